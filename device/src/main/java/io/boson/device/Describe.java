@@ -1,0 +1,59 @@
+package io.boson.device;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The describe message {@code d} (protocol section 5): what the device can be asked and which
+ * firmware it runs. Product fields are null for developer firmware and then left out, because the
+ * cloud treats their presence as "this is product firmware".
+ */
+record Describe(
+        List<String> functions,
+        Map<String, VariableType> variables,
+        Integer platformId,
+        Integer productId,
+        Integer productVersion,
+        String systemVersion,
+        boolean updatesEnabled) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    Describe {
+        functions = List.copyOf(functions);
+        variables = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(variables));
+    }
+
+    Describe withUpdatesEnabled(boolean enabled) {
+        return new Describe(functions, variables, platformId, productId, productVersion, systemVersion, enabled);
+    }
+
+    byte[] toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("f", functions);
+        Map<String, String> types = new LinkedHashMap<>();
+        variables.forEach((name, type) -> types.put(name, type.wireName()));
+        json.put("v", types);
+        putIfPresent(json, "platform_id", platformId);
+        putIfPresent(json, "product_id", productId);
+        putIfPresent(json, "product_version", productVersion);
+        putIfPresent(json, "system_version", systemVersion);
+        json.put("updates_enabled", updatesEnabled);
+        try {
+            return JSON.writeValueAsString(json).getBytes(StandardCharsets.UTF_8);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("maps of strings always serialise", e);
+        }
+    }
+
+    private static void putIfPresent(Map<String, Object> json, String key, Object value) {
+        if (value != null) {
+            json.put(key, value);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.boson;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.boson.auth.AccountRepository;
+import io.boson.auth.AuthRoutes;
+import io.boson.auth.AuthService;
+import io.boson.auth.Secrets;
+import io.boson.bus.Bus;
+import io.boson.bus.LocalBus;
+import io.boson.calls.CallRoutes;
+import io.boson.calls.CallService;
+import io.boson.devices.ClaimCodeRepository;
+import io.boson.devices.DeviceJson;
+import io.boson.devices.DeviceRepository;
+import io.boson.devices.DeviceRoutes;
+import io.boson.devices.DeviceService;
+import io.boson.devices.Presence;
+import io.boson.events.EventCodec;
+import io.boson.events.EventRoutes;
+import io.boson.events.EventService;
+import io.boson.events.EventStreams;
+import io.boson.gateway.MqttGateway;
+import io.boson.http.HttpApi;
+import io.boson.http.Tokens;
+import io.boson.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Boson node, wired by hand from a {@link Config}: storage, bus, services, the HTTP API and the
+ * MQTT gateway. Closing it stops in the reverse order and loses nothing that was acknowledged.
+ */
+public final class Boson implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Boson.class);
+
+    private final Config config;
+    private final Database db;
+    private final Bus bus;
+    private final Presence presence;
+    private final EventStreams streams;
+    private final HttpApi http;
+    private final MqttGateway gateway;
+    private final ScheduledExecutorService timers;
+    private final Optional<String> generatedAdminPassword;
+    private final AuthService auth;
+    private final DeviceService devices;
+
+    private Boson(Config config) throws InterruptedException {
+        this.config = config;
+        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        this.db = Database.open(config);
+        this.bus = new LocalBus();
+        AccountRepository accounts = new AccountRepository(db.jdbi());
+        this.auth = new AuthService(accounts, config.clock(), config.openSignup());
+        this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
+        DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
+        this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock());
+        String nodeId = config.nodeId() != null ? config.nodeId()
+                : config.embeddedStorage() ? "embedded" : "node-" + Secrets.randomHex(4);
+        this.presence = new Presence(deviceRepo, config.clock(), nodeId);
+        int stale = presence.reset();
+        if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
+        EventCodec codec = new EventCodec(json);
+        EventService events = new EventService(bus, codec, devices, config.clock());
+        CallService calls = new CallService(devices, bus, json, config.requestTimeout());
+        this.streams = new EventStreams(events, config.sseKeepAlive());
+        Tokens tokens = new Tokens(auth);
+        this.gateway = new MqttGateway(devices, presence, events, codec, bus, json, config.clock(), config.requestTimeout())
+                .start(config.bindHost(), config.mqttPort());
+        this.http = new HttpApi(json, List.of(
+                new AuthRoutes(auth, tokens, json),
+                new EventRoutes(events, streams, tokens, json),
+                new DeviceRoutes(devices, calls, new DeviceJson(json), tokens, json, config.clock()),
+                new CallRoutes(calls, tokens, json)))
+                .start(config.bindHost(), config.httpPort());
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "boson-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        long flush = config.presenceFlushInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
+    }
+
+    public static Boson start(Config config) {
+        try {
+            return new Boson(config);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private void flushQuietly() {
+        try {
+            presence.flush();
+        } catch (RuntimeException e) {
+            log.warn("could not flush device presence: {}", e.toString());
+        }
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    public int mqttPort() {
+        return gateway.port();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Optional<String> generatedAdminPassword() {
+        return generatedAdminPassword;
+    }
+
+    public AuthService auth() {
+        return auth;
+    }
+
+    public DeviceService devices() {
+        return devices;
+    }
+
+    public int connectedDevices() {
+        return gateway.connectedDevices();
+    }
+
+    public int openEventStreams() {
+        return streams.openStreams();
+    }
+
+    @Override
+    public void close() {
+        timers.shutdownNow();
+        streams.close();
+        gateway.close();
+        http.close();
+        presence.flush();
+        bus.close();
+        db.close();
+    }
+}

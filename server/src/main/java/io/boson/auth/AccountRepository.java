@@ -1,0 +1,99 @@
+package io.boson.auth;
+
+import org.jdbi.v3.core.Jdbi;
+
+import java.util.Optional;
+
+/** Users, OAuth clients, access and refresh tokens. Secrets arrive here already hashed. */
+public final class AccountRepository {
+
+    private final Jdbi jdbi;
+
+    public AccountRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public record StoredToken(User user, String clientId, Long expiresAt) {
+    }
+
+    public record StoredClient(String id, String secretHash, String name, String type, Long ownerUserId) {
+    }
+
+    public long countUsers() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM users").mapTo(Long.class).one());
+    }
+
+    public User createUser(String username, String passwordHash, boolean admin, long now) {
+        long id = jdbi.withHandle(h -> h.createUpdate(
+                        "INSERT INTO users(username, password_hash, platform_admin, created_at) VALUES (?, ?, ?, ?)")
+                .bind(0, username).bind(1, passwordHash).bind(2, admin).bind(3, now)
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        return new User(id, username, passwordHash, admin, now);
+    }
+
+    public Optional<User> findUser(String username) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT id, username, password_hash, platform_admin, created_at FROM users WHERE username = ?")
+                .bind(0, username)
+                .map((rs, ctx) -> new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5)))
+                .findOne());
+    }
+
+    public Optional<String> usernameOf(long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT username FROM users WHERE id = ?").bind(0, userId)
+                .mapTo(String.class).findOne());
+    }
+
+    public void insertAccessToken(String tokenHash, long userId, String clientId, Long expiresAt, long now) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "INSERT INTO access_tokens(token_hash, user_id, client_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(0, tokenHash).bind(1, userId).bind(2, clientId).bind(3, expiresAt).bind(4, now).execute());
+    }
+
+    public void insertRefreshToken(String tokenHash, long userId, String clientId, long expiresAt, long now) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "INSERT INTO refresh_tokens(token_hash, user_id, client_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(0, tokenHash).bind(1, userId).bind(2, clientId).bind(3, expiresAt).bind(4, now).execute());
+    }
+
+    public Optional<StoredToken> findAccessToken(String tokenHash) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT u.id, u.username, u.password_hash, u.platform_admin, u.created_at, t.client_id, t.expires_at
+                        FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?""")
+                .bind(0, tokenHash)
+                .map((rs, ctx) -> new StoredToken(
+                        new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5)),
+                        rs.getString(6), (Long) rs.getObject(7, Long.class)))
+                .findOne());
+    }
+
+    /** Removes a refresh token and returns what it stood for: each one is usable once. */
+    public Optional<StoredToken> takeRefreshToken(String tokenHash) {
+        return jdbi.inTransaction(h -> {
+            Optional<StoredToken> found = h.createQuery("""
+                            SELECT u.id, u.username, u.password_hash, u.platform_admin, u.created_at, t.client_id, t.expires_at
+                            FROM refresh_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?""")
+                    .bind(0, tokenHash)
+                    .map((rs, ctx) -> new StoredToken(
+                            new User(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getLong(5)),
+                            rs.getString(6), rs.getLong(7)))
+                    .findOne();
+            int removed = h.createUpdate("DELETE FROM refresh_tokens WHERE token_hash = ?").bind(0, tokenHash).execute();
+            return removed == 1 ? found : Optional.empty();
+        });
+    }
+
+    public boolean deleteAccessToken(String tokenHash) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM access_tokens WHERE token_hash = ?")
+                .bind(0, tokenHash).execute()) > 0;
+    }
+
+    public Optional<StoredClient> findClient(String id) {
+        return jdbi.withHandle(h -> h.createQuery(
+                        "SELECT id, secret_hash, name, client_type, owner_user_id FROM oauth_clients WHERE id = ?")
+                .bind(0, id)
+                .map((rs, ctx) -> new StoredClient(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        (Long) rs.getObject(5, Long.class)))
+                .findOne());
+    }
+}

@@ -1,0 +1,173 @@
+package io.boson.auth;
+
+import io.boson.errors.DomainException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * Accounts and tokens: the OAuth grants, token checks and revocation, and account creation.
+ * Tokens are random and opaque; only their SHA-256 is stored, so the database never holds a
+ * usable token.
+ */
+public final class AuthService {
+
+    /** Particle's default access token lifetime: 90 days. */
+    public static final long DEFAULT_TOKEN_SECONDS = Duration.ofDays(90).toSeconds();
+    /** Refresh tokens outlive their access token by 14 days. */
+    public static final long REFRESH_EXTRA_SECONDS = Duration.ofDays(14).toSeconds();
+    public static final int MIN_PASSWORD_LENGTH = 8;
+
+    /** Clients that Particle's own tools send; they may use the password and refresh grants. */
+    private static final Map<String, String> BUILT_IN_CLIENTS = Map.of(
+            "particle", "particle",
+            "particle-api", "particle-api",
+            "particle-cli", "particle-cli",
+            "CLI2", "client_secret_here");
+    private static final Pattern USERNAME = Pattern.compile("[^\\s\\p{Cntrl}/]{1,254}");
+
+    private final AccountRepository accounts;
+    private final Clock clock;
+    private final boolean openSignup;
+
+    public AuthService(AccountRepository accounts, Clock clock, boolean openSignup) {
+        this.accounts = accounts;
+        this.clock = clock;
+        this.openSignup = openSignup;
+    }
+
+    /** A freshly issued token; the only moment the plain values exist outside the caller. */
+    public record IssuedToken(String accessToken, long expiresIn, String refreshToken) {
+    }
+
+    /** Creates the platform admin on an empty store. Returns the generated password, if one was. */
+    public Optional<String> bootstrapAdmin(String username, String password) {
+        if (accounts.countUsers() > 0) return Optional.empty();
+        boolean generate = password == null || password.isBlank();
+        String pw = generate ? Secrets.randomAlnum(20) : password;
+        accounts.createUser(username, Secrets.hashPassword(pw), true, now());
+        return generate ? Optional.of(pw) : Optional.empty();
+    }
+
+    public IssuedToken passwordGrant(String clientId, String clientSecret, String username, String password,
+                                     String expiresIn) {
+        requireBuiltInOrStoredClient(clientId, clientSecret);
+        if (username == null || password == null) {
+            throw OAuthException.invalidRequest("Missing parameters: username and password are required");
+        }
+        long ttl = parseExpiresIn(expiresIn);
+        User user = accounts.findUser(username)
+                .filter(u -> Secrets.verifyPassword(password, u.passwordHash()))
+                .orElseThrow(() -> OAuthException.invalidGrant("User credentials are invalid"));
+        return issue(user.id(), clientId, ttl);
+    }
+
+    public IssuedToken refreshGrant(String clientId, String clientSecret, String refreshToken) {
+        requireBuiltInOrStoredClient(clientId, clientSecret);
+        if (refreshToken == null) throw OAuthException.invalidRequest("Missing parameter: refresh_token");
+        AccountRepository.StoredToken stored = accounts.takeRefreshToken(Secrets.sha256(refreshToken))
+                .filter(t -> t.clientId().equals(clientId) && t.expiresAt() > now())
+                .orElseThrow(() -> OAuthException.invalidGrant("Invalid refresh token"));
+        return issue(stored.user().id(), clientId, DEFAULT_TOKEN_SECONDS);
+    }
+
+    /** A stored client's own credentials give a token for the account that owns the client. */
+    public IssuedToken clientCredentialsGrant(String clientId, String clientSecret, String expiresIn) {
+        if (clientId == null || clientSecret == null) throw OAuthException.invalidClient();
+        if (BUILT_IN_CLIENTS.containsKey(clientId)) {
+            throw new OAuthException(400, "unauthorized_client",
+                    "The client_credentials grant needs a client created with POST /v1/clients");
+        }
+        AccountRepository.StoredClient client = accounts.findClient(clientId)
+                .filter(c -> Secrets.matchesSha256(clientSecret, c.secretHash()))
+                .orElseThrow(OAuthException::invalidClient);
+        if (client.ownerUserId() == null) throw OAuthException.invalidClient();
+        return issue(client.ownerUserId(), clientId, parseExpiresIn(expiresIn));
+    }
+
+    /** Checks a presented token. Throws {@link DomainException.Unauthenticated} when it is no good. */
+    public Principal authenticate(String token) {
+        if (token == null || token.isBlank()) {
+            throw new DomainException.Unauthenticated("The access token was not found", true);
+        }
+        String hash = Secrets.sha256(token);
+        AccountRepository.StoredToken stored = accounts.findAccessToken(hash)
+                .orElseThrow(() -> new DomainException.Unauthenticated("The access token provided is invalid.", false));
+        if (stored.expiresAt() != null && stored.expiresAt() <= now()) {
+            throw new DomainException.Unauthenticated("The access token provided has expired.", false);
+        }
+        User u = stored.user();
+        return new Principal(u.id(), u.username(), u.platformAdmin(), stored.clientId(), hash, stored.expiresAt());
+    }
+
+    public void revokeCurrent(Principal principal) {
+        accounts.deleteAccessToken(principal.tokenHash());
+    }
+
+    /** Knowing a token is enough to revoke it (particle-cli sends no credentials for this). */
+    public void revoke(String token) {
+        if (!accounts.deleteAccessToken(Secrets.sha256(token))) {
+            throw DomainException.notFound("Token not found");
+        }
+    }
+
+    public User createUser(Principal caller, String username, String password) {
+        if (!openSignup && (caller == null || !caller.platformAdmin())) {
+            throw DomainException.forbidden("Only the platform admin can create accounts on this cloud");
+        }
+        if (username == null || !USERNAME.matcher(username).matches()) {
+            throw DomainException.invalid("username must be 1 to 254 characters without spaces");
+        }
+        if (password == null || password.length() < MIN_PASSWORD_LENGTH) {
+            throw DomainException.invalid("password must be at least " + MIN_PASSWORD_LENGTH + " characters");
+        }
+        if (accounts.findUser(username).isPresent()) {
+            throw DomainException.conflict("That username is already taken");
+        }
+        return accounts.createUser(username, Secrets.hashPassword(password), false, now());
+    }
+
+    private IssuedToken issue(long userId, String clientId, long ttlSeconds) {
+        String token = Secrets.token();
+        long now = now();
+        Long expiresAt = ttlSeconds == 0 ? null : now + ttlSeconds * 1000;
+        accounts.insertAccessToken(Secrets.sha256(token), userId, clientId, expiresAt, now);
+        String refresh = null;
+        if (expiresAt != null) {
+            refresh = Secrets.token();
+            accounts.insertRefreshToken(Secrets.sha256(refresh), userId, clientId,
+                    expiresAt + REFRESH_EXTRA_SECONDS * 1000, now);
+        }
+        return new IssuedToken(token, ttlSeconds, refresh);
+    }
+
+    private void requireBuiltInOrStoredClient(String clientId, String clientSecret) {
+        if (clientId == null || clientSecret == null) throw OAuthException.invalidClient();
+        String builtIn = BUILT_IN_CLIENTS.get(clientId);
+        if (builtIn != null) {
+            if (!builtIn.equals(clientSecret)) throw OAuthException.invalidClient();
+            return;
+        }
+        accounts.findClient(clientId)
+                .filter(c -> Secrets.matchesSha256(clientSecret, c.secretHash()))
+                .orElseThrow(OAuthException::invalidClient);
+    }
+
+    private static long parseExpiresIn(String value) {
+        if (value == null || value.isBlank()) return DEFAULT_TOKEN_SECONDS;
+        try {
+            long v = Long.parseLong(value.trim());
+            if (v < 0) throw OAuthException.invalidRequest("expires_in must be 0 (never) or a positive number of seconds");
+            return v;
+        } catch (NumberFormatException e) {
+            throw OAuthException.invalidRequest("expires_in must be a whole number of seconds");
+        }
+    }
+
+    private long now() {
+        return clock.millis();
+    }
+}

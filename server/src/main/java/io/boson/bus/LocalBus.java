@@ -1,0 +1,95 @@
+package io.boson.bus;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The in-process bus of a single node. Handlers run on the publishing thread, so they must not
+ * block (they hand work to a queue, a channel or a virtual thread). Exact subjects are looked up
+ * in a map; only wildcard patterns are scanned.
+ */
+public final class LocalBus implements Bus {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalBus.class);
+
+    private final Map<String, List<Sub>> exact = new ConcurrentHashMap<>();
+    private final List<Sub> wildcards = new CopyOnWriteArrayList<>();
+    private final AtomicLong inboxes = new AtomicLong();
+
+    @Override
+    public void publish(String subject, byte[] data) {
+        publish(subject, null, data);
+    }
+
+    @Override
+    public void publish(String subject, String replyTo, byte[] data) {
+        deliver(new BusMessage(subject, replyTo, data));
+    }
+
+    private int deliver(BusMessage message) {
+        int delivered = 0;
+        List<Sub> direct = exact.get(message.subject());
+        if (direct != null) {
+            for (Sub s : direct) delivered += s.offer(message);
+        }
+        for (Sub s : wildcards) {
+            if (Subjects.matches(s.pattern, message.subject())) delivered += s.offer(message);
+        }
+        return delivered;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> request(String subject, byte[] data, Duration timeout) {
+        CompletableFuture<byte[]> reply = new CompletableFuture<>();
+        String inbox = "_INBOX." + inboxes.incrementAndGet();
+        Subscription sub = subscribe(inbox, m -> reply.complete(m.data()));
+        reply.whenComplete((r, e) -> sub.close());
+        if (deliver(new BusMessage(subject, inbox, data)) == 0) {
+            reply.completeExceptionally(new NoResponders(subject));
+        } else {
+            reply.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return reply;
+    }
+
+    @Override
+    public Subscription subscribe(String pattern, Consumer<BusMessage> handler) {
+        Sub sub = new Sub(pattern, handler);
+        if (Subjects.hasWildcard(pattern)) {
+            wildcards.add(sub);
+            return () -> wildcards.remove(sub);
+        }
+        exact.computeIfAbsent(pattern, k -> new CopyOnWriteArrayList<>()).add(sub);
+        return () -> exact.computeIfPresent(pattern, (k, list) -> {
+            list.remove(sub);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    @Override
+    public void close() {
+        exact.clear();
+        wildcards.clear();
+    }
+
+    private record Sub(String pattern, Consumer<BusMessage> handler) {
+        int offer(BusMessage m) {
+            try {
+                handler.accept(m);
+            } catch (RuntimeException e) {
+                log.warn("bus subscriber on {} failed: {}", pattern, e.toString());
+            }
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.boson.bus;
+
+/**
+ * Subject names used on the bus, and NATS-style pattern matching. Subject tokens never contain
+ * dots: scopes and device IDs are made of letters and digits.
+ */
+public final class Subjects {
+
+    private Subjects() {
+    }
+
+    /** Events of one scope (an account or a product), see {@link io.boson.events.Scope}. */
+    public static String events(String scope) {
+        return "evt." + scope;
+    }
+
+    /** Requests for one device (function, variable, ping, signal), answered by the node holding it. */
+    public static String deviceCommands(String deviceId) {
+        return "dev." + deviceId + ".cmd";
+    }
+
+    /** Notice that a device connected somewhere: older sessions close. */
+    public static String deviceTakeover(String deviceId) {
+        return "dev." + deviceId + ".takeover";
+    }
+
+    /** Notice that a device's ownership or settings changed: nodes holding it reload it. */
+    public static String deviceChanged(String deviceId) {
+        return "dev." + deviceId + ".changed";
+    }
+
+    public static boolean hasWildcard(String pattern) {
+        return pattern.indexOf('*') >= 0 || pattern.indexOf('>') >= 0;
+    }
+
+    public static boolean matches(String pattern, String subject) {
+        String[] pt = pattern.split("\\.", -1);
+        String[] st = subject.split("\\.", -1);
+        for (int i = 0; i < pt.length; i++) {
+            if (pt[i].equals(">")) return st.length > i;
+            if (i >= st.length) return false;
+            if (!pt[i].equals("*") && !pt[i].equals(st[i])) return false;
+        }
+        return pt.length == st.length;
+    }
+}

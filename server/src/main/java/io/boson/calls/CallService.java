@@ -1,0 +1,150 @@
+package io.boson.calls;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.boson.auth.Principal;
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
+import io.boson.devices.Describe;
+import io.boson.devices.Device;
+import io.boson.devices.DeviceService;
+import io.boson.errors.DomainException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Functions, variables, pings and signals: requests from the API to a device, answered through the
+ * bus by the node that holds the device's session. Offline devices fail fast (404); devices that
+ * do not answer within the request timeout fail with 408.
+ */
+public final class CallService {
+
+    public static final int MAX_ARG_BYTES = 1024;
+
+    private final DeviceService devices;
+    private final Bus bus;
+    private final ObjectMapper json;
+    private final Duration timeout;
+
+    public CallService(DeviceService devices, Bus bus, ObjectMapper json, Duration timeout) {
+        this.devices = devices;
+        this.bus = bus;
+        this.json = json;
+        this.timeout = timeout;
+    }
+
+    public record FunctionResult(Device device, String name, int returnValue) {
+    }
+
+    public record VariableResult(Device device, String name, String type, Object value) {
+    }
+
+    public FunctionResult call(Principal caller, String idOrName, String function, String arg) {
+        Device device = devices.get(caller, idOrName);
+        String argument = arg == null ? "" : arg;
+        if (argument.getBytes(StandardCharsets.UTF_8).length > MAX_ARG_BYTES) {
+            throw DomainException.invalid("Function argument is at most " + MAX_ARG_BYTES + " bytes");
+        }
+        requireOnline(device);
+        if (!Describe.fromStored(json, device.describeJson()).functions().contains(function)) {
+            throw DomainException.notFound("Function " + function + " not found");
+        }
+        String result = send(device, DeviceRequest.function(function, argument));
+        try {
+            return new FunctionResult(device, function, Integer.parseInt(result.trim()));
+        } catch (NumberFormatException e) {
+            throw new DomainException.DeviceError("The device answered with a non-integer result");
+        }
+    }
+
+    public VariableResult read(Principal caller, String idOrName, String variable) {
+        Device device = devices.get(caller, idOrName);
+        requireOnline(device);
+        String type = Describe.fromStored(json, device.describeJson()).variables().get(variable);
+        if (type == null) throw DomainException.notFound("Variable not found");
+        String raw = send(device, DeviceRequest.variable(variable));
+        return new VariableResult(device, variable, type, typed(type, raw));
+    }
+
+    /** True when the device answered a ping; an offline device is simply not online. */
+    public boolean ping(Principal caller, String idOrName) {
+        Device device = devices.get(caller, idOrName);
+        if (!device.online()) return false;
+        try {
+            send(device, DeviceRequest.ping());
+            return true;
+        } catch (DomainException.DeviceOffline | DomainException.DeviceTimeout e) {
+            return false;
+        }
+    }
+
+    public Device signal(Principal caller, String idOrName, boolean on) {
+        Device device = devices.get(caller, idOrName);
+        requireOnline(device);
+        send(device, DeviceRequest.signal(on));
+        return device;
+    }
+
+    private static void requireOnline(Device device) {
+        if (!device.online()) throw new DomainException.DeviceOffline();
+    }
+
+    private String send(Device device, DeviceRequest request) {
+        byte[] reply;
+        try {
+            reply = bus.request(Subjects.deviceCommands(device.id()), json.writeValueAsBytes(request), timeout).get();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Bus.NoResponders) throw new DomainException.DeviceOffline();
+            if (cause instanceof TimeoutException) throw new DomainException.DeviceTimeout();
+            throw new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DomainException.DeviceTimeout();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        DeviceRequest.Reply r;
+        try {
+            r = json.readValue(reply, DeviceRequest.Reply.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (r.error() != null) {
+            if (r.error().equals(DeviceOfflineReply.REASON)) throw new DomainException.DeviceOffline();
+            throw new DomainException.DeviceError(r.error());
+        }
+        return r.result();
+    }
+
+    /** Turns a variable's text from the device into the JSON value of its declared type. */
+    static Object typed(String type, String raw) {
+        try {
+            return switch (type) {
+                case "int32" -> Integer.parseInt(raw.trim());
+                case "double" -> Double.parseDouble(raw.trim());
+                case "bool" -> switch (raw.trim()) {
+                    case "true", "1" -> true;
+                    case "false", "0" -> false;
+                    default -> throw new NumberFormatException(raw);
+                };
+                default -> raw;
+            };
+        } catch (NumberFormatException e) {
+            throw new DomainException.DeviceError("The device answered with a value that is not a " + type);
+        }
+    }
+
+    /** The reason a gateway gives when the device's session ended before it answered. */
+    public static final class DeviceOfflineReply {
+        public static final String REASON = "device disconnected";
+
+        private DeviceOfflineReply() {
+        }
+    }
+}

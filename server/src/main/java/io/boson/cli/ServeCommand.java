@@ -1,0 +1,95 @@
+package io.boson.cli;
+
+import io.boson.Boson;
+import io.boson.Config;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code boson serve}: runs a cloud node until SIGTERM or Ctrl-C. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the Boson cloud: HTTP API and MQTT device gateway.")
+public final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--data-dir", defaultValue = "${env:BOSON_DATA_DIR:-data}",
+            description = "Directory for the embedded H2 database (env BOSON_DATA_DIR, default ./data).")
+    Path dataDir;
+
+    @Option(names = "--bind", defaultValue = "${env:BOSON_BIND:-0.0.0.0}",
+            description = "Address to listen on (env BOSON_BIND, default 0.0.0.0).")
+    String bind;
+
+    @Option(names = "--http-port", defaultValue = "${env:BOSON_HTTP_PORT:-8080}",
+            description = "HTTP API port (env BOSON_HTTP_PORT, default 8080).")
+    int httpPort;
+
+    @Option(names = "--mqtt-port", defaultValue = "${env:BOSON_MQTT_PORT:-8884}",
+            description = "MQTT device port (env BOSON_MQTT_PORT, default 8884).")
+    int mqttPort;
+
+    @Option(names = "--db-url", defaultValue = "${env:BOSON_DB_URL}",
+            description = "PostgreSQL JDBC URL; switches storage from embedded H2 (env BOSON_DB_URL).")
+    String dbUrl;
+
+    @Option(names = "--db-user", defaultValue = "${env:BOSON_DB_USER}", description = "Database user (env BOSON_DB_USER).")
+    String dbUser;
+
+    @Option(names = "--db-password", defaultValue = "${env:BOSON_DB_PASSWORD}",
+            description = "Database password (env BOSON_DB_PASSWORD).")
+    String dbPassword;
+
+    @Option(names = "--node-id", defaultValue = "${env:BOSON_NODE_ID}",
+            description = "Stable name of this node in a cluster (env BOSON_NODE_ID).")
+    String nodeId;
+
+    @Option(names = "--open-signup", defaultValue = "${env:BOSON_OPEN_SIGNUP:-false}",
+            description = "Let anyone create an account with POST /v1/users (env BOSON_OPEN_SIGNUP).")
+    boolean openSignup;
+
+    @Option(names = "--request-timeout", defaultValue = "${env:BOSON_REQUEST_TIMEOUT:-10}",
+            description = "Seconds a device has to answer a function call or variable read (default 10).")
+    int requestTimeoutSeconds;
+
+    @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
+    boolean demo;
+
+    @Override
+    public Integer call() throws Exception {
+        Config defaults = Config.defaults();
+        Config config = new Config(dataDir, bind, httpPort, mqttPort, dbUrl, dbUser, dbPassword,
+                env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"), openSignup,
+                Duration.ofSeconds(requestTimeoutSeconds), defaults.sseKeepAlive(), defaults.presenceFlushInterval(),
+                nodeId, defaults.clock());
+        Boson boson = Boson.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("Boson stopping...");
+            boson.close();
+            stopped.countDown();
+        }, "boson-shutdown"));
+        System.out.printf("Boson is up: HTTP API on http://%s:%d, MQTT devices on %s:%d, storage %s%n",
+                displayHost(bind), boson.httpPort(), displayHost(bind), boson.mqttPort(),
+                config.embeddedStorage() ? "H2 in " + dataDir.toAbsolutePath() : dbUrl);
+        boson.generatedAdminPassword().ifPresent(pw -> System.out.printf(
+                "Created the platform admin '%s' with password: %s%n(shown once; set BOSON_ADMIN_PASSWORD to choose it)%n",
+                config.adminUsername(), pw));
+        if (demo) {
+            System.out.println("demo: not wired yet");
+        }
+        stopped.await();
+        return 0;
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
+    }
+
+    private static String displayHost(String bind) {
+        return bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+    }
+}

@@ -1,0 +1,145 @@
+package io.boson.devices;
+
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.PreparedBatch;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The device registry: identity, ownership, presence and what the device last reported. */
+public final class DeviceRepository {
+
+    private static final String SELECT = """
+            SELECT d.id, d.secret_hash, d.platform_id, d.name, d.notes, d.owner_id, u.username, d.registered_at,
+                   d.claimed_at, d.online, d.session_id, d.node_id, d.last_heard, d.last_handshake_at,
+                   d.last_ip_address, d.last_disconnect_reason, d.describe_json, d.vitals_json, d.vitals_at,
+                   d.system_firmware_version, d.product_version
+            FROM devices d LEFT JOIN users u ON u.id = d.owner_id
+            """;
+
+    private static final RowMapper<Device> MAPPER = (rs, ctx) -> new Device(
+            rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getString(5),
+            rs.getObject(6, Long.class), rs.getString(7), rs.getLong(8), rs.getObject(9, Long.class),
+            rs.getBoolean(10), rs.getString(11), rs.getString(12), rs.getObject(13, Long.class),
+            rs.getObject(14, Long.class), rs.getString(15), rs.getString(16), rs.getString(17), rs.getString(18),
+            rs.getObject(19, Long.class), rs.getString(20), rs.getObject(21, Integer.class));
+
+    private final Jdbi jdbi;
+
+    public DeviceRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public record NewDevice(String id, String secretHash, int platformId) {
+    }
+
+    /** Inserts all or nothing; returns the IDs that already existed (nothing is inserted then). */
+    public List<String> register(List<NewDevice> devices, long now) {
+        return jdbi.inTransaction(h -> {
+            List<String> existing = existingIds(h, devices.stream().map(NewDevice::id).toList());
+            if (!existing.isEmpty()) return existing;
+            PreparedBatch batch = h.prepareBatch(
+                    "INSERT INTO devices(id, secret_hash, platform_id, registered_at) VALUES (?, ?, ?, ?)");
+            for (NewDevice d : devices) {
+                batch.bind(0, d.id()).bind(1, d.secretHash()).bind(2, d.platformId()).bind(3, now).add();
+            }
+            batch.execute();
+            return List.of();
+        });
+    }
+
+    private static List<String> existingIds(Handle h, Collection<String> ids) {
+        if (ids.isEmpty()) return List.of();
+        return h.createQuery("SELECT id FROM devices WHERE id IN (<ids>)").bindList("ids", List.copyOf(ids))
+                .mapTo(String.class).list();
+    }
+
+    public Optional<Device> find(String id) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE d.id = ?").bind(0, id).map(MAPPER).findOne());
+    }
+
+    public Optional<Device> findByOwnerAndName(long ownerId, String name) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE d.owner_id = ? AND d.name = ?")
+                .bind(0, ownerId).bind(1, name).map(MAPPER).findOne());
+    }
+
+    public List<Device> listByOwner(long ownerId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE d.owner_id = ? ORDER BY d.name, d.id")
+                .bind(0, ownerId).map(MAPPER).list());
+    }
+
+    public boolean nameTaken(long ownerId, String name, String exceptId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM devices WHERE owner_id = ? AND name = ? AND id <> ?")
+                .bind(0, ownerId).bind(1, name).bind(2, exceptId).mapTo(Long.class).one()) > 0;
+    }
+
+    public void rename(String id, String name) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET name = ? WHERE id = ?").bind(0, name).bind(1, id).execute());
+    }
+
+    public void setNotes(String id, String notes) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET notes = ? WHERE id = ?").bind(0, notes).bind(1, id).execute());
+    }
+
+    /** Claims an unowned device; false when someone else got it first. */
+    public boolean claim(String id, long ownerId, String name, long now) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE devices SET owner_id = ?, name = ?, notes = NULL, claimed_at = ? WHERE id = ? AND owner_id IS NULL")
+                .bind(0, ownerId).bind(1, name).bind(2, now).bind(3, id).execute()) == 1;
+    }
+
+    /** Releases a device; the previous owner's name and notes go with it. */
+    public boolean unclaim(String id, long ownerId) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE devices SET owner_id = NULL, name = NULL, notes = NULL, claimed_at = NULL WHERE id = ? AND owner_id = ?")
+                .bind(0, id).bind(1, ownerId).execute()) == 1;
+    }
+
+    public void markOnline(String id, String sessionId, String nodeId, String ip, long now) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        UPDATE devices SET online = TRUE, session_id = ?, node_id = ?, last_ip_address = ?,
+                               last_handshake_at = ?, last_heard = ? WHERE id = ?""")
+                .bind(0, sessionId).bind(1, nodeId).bind(2, ip).bind(3, now).bind(4, now).bind(5, id).execute());
+    }
+
+    /** Marks offline only if {@code sessionId} is still the device's session (a takeover may have replaced it). */
+    public boolean markOffline(String id, String sessionId, String reason, long now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE devices SET online = FALSE, session_id = NULL, node_id = NULL, last_disconnect_reason = ?,
+                               last_heard = ? WHERE id = ? AND session_id = ?""")
+                .bind(0, reason).bind(1, now).bind(2, id).bind(3, sessionId).execute()) == 1;
+    }
+
+    /** At start-up a node owns no sessions: whatever it held before a crash is offline. */
+    public int clearNode(String nodeId) {
+        return jdbi.withHandle(h -> h.createUpdate(
+                        "UPDATE devices SET online = FALSE, session_id = NULL, node_id = NULL WHERE node_id = ?")
+                .bind(0, nodeId).execute());
+    }
+
+    public void saveDescribe(String id, String json, String systemVersion, Integer productVersion) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "UPDATE devices SET describe_json = ?, system_firmware_version = ?, product_version = ? WHERE id = ?")
+                .bind(0, json).bind(1, systemVersion).bind(2, productVersion).bind(3, id).execute());
+    }
+
+    public void saveVitals(String id, String json, long now) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET vitals_json = ?, vitals_at = ? WHERE id = ?")
+                .bind(0, json).bind(1, now).bind(2, id).execute());
+    }
+
+    /** One batch for all devices heard since the last flush. */
+    public void updateLastHeard(Map<String, Long> lastHeard) {
+        if (lastHeard.isEmpty()) return;
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch(
+                    "UPDATE devices SET last_heard = ? WHERE id = ? AND (last_heard IS NULL OR last_heard < ?)");
+            lastHeard.forEach((id, at) -> batch.bind(0, at).bind(1, id).bind(2, at).add());
+            batch.execute();
+        });
+    }
+}

@@ -1,0 +1,189 @@
+package io.boson.devices;
+
+import io.boson.auth.Principal;
+import io.boson.auth.Secrets;
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
+import io.boson.errors.DomainException;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The device registry and ownership: registering devices (platform admin), claiming, naming,
+ * releasing, claim codes. Every call checks the caller; a device the caller does not own is
+ * "not found", so its existence never leaks.
+ */
+public final class DeviceService {
+
+    public static final int MAX_REGISTER = 10_000;
+    public static final Duration CLAIM_CODE_TTL = Duration.ofHours(24);
+    public static final int MAX_NOTES = 4000;
+    /** Platform ids from @particle/device-constants. */
+    public static final Map<Integer, String> PLATFORMS = Map.ofEntries(
+            Map.entry(6, "Photon"), Map.entry(8, "P1"), Map.entry(10, "Electron"), Map.entry(12, "Argon"),
+            Map.entry(13, "Boron"), Map.entry(23, "B SoM"), Map.entry(25, "B5 SoM"), Map.entry(26, "Tracker"),
+            Map.entry(32, "P2"), Map.entry(35, "M SoM"), Map.entry(42, "Tachyon"));
+
+    private static final String NOT_FOUND_INFO =
+            "I didn't recognize that device name or ID, try opening https://<this cloud>/v1/devices";
+
+    private final DeviceRepository devices;
+    private final ClaimCodeRepository claimCodes;
+    private final Bus bus;
+    private final Clock clock;
+
+    public DeviceService(DeviceRepository devices, ClaimCodeRepository claimCodes, Bus bus, Clock clock) {
+        this.devices = devices;
+        this.claimCodes = claimCodes;
+        this.bus = bus;
+        this.clock = clock;
+    }
+
+    /** A new device's credentials: the only time its secret is shown. */
+    public record Credentials(String id, String secret) {
+    }
+
+    public record ClaimCode(String claimCode, List<String> deviceIds) {
+    }
+
+    public record Update(String name, String notes) {
+    }
+
+    public List<Credentials> register(Principal caller, Integer platformId, Integer count, List<String> ids) {
+        if (!caller.platformAdmin()) throw DomainException.forbidden("Only the platform admin can register devices");
+        if (platformId == null) throw DomainException.invalid("platform_id is required");
+        if (!PLATFORMS.containsKey(platformId)) throw DomainException.invalid("Unknown platform_id " + platformId);
+        List<String> wanted = new ArrayList<>();
+        if (ids != null && !ids.isEmpty()) {
+            if (count != null) throw DomainException.invalid("Give either count or ids, not both");
+            if (ids.size() > MAX_REGISTER) throw DomainException.invalid("At most " + MAX_REGISTER + " devices per request");
+            Set<String> seen = new HashSet<>();
+            for (String id : ids) {
+                if (!DeviceIds.valid(id)) throw DomainException.invalid("Invalid device ID " + id + ": 24 lowercase hex characters expected");
+                if (!seen.add(id)) throw DomainException.invalid("Device ID " + id + " is listed twice");
+                wanted.add(id);
+            }
+        } else {
+            if (count == null || count < 1 || count > MAX_REGISTER) {
+                throw DomainException.invalid("count must be between 1 and " + MAX_REGISTER);
+            }
+            for (int i = 0; i < count; i++) wanted.add(DeviceIds.random());
+        }
+        List<Credentials> creds = new ArrayList<>(wanted.size());
+        List<DeviceRepository.NewDevice> rows = new ArrayList<>(wanted.size());
+        for (String id : wanted) {
+            String secret = Secrets.randomHex(16);
+            creds.add(new Credentials(id, secret));
+            rows.add(new DeviceRepository.NewDevice(id, Secrets.sha256(secret), platformId));
+        }
+        List<String> existing = devices.register(rows, clock.millis());
+        if (!existing.isEmpty()) {
+            throw DomainException.conflict("Already registered: " + String.join(", ", existing.subList(0, Math.min(10, existing.size()))));
+        }
+        return creds;
+    }
+
+    public List<Device> list(Principal caller) {
+        return devices.listByOwner(caller.userId());
+    }
+
+    /** The caller's device by ID or name. */
+    public Device get(Principal caller, String idOrName) {
+        Optional<Device> found = DeviceIds.valid(idOrName)
+                ? devices.find(idOrName).filter(d -> d.ownedBy(caller.userId()))
+                : devices.findByOwnerAndName(caller.userId(), idOrName);
+        return found.orElseThrow(() -> new DomainException.NotFound("Device not found", NOT_FOUND_INFO));
+    }
+
+    public Device update(Principal caller, String idOrName, Update update) {
+        Device device = get(caller, idOrName);
+        if (update.name() != null) {
+            String name = update.name().trim();
+            if (!DeviceIds.validName(name)) {
+                throw DomainException.invalid("Device names are 1-64 characters of letters, digits, _ and -, and may not look like a device ID");
+            }
+            if (devices.nameTaken(caller.userId(), name, device.id())) {
+                throw DomainException.conflict("You already have a device named " + name);
+            }
+            devices.rename(device.id(), name);
+        }
+        if (update.notes() != null) {
+            if (update.notes().length() > MAX_NOTES) throw DomainException.invalid("notes are at most " + MAX_NOTES + " characters");
+            devices.setNotes(device.id(), update.notes());
+        }
+        return devices.find(device.id()).orElseThrow();
+    }
+
+    public void unclaim(Principal caller, String idOrName) {
+        Device device = get(caller, idOrName);
+        devices.unclaim(device.id(), caller.userId());
+        changed(device.id());
+    }
+
+    /** Claims a registered device; a developer device must be online, as in Particle. */
+    public Device claim(Principal caller, String id, boolean requestTransfer) {
+        String deviceId = id == null ? null : id.trim().toLowerCase();
+        if (!DeviceIds.valid(deviceId)) throw DomainException.invalid("Invalid device ID: 24 hex characters expected");
+        Device device = devices.find(deviceId)
+                .orElseThrow(() -> new DomainException.NotFound("Device not found", NOT_FOUND_INFO));
+        if (device.ownedBy(caller.userId())) return device;
+        if (device.ownerId() != null) {
+            if (requestTransfer) throw DomainException.forbidden("Device transfers are not supported by this cloud");
+            throw DomainException.forbidden("That belongs to someone else.");
+        }
+        if (!device.online()) throw DomainException.invalid("The device must be online to be claimed");
+        return claimTo(device, caller.userId());
+    }
+
+    public ClaimCode createClaimCode(Principal caller) {
+        String code = Secrets.randomAlnum(48);
+        long now = clock.millis();
+        claimCodes.insert(Secrets.sha256(code), caller.userId(), now + CLAIM_CODE_TTL.toMillis(), now);
+        List<String> ids = devices.listByOwner(caller.userId()).stream().map(Device::id).toList();
+        return new ClaimCode(code, ids);
+    }
+
+    /** A connected device presented a claim code (device protocol section 7). */
+    public Device claimWithCode(String deviceId, String code) {
+        Long userId = claimCodes.take(Secrets.sha256(code.trim()), clock.millis())
+                .orElseThrow(() -> DomainException.invalid("Unknown or expired claim code"));
+        Device device = devices.find(deviceId).orElseThrow(() -> DomainException.notFound("Device not found"));
+        if (device.ownedBy(userId)) return device;
+        if (device.ownerId() != null) throw DomainException.forbidden("That belongs to someone else.");
+        return claimTo(device, userId);
+    }
+
+    private Device claimTo(Device device, long userId) {
+        String name = device.name() != null && !devices.nameTaken(userId, device.name(), device.id())
+                ? device.name() : DeviceIds.defaultName(device.id());
+        if (devices.nameTaken(userId, name, device.id())) name = "device_" + device.id();
+        if (!devices.claim(device.id(), userId, name, clock.millis())) {
+            throw DomainException.forbidden("That belongs to someone else.");
+        }
+        changed(device.id());
+        return devices.find(device.id()).orElseThrow();
+    }
+
+    /** Nodes holding the device reload its owner, so events follow the new scope at once. */
+    private void changed(String deviceId) {
+        bus.publish(Subjects.deviceChanged(deviceId), new byte[0]);
+    }
+
+    // Gateway-facing: the device is the caller, authenticated by its secret.
+
+    public Optional<Device> authenticate(String deviceId, String secret) {
+        if (!DeviceIds.valid(deviceId) || secret == null) return Optional.empty();
+        return devices.find(deviceId).filter(d -> Secrets.matchesSha256(secret, d.secretHash()));
+    }
+
+    public Optional<Device> find(String deviceId) {
+        return devices.find(deviceId);
+    }
+}

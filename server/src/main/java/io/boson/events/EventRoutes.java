@@ -1,0 +1,53 @@
+package io.boson.events;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.boson.auth.Principal;
+import io.boson.http.Body;
+import io.boson.http.HttpApi;
+import io.boson.http.Tokens;
+import io.javalin.http.Context;
+import io.javalin.router.JavalinDefaultRoutingApi;
+
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/** Publishing events and Particle's SSE event streams. Registered before the device routes. */
+public final class EventRoutes implements HttpApi.Routes {
+
+    private final EventService events;
+    private final EventStreams streams;
+    private final Tokens tokens;
+    private final ObjectMapper json;
+
+    public EventRoutes(EventService events, EventStreams streams, Tokens tokens, ObjectMapper json) {
+        this.events = events;
+        this.streams = streams;
+        this.tokens = tokens;
+        this.json = json;
+    }
+
+    @Override
+    public void register(JavalinDefaultRoutingApi r) {
+        r.post("/v1/devices/events", ctx -> {
+            Principal p = tokens.principal(ctx);
+            Body b = Body.of(ctx, json);
+            events.publishFromApi(p, b.string("name"), b.string("data"), b.integer("ttl"));
+            ctx.json(Map.of("ok", true));
+        });
+        // <prefix> may contain "/", raw or encoded as %2F (particle-api-js encodes it).
+        r.get("/v1/events", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
+        r.get("/v1/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
+        r.get("/v1/devices/events", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
+        r.get("/v1/devices/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
+        r.get("/v1/devices/{id}/events", ctx -> stream(ctx, (p, prefix) -> events.device(p, ctx.pathParam("id"), prefix)));
+        r.get("/v1/devices/{id}/events/<prefix>",
+                ctx -> stream(ctx, (p, prefix) -> events.device(p, ctx.pathParam("id"), prefix)));
+    }
+
+    private void stream(Context ctx, BiFunction<Principal, String, EventService.Filter> filterFor) throws Exception {
+        Principal p = tokens.principal(ctx);
+        String prefix = ctx.pathParamMap().containsKey("prefix") ? ctx.pathParam("prefix") : null;
+        EventService.Filter filter = filterFor.apply(p, prefix);
+        streams.stream(ctx.res(), filter);
+    }
+}

@@ -1,0 +1,93 @@
+package io.boson.events;
+
+import io.boson.bus.Bus;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Server-sent event streams in Particle's wire format. Each stream has a bounded queue that the bus
+ * fills without blocking and the stream's own (virtual) thread drains to the socket: a slow reader
+ * loses its own oldest-undelivered events, counted, and never slows a device or another stream.
+ * A comment line goes out whenever the stream is idle for the keep-alive interval, well under
+ * particle-api-js's 15 s idle timeout.
+ */
+public final class EventStreams implements AutoCloseable {
+
+    public static final int QUEUE_CAPACITY = 1024;
+    private static final byte[] OPEN = ":ok\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEPALIVE = ":\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CLOSE = new byte[0];
+
+    private final EventService events;
+    private final Duration keepAlive;
+    private final Set<BlockingQueue<byte[]>> open = ConcurrentHashMap.newKeySet();
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closing;
+
+    public EventStreams(EventService events, Duration keepAlive) {
+        this.events = events;
+        this.keepAlive = keepAlive;
+    }
+
+    /** Streams until the client goes away or the server stops. Blocks the calling (virtual) thread. */
+    public void stream(HttpServletResponse res, EventService.Filter filter) throws IOException {
+        BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        // Subscribe before answering, so nothing published after the 200 is missed.
+        try (Bus.Subscription ignored = events.subscribe(filter, d -> {
+            if (!queue.offer(d.sseFrame())) dropped.incrementAndGet();
+        })) {
+            open.add(queue);
+            res.setStatus(200);
+            res.setContentType("text/event-stream");
+            res.setCharacterEncoding("utf-8");
+            res.setHeader("Cache-Control", "no-cache");
+            res.setHeader("X-Accel-Buffering", "no");
+            ServletOutputStream out = res.getOutputStream();
+            out.write(OPEN);
+            out.flush();
+            while (!closing) {
+                byte[] frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                if (frame == CLOSE) break;
+                out.write(frame == null ? KEEPALIVE : frame);
+                // Write whatever else is already waiting before one flush.
+                for (byte[] more = queue.poll(); more != null; more = queue.poll()) {
+                    if (more == CLOSE) return;
+                    out.write(more);
+                }
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            open.remove(queue);
+        }
+    }
+
+    public int openStreams() {
+        return open.size();
+    }
+
+    public long droppedFrames() {
+        return dropped.get();
+    }
+
+    /** Ends every open stream so that the HTTP server can stop promptly. */
+    @Override
+    public void close() {
+        closing = true;
+        for (BlockingQueue<byte[]> q : open) {
+            q.clear();
+            q.offer(CLOSE);
+        }
+    }
+}

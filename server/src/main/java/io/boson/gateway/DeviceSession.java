@@ -1,0 +1,195 @@
+package io.boson.gateway;
+
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
+import io.boson.calls.CallService;
+import io.boson.calls.DeviceRequest;
+import io.boson.devices.Device;
+import io.boson.events.Event;
+import io.boson.events.Scope;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttQoS;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One authenticated device connection: its identity and scope, its subscriptions, the cloud
+ * requests waiting for its answers, and everything the cloud sends it. Outbound messages go only
+ * to topics the device subscribed to.
+ */
+final class DeviceSession {
+
+    private final GatewayContext gw;
+    private final Channel channel;
+    private final String deviceId;
+    private final String sessionId = UUID.randomUUID().toString();
+    private final boolean mqtt5;
+    private final List<String> filters = new CopyOnWriteArrayList<>();
+    private final Map<String, String> pending = new ConcurrentHashMap<>();
+    private final AtomicLong rids = new AtomicLong();
+    private final AtomicLong rateLimited = new AtomicLong();
+    private final List<Bus.Subscription> busSubscriptions = new ArrayList<>();
+    private volatile String scope;
+    private volatile boolean receivingEvents;
+
+    DeviceSession(GatewayContext gw, Channel channel, Device device, boolean mqtt5) {
+        this.gw = gw;
+        this.channel = channel;
+        this.deviceId = device.id();
+        this.mqtt5 = mqtt5;
+        this.scope = Scope.ofDevice(device);
+    }
+
+    String deviceId() {
+        return deviceId;
+    }
+
+    String sessionId() {
+        return sessionId;
+    }
+
+    String scope() {
+        return scope;
+    }
+
+    boolean mqtt5() {
+        return mqtt5;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    long rateLimited() {
+        return rateLimited.incrementAndGet();
+    }
+
+    /** Listens for requests, takeovers and ownership changes addressed to this device. */
+    void attach() {
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceCommands(deviceId), m -> onRequest(m.data(), m.replyTo())));
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceTakeover(deviceId), m -> {
+            if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) {
+                Disconnects.close(channel, mqtt5, Disconnects.SESSION_TAKEN_OVER);
+            }
+        }));
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
+                gw.blocking().execute(() -> gw.devices().find(deviceId).ifPresent(this::rescope))));
+    }
+
+    void detach() {
+        busSubscriptions.forEach(Bus.Subscription::close);
+        if (receivingEvents) gw.sessions().stopEvents(scope, this);
+        for (String replyTo : pending.values()) reply(replyTo, DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
+        pending.clear();
+    }
+
+    private synchronized void rescope(Device device) {
+        String next = Scope.ofDevice(device);
+        if (next.equals(scope)) return;
+        if (receivingEvents) {
+            gw.sessions().stopEvents(scope, this);
+            gw.sessions().receiveEvents(next, this);
+        }
+        scope = next;
+    }
+
+    synchronized void subscribed(String filter) {
+        if (!filters.contains(filter)) filters.add(filter);
+        if (!receivingEvents && Topics.couldMatchEvents(filter)) {
+            receivingEvents = true;
+            gw.sessions().receiveEvents(scope, this);
+        }
+    }
+
+    synchronized void unsubscribed(String filter) {
+        filters.remove(filter);
+        if (receivingEvents && filters.stream().noneMatch(Topics::couldMatchEvents)) {
+            receivingEvents = false;
+            gw.sessions().stopEvents(scope, this);
+        }
+    }
+
+    /** An event of this device's scope; delivered when one of its subscriptions matches. */
+    void offerEvent(Event e) {
+        if (deviceId.equals(e.deviceOwner())) return;
+        for (String f : filters) {
+            if (Topics.eventMatches(f, e.name())) {
+                byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);
+                send("c/e/" + e.name(), data);
+                return;
+            }
+        }
+    }
+
+    /** A request from the API (through the bus) for this device. */
+    private void onRequest(byte[] data, String replyTo) {
+        DeviceRequest req;
+        try {
+            req = gw.json().readValue(data, DeviceRequest.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (req.kind().equals("s")) {
+            boolean sent = send("c/signal", req.arg().getBytes(StandardCharsets.US_ASCII));
+            if (replyTo != null) reply(replyTo, sent ? DeviceRequest.Reply.ok("")
+                    : DeviceRequest.Reply.failed("The device is not subscribed to c/signal"));
+            return;
+        }
+        String rid = Long.toString(rids.incrementAndGet(), 36);
+        String topic = switch (req.kind()) {
+            case "f" -> "c/f/" + req.name() + "/" + rid;
+            case "v" -> "c/v/" + req.name() + "/" + rid;
+            default -> "c/p/" + rid;
+        };
+        if (!subscribedTo(topic)) {
+            reply(replyTo, DeviceRequest.Reply.failed("The device is not subscribed to " + topic.substring(0, 3) + "…"));
+            return;
+        }
+        pending.put(rid, replyTo);
+        channel.eventLoop().schedule(() -> pending.remove(rid), gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        byte[] payload = req.arg() == null ? new byte[0] : req.arg().getBytes(StandardCharsets.UTF_8);
+        send(topic, payload);
+    }
+
+    /** The device answered {@code r/{rid}} or {@code r/{rid}/err}. Late or unknown answers are ignored. */
+    void answered(String rid, String text, boolean error) {
+        String replyTo = pending.remove(rid);
+        if (replyTo == null) return;
+        reply(replyTo, error ? DeviceRequest.Reply.failed(text.isEmpty() ? "The device reported an error" : text)
+                : DeviceRequest.Reply.ok(text));
+    }
+
+    private void reply(String replyTo, DeviceRequest.Reply r) {
+        try {
+            gw.bus().publish(replyTo, gw.json().writeValueAsBytes(r));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    boolean subscribedTo(String topic) {
+        for (String f : filters) if (Topics.mqttMatches(f, topic)) return true;
+        return false;
+    }
+
+    /** Publishes to the device at QoS 0 if it subscribed to the topic; false when it did not. */
+    boolean send(String topic, byte[] payload) {
+        if (!subscribedTo(topic)) return false;
+        channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
+                .retained(false).payload(Unpooled.wrappedBuffer(payload)).build());
+        return true;
+    }
+}

@@ -1,0 +1,18 @@
+package io.boson.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.boson.bus.Bus;
+import io.boson.devices.DeviceService;
+import io.boson.devices.Presence;
+import io.boson.events.EventCodec;
+import io.boson.events.EventService;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+
+/** What every device connection on this node shares. */
+record GatewayContext(DeviceService devices, Presence presence, EventService events, EventCodec codec, Bus bus,
+                      ObjectMapper json, Clock clock, Duration requestTimeout, ExecutorService blocking,
+                      Sessions sessions) {
+}

@@ -1,0 +1,102 @@
+package io.boson.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.boson.bus.Bus;
+import io.boson.devices.DeviceService;
+import io.boson.devices.Presence;
+import io.boson.events.EventCodec;
+import io.boson.events.EventService;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The MQTT device gateway: Netty's MQTT codec on a TCP port, one {@link PacketHandler} per
+ * connection. Event loops never block; database work runs on virtual threads.
+ */
+public final class MqttGateway implements AutoCloseable {
+
+    /** Largest packet accepted: a describe with 100 functions and 100 variables fits easily. */
+    public static final int MAX_PACKET_BYTES = 64 * 1024;
+    private static final long SHUTDOWN_WAIT_MILLIS = 5_000;
+
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private final GatewayContext context;
+    private volatile boolean closing;
+    private Channel server;
+
+    public MqttGateway(DeviceService devices, Presence presence, EventService events, EventCodec codec, Bus bus,
+                       ObjectMapper json, Clock clock, Duration requestTimeout) {
+        this.context = new GatewayContext(devices, presence, events, codec, bus, json, clock, requestTimeout, blocking,
+                new Sessions(bus, codec));
+    }
+
+    public MqttGateway start(String host, int port) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast("decoder", new MqttDecoder(MAX_PACKET_BYTES));
+                        ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
+                        ch.pipeline().addLast("device", new PacketHandler(context, () -> closing));
+                    }
+                });
+        server = b.bind(host, port).sync().channel();
+        return this;
+    }
+
+    public int port() {
+        return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    public int connectedDevices() {
+        return context.sessions().size();
+    }
+
+    /**
+     * Stops accepting, tells every device the server is going away, and waits until their
+     * sessions are recorded as ended, so a clean shutdown leaves no device "online".
+     */
+    @Override
+    public void close() {
+        closing = true;
+        if (server != null) server.close().syncUninterruptibly();
+        List<Channel> channels = new ArrayList<>();
+        for (DeviceSession s : context.sessions().all()) {
+            channels.add(s.channel());
+            Disconnects.close(s.channel(), s.mqtt5(), Disconnects.SERVER_SHUTTING_DOWN);
+        }
+        for (Channel c : channels) c.closeFuture().awaitUninterruptibly(SHUTDOWN_WAIT_MILLIS);
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        blocking.shutdown();
+        try {
+            blocking.awaitTermination(SHUTDOWN_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

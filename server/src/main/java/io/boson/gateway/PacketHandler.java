@@ -1,0 +1,436 @@
+package io.boson.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boson.devices.Describe;
+import io.boson.devices.Device;
+import io.boson.devices.DeviceIds;
+import io.boson.errors.DomainException;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The device protocol on one connection (sections 1-7, without OTA). Runs on the channel's event
+ * loop; anything that touches the database is handed to a virtual thread with reading paused,
+ * so packets of one device are still handled in order and the event loop never blocks.
+ */
+final class PacketHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(PacketHandler.class);
+    static final int MAX_VITALS_BYTES = 16 * 1024;
+    private static final byte PUBACK_OK = 0x00;
+    private static final byte PUBACK_NOT_AUTHORIZED = (byte) 0x87;
+    private static final byte PUBACK_TOPIC_INVALID = (byte) 0x90;
+    private static final byte PUBACK_RATE_TOO_HIGH = (byte) 0x96;
+    private static final byte PUBACK_PAYLOAD_INVALID = (byte) 0x99;
+
+    private final GatewayContext gw;
+    private final BooleanSupplier closing;
+    private DeviceSession session;
+    private EventRateLimit rateLimit;
+    private boolean connectSeen;
+    private boolean mqtt5;
+    private String closeReason = "connection closed";
+
+    PacketHandler(GatewayContext gw, BooleanSupplier closing) {
+        this.gw = gw;
+        this.closing = closing;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof MqttMessage m)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            if (m.decoderResult().isFailure()) {
+                decodeFailure(ctx, m.decoderResult().cause());
+                return;
+            }
+            MqttMessageType type = m.fixedHeader().messageType();
+            if (type == MqttMessageType.CONNECT) {
+                connect(ctx, (MqttConnectMessage) m);
+                return;
+            }
+            if (session == null) {
+                // Nothing but CONNECT is allowed before the session is established.
+                closeReason = "packet before CONNECT";
+                ctx.close();
+                return;
+            }
+            switch (type) {
+                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
+                case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
+                case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) m);
+                case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
+                        MqttQoS.AT_MOST_ONCE, false, 0)));
+                case DISCONNECT -> {
+                    closeReason = "device disconnected";
+                    ctx.close();
+                }
+                case PUBACK, PUBREC, PUBREL, PUBCOMP -> { }
+                default -> refuse(ctx, Disconnects.PROTOCOL_ERROR);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void decodeFailure(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof MqttUnacceptableProtocolVersionException) {
+            closeReason = "unsupported protocol version";
+            ctx.writeAndFlush(connAck(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, null))
+                    .addListener(f -> ctx.close());
+            return;
+        }
+        refuse(ctx, cause instanceof TooLongFrameException ? Disconnects.PACKET_TOO_LARGE : Disconnects.PROTOCOL_ERROR);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, byte reason) {
+        closeReason = Disconnects.describe(reason);
+        Disconnects.close(ctx.channel(), mqtt5, reason);
+    }
+
+    // --- CONNECT ---------------------------------------------------------------------------
+
+    private void connect(ChannelHandlerContext ctx, MqttConnectMessage m) {
+        if (connectSeen) {
+            refuse(ctx, Disconnects.PROTOCOL_ERROR);
+            return;
+        }
+        connectSeen = true;
+        mqtt5 = m.variableHeader().version() == 5;
+        if (closing.getAsBoolean()) {
+            refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY);
+            return;
+        }
+        String clientId = m.payload().clientIdentifier();
+        String username = m.payload().userName();
+        byte[] password = m.payload().passwordInBytes();
+        if (!DeviceIds.valid(clientId) || (username != null && !username.equals(clientId)) || password == null) {
+            refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
+            return;
+        }
+        String secret = new String(password, StandardCharsets.UTF_8);
+        int keepAlive = m.variableHeader().keepAliveTimeSeconds();
+        String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+        ctx.channel().config().setAutoRead(false);
+        gw.blocking().execute(() -> {
+            try {
+                Optional<Device> device = gw.devices().authenticate(clientId, secret);
+                if (device.isEmpty()) {
+                    ctx.channel().eventLoop().execute(() -> refuseConnect(ctx,
+                            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
+                            MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5));
+                    return;
+                }
+                DeviceSession s = new DeviceSession(gw, ctx.channel(), device.get(), mqtt5);
+                gw.presence().connected(clientId, s.sessionId(), ip);
+                ctx.channel().eventLoop().execute(() -> established(ctx, s, keepAlive));
+            } catch (RuntimeException e) {
+                log.warn("device {} could not connect: {}", clientId, e.toString());
+                ctx.channel().eventLoop().execute(() -> refuseConnect(ctx,
+                        MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                        MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY));
+            }
+        });
+    }
+
+    private void refuseConnect(ChannelHandlerContext ctx, MqttConnectReturnCode v3, MqttConnectReturnCode v5) {
+        closeReason = "connect refused";
+        ctx.writeAndFlush(connAck(mqtt5 ? v5 : v3, null)).addListener(f -> ctx.close());
+    }
+
+    private MqttConnAckMessage connAck(MqttConnectReturnCode code, MqttProperties props) {
+        MqttMessageBuilders.ConnAckBuilder b = MqttMessageBuilders.connAck().returnCode(code).sessionPresent(false);
+        if (props != null) b.properties(props);
+        return b.build();
+    }
+
+    private void established(ChannelHandlerContext ctx, DeviceSession s, int keepAlive) {
+        if (!ctx.channel().isActive()) {
+            gw.blocking().execute(() -> gw.presence().disconnected(s.deviceId(), s.sessionId(), closeReason));
+            return;
+        }
+        session = s;
+        rateLimit = new EventRateLimit(gw.clock());
+        s.attach();
+        DeviceSession previous = gw.sessions().put(s);
+        if (previous != null && previous != s) {
+            Disconnects.close(previous.channel(), previous.mqtt5(), Disconnects.SESSION_TAKEN_OVER);
+        }
+        // Sessions of this device on other nodes close too.
+        gw.bus().publish(io.boson.bus.Subjects.deviceTakeover(s.deviceId()), s.sessionId().getBytes(StandardCharsets.UTF_8));
+        MqttProperties props = null;
+        if (mqtt5) {
+            props = new MqttMessageBuilders.ConnAckPropertiesBuilder().maximumQos((byte) 1).retainAvailable(false)
+                    .maximumPacketSize(MqttGateway.MAX_PACKET_BYTES).wildcardSubscriptionAvailable(true)
+                    .sharedSubscriptionAvailable(false).subscriptionIdentifiersAvailable(false).build();
+        }
+        ctx.writeAndFlush(connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, props));
+        if (keepAlive > 0) {
+            ctx.pipeline().addFirst("idle", new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        ctx.channel().config().setAutoRead(true);
+        gw.events().system(s.deviceId(), s.scope(), "spark/status", "online");
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            refuse(ctx, Disconnects.KEEP_ALIVE_TIMEOUT);
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        DeviceSession s = session;
+        if (s != null) {
+            session = null;
+            gw.sessions().remove(s);
+            s.detach();
+            String reason = closeReason;
+            gw.blocking().execute(() -> {
+                if (gw.presence().disconnected(s.deviceId(), s.sessionId(), reason)) {
+                    gw.events().system(s.deviceId(), s.scope(), "spark/status", "offline");
+                }
+            });
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("device connection error: {}", cause.toString());
+        closeReason = "connection error";
+        ctx.close();
+    }
+
+    // --- PUBLISH ---------------------------------------------------------------------------
+
+    private void publish(ChannelHandlerContext ctx, MqttPublishMessage m) {
+        MqttQoS qos = m.fixedHeader().qosLevel();
+        int packetId = m.variableHeader().packetId();
+        if (qos == MqttQoS.EXACTLY_ONCE) {
+            refuse(ctx, Disconnects.QOS_NOT_SUPPORTED);
+            return;
+        }
+        String topic = m.variableHeader().topicName();
+        ByteBuf payload = m.payload();
+        DeviceSession s = session;
+        gw.presence().heard(s.deviceId());
+        if (topic.startsWith("e/")) {
+            event(ctx, s, topic.substring(2), payload, qos, packetId);
+        } else if (topic.startsWith("r/")) {
+            String rest = topic.substring(2);
+            boolean error = rest.endsWith("/err");
+            String rid = error ? rest.substring(0, rest.length() - 4) : rest;
+            if (!Topics.validRid(rid)) {
+                refuseTopic(ctx, qos, packetId);
+                return;
+            }
+            s.answered(rid, payload.toString(StandardCharsets.UTF_8), error);
+            ack(ctx, qos, packetId, PUBACK_OK);
+        } else if (topic.equals("d")) {
+            describe(ctx, s, ByteBufUtil.getBytes(payload), qos, packetId);
+        } else if (topic.equals("v")) {
+            vitals(ctx, s, ByteBufUtil.getBytes(payload), qos, packetId);
+        } else if (topic.equals("k")) {
+            claim(ctx, s, payload.toString(StandardCharsets.UTF_8), qos, packetId);
+        } else {
+            refuseTopic(ctx, qos, packetId);
+        }
+    }
+
+    private void event(ChannelHandlerContext ctx, DeviceSession s, String name, ByteBuf payload, MqttQoS qos, int packetId) {
+        if (!Topics.validEventName(name)) {
+            refuseTopic(ctx, qos, packetId);
+            return;
+        }
+        if (payload.readableBytes() > Topics.MAX_EVENT_BYTES) {
+            refuse(ctx, Disconnects.PACKET_TOO_LARGE);
+            return;
+        }
+        if (!rateLimit.tryAcquire()) {
+            s.rateLimited();
+            ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_TOO_HIGH : PUBACK_OK);
+            return;
+        }
+        byte[] bytes = ByteBufUtil.getBytes(payload);
+        String text = utf8(bytes);
+        if (text != null) {
+            gw.events().publishFromDevice(s.deviceId(), s.scope(), name, text, false);
+        } else {
+            gw.events().publishFromDevice(s.deviceId(), s.scope(), name, Base64.getEncoder().encodeToString(bytes), true);
+        }
+        ack(ctx, qos, packetId, PUBACK_OK);
+    }
+
+    private void describe(ChannelHandlerContext ctx, DeviceSession s, byte[] bytes, MqttQoS qos, int packetId) {
+        Describe d;
+        try {
+            d = Describe.parse(gw.json(), bytes);
+        } catch (DomainException e) {
+            refusePayload(ctx, qos, packetId);
+            return;
+        }
+        String json = new String(bytes, StandardCharsets.UTF_8);
+        offload(ctx, qos, packetId, () -> {
+            gw.presence().describe(s.deviceId(), json, d);
+            return PUBACK_OK;
+        });
+    }
+
+    private void vitals(ChannelHandlerContext ctx, DeviceSession s, byte[] bytes, MqttQoS qos, int packetId) {
+        JsonNode node = null;
+        if (bytes.length <= MAX_VITALS_BYTES) {
+            try {
+                node = gw.json().readTree(bytes);
+            } catch (IOException e) {
+                node = null;
+            }
+        }
+        if (node == null || !node.isObject()) {
+            refusePayload(ctx, qos, packetId);
+            return;
+        }
+        String json = node.toString();
+        offload(ctx, qos, packetId, () -> {
+            gw.presence().vitals(s.deviceId(), json);
+            return PUBACK_OK;
+        });
+    }
+
+    private void claim(ChannelHandlerContext ctx, DeviceSession s, String code, MqttQoS qos, int packetId) {
+        offload(ctx, qos, packetId, () -> {
+            try {
+                gw.devices().claimWithCode(s.deviceId(), code);
+                return PUBACK_OK;
+            } catch (DomainException e) {
+                log.info("device {} presented a claim code that was refused: {}", s.deviceId(), e.getMessage());
+                return mqtt5 ? PUBACK_NOT_AUTHORIZED : PUBACK_OK;
+            }
+        });
+    }
+
+    /** Runs database work on a virtual thread with reading paused, then acknowledges. */
+    private void offload(ChannelHandlerContext ctx, MqttQoS qos, int packetId, java.util.function.Supplier<Byte> work) {
+        ctx.channel().config().setAutoRead(false);
+        gw.blocking().execute(() -> {
+            byte code;
+            try {
+                code = work.get();
+            } catch (RuntimeException e) {
+                log.warn("device {} request failed: {}", session == null ? "?" : session.deviceId(), e.toString());
+                code = (byte) 0x80;
+            }
+            byte result = code;
+            ctx.channel().eventLoop().execute(() -> {
+                ack(ctx, qos, packetId, result);
+                ctx.channel().config().setAutoRead(true);
+            });
+        });
+    }
+
+    private void refuseTopic(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
+        if (!mqtt5) {
+            closeReason = "invalid topic";
+            ctx.close();
+            return;
+        }
+        ack(ctx, qos, packetId, PUBACK_TOPIC_INVALID);
+    }
+
+    private void refusePayload(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
+        if (!mqtt5) {
+            closeReason = "invalid payload";
+            ctx.close();
+            return;
+        }
+        ack(ctx, qos, packetId, PUBACK_PAYLOAD_INVALID);
+    }
+
+    private void ack(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
+        if (qos != MqttQoS.AT_LEAST_ONCE) return;
+        ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).reasonCode(reason).build());
+    }
+
+    private static String utf8(byte[] bytes) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    // --- SUBSCRIBE -------------------------------------------------------------------------
+
+    private void subscribe(ChannelHandlerContext ctx, MqttSubscribeMessage m) {
+        List<Integer> codes = new ArrayList<>();
+        for (MqttTopicSubscription sub : m.payload().topicSubscriptions()) {
+            String filter = sub.topicFilter();
+            if (Topics.validSubscription(filter)) {
+                session.subscribed(filter);
+                codes.add(Math.min(sub.qualityOfService().value(), 1));
+            } else {
+                codes.add(mqtt5 ? 0x87 : 0x80);
+            }
+        }
+        ctx.writeAndFlush(new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(m.variableHeader().messageId(), MqttProperties.NO_PROPERTIES),
+                new MqttSubAckPayload(codes)));
+    }
+
+    private void unsubscribe(ChannelHandlerContext ctx, MqttUnsubscribeMessage m) {
+        MqttMessageBuilders.UnsubAckBuilder ack = MqttMessageBuilders.unsubAck().packetId(m.variableHeader().messageId());
+        for (String filter : m.payload().topics()) {
+            session.unsubscribed(filter);
+            if (mqtt5) ack.addReasonCode((short) 0);
+        }
+        ctx.writeAndFlush(ack.build());
+    }
+}

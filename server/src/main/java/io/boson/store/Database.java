@@ -1,0 +1,71 @@
+package io.boson.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.boson.Config;
+import org.flywaydb.core.Flyway;
+import org.jdbi.v3.core.Jdbi;
+
+import java.nio.file.Path;
+
+/**
+ * The connection pool, the schema and the JDBI handle. Embedded storage is an H2 file database
+ * under the data directory; a PostgreSQL JDBC URL switches to PostgreSQL. The same Flyway
+ * migrations run on both.
+ */
+public final class Database implements AutoCloseable {
+
+    private final HikariDataSource dataSource;
+    private final Jdbi jdbi;
+    private final boolean postgres;
+
+    private Database(HikariDataSource dataSource, boolean postgres) {
+        this.dataSource = dataSource;
+        this.postgres = postgres;
+        this.jdbi = Jdbi.create(dataSource);
+    }
+
+    public static Database open(Config config) {
+        HikariConfig hikari = new HikariConfig();
+        boolean postgres;
+        if (config.embeddedStorage()) {
+            Path file = config.dataDir().toAbsolutePath().resolve("boson");
+            hikari.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE");
+            hikari.setUsername("sa");
+            hikari.setPassword("");
+            hikari.setMaximumPoolSize(8);
+            postgres = false;
+        } else {
+            if (!config.dbUrl().startsWith("jdbc:postgresql:")) {
+                throw new IllegalArgumentException("--db-url must be a PostgreSQL JDBC URL (jdbc:postgresql://host:port/db)");
+            }
+            hikari.setJdbcUrl(config.dbUrl());
+            if (config.dbUser() != null) hikari.setUsername(config.dbUser());
+            if (config.dbPassword() != null) hikari.setPassword(config.dbPassword());
+            hikari.setMaximumPoolSize(16);
+            postgres = true;
+        }
+        hikari.setPoolName("boson-db");
+        HikariDataSource ds = new HikariDataSource(hikari);
+        try {
+            Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            ds.close();
+            throw e;
+        }
+        return new Database(ds, postgres);
+    }
+
+    public Jdbi jdbi() {
+        return jdbi;
+    }
+
+    public boolean postgres() {
+        return postgres;
+    }
+
+    @Override
+    public void close() {
+        dataSource.close();
+    }
+}
