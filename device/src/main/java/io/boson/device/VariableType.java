@@ -1,5 +1,7 @@
 package io.boson.device;
 
+import java.math.BigDecimal;
+
 /**
  * The declared type of a cloud variable: its name in the describe, and how a value is written in
  * the reply to a variable read (protocol sections 2 and 5).
@@ -63,6 +65,7 @@ public enum VariableType {
             throw new IllegalArgumentException("not a finite number: " + d);
         }
         // Plain notation: Double.toString writes 1.0E10, which not every consumer parses as "decimal".
-        return java.math.BigDecimal.valueOf(d).toPlainString();
+        String text = Double.toString(d);
+        return text.indexOf('E') < 0 ? text : new BigDecimal(text).stripTrailingZeros().toPlainString();
     }
 }

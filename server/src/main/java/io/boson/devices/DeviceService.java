@@ -124,7 +124,7 @@ public final class DeviceService {
     public void unclaim(Principal caller, String idOrName) {
         Device device = get(caller, idOrName);
         devices.unclaim(device.id(), caller.userId());
-        changed(device.id());
+        changed(device.id(), Scope.unowned(device.id()));
     }
 
     /** Claims a registered device; a developer device must be online, as in Particle. */
@@ -167,13 +167,13 @@ public final class DeviceService {
         if (!devices.claim(device.id(), userId, name, clock.millis())) {
             throw DomainException.forbidden("That belongs to someone else.");
         }
-        changed(device.id());
+        changed(device.id(), Scope.user(userId));
         return devices.find(device.id()).orElseThrow();
     }
 
-    /** Nodes holding the device reload its owner, so events follow the new scope at once. */
-    private void changed(String deviceId) {
-        bus.publish(Subjects.deviceChanged(deviceId), new byte[0]);
+    /** Nodes holding the device move it to its new scope before the API call returns (in-process bus). */
+    private void changed(String deviceId, String scope) {
+        bus.publish(Subjects.deviceChanged(deviceId), scope.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     // Gateway-facing: the device is the caller, authenticated by its secret.

@@ -4,6 +4,7 @@ import io.boson.auth.Principal;
 import io.boson.bus.Bus;
 import io.boson.bus.Subjects;
 import io.boson.devices.Device;
+import io.boson.devices.Scope;
 import io.boson.devices.DeviceService;
 import io.boson.errors.DomainException;
 

@@ -6,7 +6,7 @@ import io.boson.calls.CallService;
 import io.boson.calls.DeviceRequest;
 import io.boson.devices.Device;
 import io.boson.events.Event;
-import io.boson.events.Scope;
+import io.boson.devices.Scope;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -86,7 +86,7 @@ final class DeviceSession {
             }
         }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
-                gw.blocking().execute(() -> gw.devices().find(deviceId).ifPresent(this::rescope))));
+                rescope(new String(m.data(), StandardCharsets.UTF_8))));
     }
 
     void detach() {
@@ -96,8 +96,7 @@ final class DeviceSession {
         pending.clear();
     }
 
-    private synchronized void rescope(Device device) {
-        String next = Scope.ofDevice(device);
+    private synchronized void rescope(String next) {
         if (next.equals(scope)) return;
         if (receivingEvents) {
             gw.sessions().stopEvents(scope, this);

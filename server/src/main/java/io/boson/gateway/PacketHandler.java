@@ -58,7 +58,12 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     private static final byte PUBACK_OK = 0x00;
     private static final byte PUBACK_NOT_AUTHORIZED = (byte) 0x87;
     private static final byte PUBACK_TOPIC_INVALID = (byte) 0x90;
-    private static final byte PUBACK_RATE_TOO_HIGH = (byte) 0x96;
+    /**
+     * The protocol page names 0x96 (Message rate too high), but MQTT 5 does not allow 0x96 in a
+     * PUBACK and standard clients (HiveMQ) drop the connection on it; 0x97 (Quota exceeded) is a
+     * valid PUBACK code that keeps the device connected, as the protocol intends.
+     */
+    private static final byte PUBACK_RATE_LIMITED = (byte) 0x97;
     private static final byte PUBACK_PAYLOAD_INVALID = (byte) 0x99;
 
     private final GatewayContext gw;
@@ -295,7 +300,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         }
         if (!rateLimit.tryAcquire()) {
             s.rateLimited();
-            ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_TOO_HIGH : PUBACK_OK);
+            ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_LIMITED : PUBACK_OK);
             return;
         }
         byte[] bytes = ByteBufUtil.getBytes(payload);

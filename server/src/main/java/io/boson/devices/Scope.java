@@ -1,4 +1,4 @@
-package io.boson.events;
+package io.boson.devices;
 
 /**
  * The owner scope an event lives in (device protocol section 4): an account for developer devices,
@@ -18,7 +18,7 @@ public final class Scope {
         return "d" + deviceId;
     }
 
-    public static String ofDevice(io.boson.devices.Device device) {
+    public static String ofDevice(Device device) {
         return device.ownerId() != null ? user(device.ownerId()) : unowned(device.id());
     }
 }

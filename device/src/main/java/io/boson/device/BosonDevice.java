@@ -1,0 +1,309 @@
+package io.boson.device;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.exceptions.MqttClientStateException;
+import io.boson.device.CloudMessage.Event;
+import io.boson.device.CloudMessage.FirmwareChunk;
+import io.boson.device.CloudMessage.FirmwareOffer;
+import io.boson.device.CloudMessage.FunctionCall;
+import io.boson.device.CloudMessage.Ping;
+import io.boson.device.CloudMessage.Signal;
+import io.boson.device.CloudMessage.Unknown;
+import io.boson.device.CloudMessage.VariableRead;
+import io.boson.device.CloudMessage.VitalsRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * A device speaking Boson device protocol v1 over MQTT: it connects with its ID and secret,
+ * describes its functions and variables, publishes events, and answers the cloud's requests.
+ *
+ * <p>Sessions are clean (the cloud keeps no MQTT state), so every {@link #connect()} subscribes and
+ * describes again, and a device may be connected again after it was disconnected. {@code connect()}
+ * completes only after the describe is acknowledged, because until then the cloud cannot route a
+ * function call to the device.
+ *
+ * <p>Handlers run on the MQTT client's I/O thread, shared by many devices, unless the builder was
+ * given a callback executor: handlers that block must get one.
+ */
+public final class BosonDevice {
+
+    private static final Logger log = LoggerFactory.getLogger(BosonDevice.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Every cloud-to-device topic except events. {@code c/#} would be shorter, but it also matches
+     * {@code c/e/#}, which would deliver (and bill) every event in the device's scope.
+     */
+    static final List<String> REQUEST_FILTERS =
+            List.of("c/f/#", "c/v/#", "c/p/#", "c/o/#", "c/vitals", "c/signal");
+
+    private enum State { DISCONNECTED, CONNECTING, CONNECTED }
+
+    record Subscription(EventFilter filter, BiConsumer<String, byte[]> handler) {}
+
+    private final String id;
+    private final byte[] password;
+    private final int keepAliveSeconds;
+    private final Responder responder;
+    private final List<Subscription> subscriptions;
+    private final Supplier<Map<String, ?>> extraVitals;
+    private final DeviceLink link;
+    private final List<Consumer<String>> disconnectListeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.DISCONNECTED);
+    private final long createdNanos = System.nanoTime();
+    private volatile Describe describe;
+    private volatile boolean signaling;
+
+    private final AtomicLong eventsPublished = new AtomicLong();
+    private final AtomicLong eventsRateLimited = new AtomicLong();
+    private final AtomicLong eventsRefused = new AtomicLong();
+    private final AtomicLong eventsReceived = new AtomicLong();
+    private final AtomicLong connectAttempts = new AtomicLong();
+    private final AtomicLong disconnects = new AtomicLong();
+
+    BosonDevice(BosonDeviceBuilder b, Function<DeviceLink.Settings, DeviceLink> links) {
+        this.id = b.deviceId;
+        this.password = b.secret.getBytes(StandardCharsets.UTF_8);
+        this.keepAliveSeconds = b.keepAliveSeconds;
+        this.responder = new Responder(b.functions, b.variables);
+        this.subscriptions = List.copyOf(b.subscriptions);
+        this.extraVitals = b.vitals;
+        this.describe = b.describe();
+        this.link = links.apply(new DeviceLink.Settings(
+                b.host, b.port, b.deviceId, b.tls, b.trust, b.callbackExecutor,
+                this::onMessage, this::onLinkDown));
+    }
+
+    public static BosonDeviceBuilder builder() {
+        return new BosonDeviceBuilder();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /**
+     * CONNECT, SUBSCRIBE, then describe. Fails with {@link ConnectRefusedException} when the cloud
+     * refuses the device, and with {@link IllegalStateException} when already connected or connecting.
+     */
+    public CompletableFuture<Void> connect() {
+        if (!state.compareAndSet(State.DISCONNECTED, State.CONNECTING)) {
+            return CompletableFuture.failedFuture(new IllegalStateException(id + " is " + state.get()));
+        }
+        connectAttempts.incrementAndGet();
+        return link.connect(id, password, keepAliveSeconds)
+                .thenCompose(connected -> link.subscribe(subscriptionFilters()))
+                .thenCompose(granted -> {
+                    warnAboutRefusedFilters(granted);
+                    return publishDescribe();
+                })
+                .handle((ack, error) -> {
+                    if (error == null && ack.isAccepted()) {
+                        state.set(State.CONNECTED);
+                        return null;
+                    }
+                    // Half a session is worse than none: the cloud would show the device online
+                    // while it cannot answer anything.
+                    state.set(State.DISCONNECTED);
+                    link.disconnect();
+                    throw error != null
+                            ? new CompletionException(DeviceLink.unwrap(error))
+                            : new ConnectRefusedException(ack.reasonCode(), "describe refused: " + ack.reason());
+                });
+    }
+
+    /** Idempotent: disconnecting a device that is not connected completes normally. */
+    public CompletableFuture<Void> disconnect() {
+        return link.disconnect().exceptionally(error -> {
+            if (DeviceLink.unwrap(error) instanceof MqttClientStateException) {
+                return null;
+            }
+            throw new CompletionException(DeviceLink.unwrap(error));
+        });
+    }
+
+    /** True between a completed {@link #connect()} and the loss of that session. */
+    public boolean isConnected() {
+        return state.get() == State.CONNECTED;
+    }
+
+    /** Called with a reason such as {@code "SERVER: SESSION_TAKEN_OVER"} when a connected session ends. */
+    public void onDisconnected(Consumer<String> listener) {
+        disconnectListeners.add(listener);
+    }
+
+    /**
+     * Publishes event {@code name} on {@code e/{name}}. The name is not checked here: the cloud owns
+     * the naming rules, and its refusal (0x90) is visible in the returned ack under MQTT 5.
+     */
+    public CompletableFuture<PublishAck> publish(String name, byte[] data) {
+        return link.publish("e/" + name, data).thenApply(ack -> {
+            (ack.isAccepted() ? eventsPublished : ack.isRateLimited() ? eventsRateLimited : eventsRefused)
+                    .incrementAndGet();
+            return ack;
+        });
+    }
+
+    public CompletableFuture<PublishAck> publish(String name, String data) {
+        return publish(name, data.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Publishes exactly these vitals on {@code v}; see {@link #vitals()} for what the device would send. */
+    public CompletableFuture<PublishAck> publishVitals(Map<String, ?> vitals) {
+        return link.publish("v", toJson(vitals));
+    }
+
+    /** Vitals the device sends when the cloud asks: its own counters, overlaid by the builder's supplier. */
+    public Map<String, Object> vitals() {
+        Map<String, Object> vitals = new LinkedHashMap<>();
+        vitals.put("uptime", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - createdNanos));
+        vitals.put("connect_attempts", connectAttempts.get());
+        vitals.put("disconnects", disconnects.get());
+        vitals.putAll(extraVitals.get());
+        return vitals;
+    }
+
+    public CompletableFuture<PublishAck> claim(String claimCode) {
+        return link.publish("k", claimCode.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Changes whether the device accepts firmware offers, and tells the cloud if connected. */
+    public CompletableFuture<PublishAck> updatesEnabled(boolean enabled) {
+        describe = describe.withUpdatesEnabled(enabled);
+        return isConnected() ? publishDescribe() : CompletableFuture.completedFuture(PublishAck.SUCCESS);
+    }
+
+    /** Whether the cloud asked the device to signal (Particle's "shouting rainbows"). */
+    public boolean isSignaling() {
+        return signaling;
+    }
+
+    /** Events the cloud accepted. */
+    public long eventsPublished() {
+        return eventsPublished.get();
+    }
+
+    /** Events the cloud dropped with 0x96 (visible under MQTT 5 only). */
+    public long eventsRateLimited() {
+        return eventsRateLimited.get();
+    }
+
+    /** Events the cloud refused for any other reason (visible under MQTT 5 only). */
+    public long eventsRefused() {
+        return eventsRefused.get();
+    }
+
+    /** Events delivered to this device through its subscriptions. */
+    public long eventsReceived() {
+        return eventsReceived.get();
+    }
+
+    /** The one place where cloud topics turn into actions; OTA support belongs in the two firmware cases. */
+    void onMessage(String topic, byte[] payload) {
+        switch (CloudMessage.parse(topic)) {
+            case FunctionCall call -> reply(responder.call(call, payload));
+            case VariableRead read -> reply(responder.read(read));
+            case Ping ping -> reply(Responder.ping(ping));
+            case Event event -> deliver(event.name(), payload);
+            case VitalsRequest request -> publishVitals(vitals());
+            case Signal request -> signal(payload);
+            case FirmwareOffer offer -> declineFirmware(offer.job());
+            case FirmwareChunk chunk -> log.debug("{}: ignoring OTA chunk of job {}", id, chunk.job());
+            case Unknown unknown -> log.debug("{}: ignoring topic {}", id, unknown.topic());
+        }
+    }
+
+    private void reply(Reply reply) {
+        link.publish(reply.topic(), reply.payload()).whenComplete((ack, error) -> {
+            if (error != null || !ack.isAccepted()) {
+                log.debug("{}: reply on {} not accepted: {}", id, reply.topic(), error != null ? error : ack);
+            }
+        });
+    }
+
+    private void deliver(String name, byte[] data) {
+        eventsReceived.incrementAndGet();
+        for (Subscription subscription : subscriptions) {
+            if (subscription.filter().matches(name)) {
+                try {
+                    subscription.handler().accept(name, data);
+                } catch (RuntimeException e) {
+                    log.warn("{}: handler for events '{}' failed", id, subscription.filter().filter(), e);
+                }
+            }
+        }
+    }
+
+    private void signal(byte[] payload) {
+        switch (new String(payload, StandardCharsets.UTF_8).trim()) {
+            case "1" -> signaling = true;
+            case "0" -> signaling = false;
+            default -> log.debug("{}: ignoring signal payload of {} bytes", id, payload.length);
+        }
+    }
+
+    // Until OTA is implemented, say so at once rather than leave the cloud's job waiting.
+    private void declineFirmware(String job) {
+        Map<String, String> outcome = Map.of("state", "rejected", "error", "this device does not support OTA");
+        link.publish("o/" + job + "/s", toJson(outcome));
+    }
+
+    private void onLinkDown(String reason) {
+        // Only an established session "disconnects"; a failed connect() reports through its future.
+        if (state.compareAndSet(State.CONNECTED, State.DISCONNECTED)) {
+            disconnects.incrementAndGet();
+            for (Consumer<String> listener : disconnectListeners) {
+                try {
+                    listener.accept(reason);
+                } catch (RuntimeException e) {
+                    log.warn("{}: disconnect listener failed", id, e);
+                }
+            }
+        }
+    }
+
+    private CompletableFuture<PublishAck> publishDescribe() {
+        return link.publish("d", describe.toJson());
+    }
+
+    private List<String> subscriptionFilters() {
+        List<String> filters = new ArrayList<>(REQUEST_FILTERS);
+        subscriptions.stream().map(s -> s.filter().topicFilter()).distinct().forEach(filters::add);
+        return filters;
+    }
+
+    private void warnAboutRefusedFilters(List<Boolean> granted) {
+        List<String> filters = subscriptionFilters();
+        for (int i = 0; i < granted.size() && i < filters.size(); i++) {
+            if (!granted.get(i)) {
+                log.warn("{}: the cloud refused subscription {}", id, filters.get(i));
+            }
+        }
+    }
+
+    private static byte[] toJson(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not serialisable as JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+}

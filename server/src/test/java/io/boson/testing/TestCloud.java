@@ -1,0 +1,157 @@
+package io.boson.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boson.Boson;
+import io.boson.Config;
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * A real Boson server for a test class: free ports, H2 files in a temporary directory, or a fresh
+ * PostgreSQL schema when the suite runs with {@code -Dboson.test.db=postgres} (dropped afterwards).
+ * Time is a {@link MutableClock} the test advances.
+ */
+public final class TestCloud implements AutoCloseable {
+
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-password-1";
+    static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+
+    public final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+    private final Path dataDir;
+    private final String schema;
+    private final Boson boson;
+    private final Api admin;
+
+    private TestCloud(Duration requestTimeout) {
+        try {
+            dataDir = Files.createTempDirectory("boson-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Config config = Config.defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0)
+                .withAdmin(ADMIN, ADMIN_PASSWORD).withClock(clock)
+                .withTimeouts(requestTimeout, Duration.ofSeconds(2));
+        if ("postgres".equals(System.getProperty("boson.test.db"))) {
+            schema = "boson_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+            createSchema(schema);
+            config = config.withDb(PG_URL + "?currentSchema=" + schema, "postgres", null);
+        } else {
+            schema = null;
+        }
+        boson = Boson.start(config);
+        admin = login(ADMIN, ADMIN_PASSWORD);
+    }
+
+    public static TestCloud start() {
+        return new TestCloud(Duration.ofSeconds(2));
+    }
+
+    public static TestCloud start(Duration requestTimeout) {
+        return new TestCloud(requestTimeout);
+    }
+
+    public boolean onPostgres() {
+        return schema != null;
+    }
+
+    private static void createSchema(String schema) {
+        try (Connection c = DriverManager.getConnection(PG_URL, "postgres", null)) {
+            c.createStatement().execute("CREATE SCHEMA " + schema);
+        } catch (SQLException e) {
+            Assumptions.abort("PostgreSQL is not reachable on 127.0.0.1:5432: " + e.getMessage());
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + boson.httpPort();
+    }
+
+    public int mqttPort() {
+        return boson.mqttPort();
+    }
+
+    public Boson boson() {
+        return boson;
+    }
+
+    public Api anonymous() {
+        return new Api(baseUrl(), null);
+    }
+
+    public Api admin() {
+        return admin;
+    }
+
+    /** Logs in with a never-expiring token, so tests that advance the clock keep their sessions. */
+    public Api login(String username, String password) {
+        Api.Response r = anonymous().postForm("/oauth/token", Map.of("grant_type", "password", "username", username,
+                "password", password, "client_id", "particle", "client_secret", "particle", "expires_in", "0"));
+        if (r.status() != 200) throw new AssertionError("login failed: " + r);
+        return new Api(baseUrl(), r.json().get("access_token").asText());
+    }
+
+    /** A new account with a unique name, logged in. */
+    public Api newUser() {
+        String username = "user-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        Api.Response r = admin.postJson("/v1/users", Map.of("username", username, "password", "password-123"));
+        if (r.status() != 200) throw new AssertionError("could not create user: " + r);
+        return login(username, "password-123");
+    }
+
+    public record Credentials(String id, String secret) {
+    }
+
+    public List<Credentials> registerDevices(int count) {
+        Api.Response r = admin.postJson("/v1/admin/devices", Map.of("platform_id", 13, "count", count));
+        if (r.status() != 201) throw new AssertionError("could not register devices: " + r);
+        List<Credentials> out = new ArrayList<>();
+        for (JsonNode d : r.json().get("devices")) out.add(new Credentials(d.get("id").asText(), d.get("secret").asText()));
+        return out;
+    }
+
+    public Credentials registerDevice() {
+        return registerDevices(1).get(0);
+    }
+
+    /** Registers a device, connects it over MQTT 5 and claims it to {@code owner}. */
+    public TestDevice claimedDevice(Api owner) {
+        Credentials c = registerDevice();
+        TestDevice device = TestDevice.connect(this, c);
+        Api.Response r = owner.postJson("/v1/devices", Map.of("id", c.id()));
+        if (r.status() != 200) throw new AssertionError("claim failed: " + r);
+        return device;
+    }
+
+    @Override
+    public void close() {
+        boson.close();
+        if (schema != null) {
+            try (Connection c = DriverManager.getConnection(PG_URL, "postgres", null)) {
+                c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+            } catch (SQLException e) {
+                throw new IllegalStateException("could not drop test schema " + schema, e);
+            }
+        }
+        try (Stream<Path> files = Files.walk(dataDir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
