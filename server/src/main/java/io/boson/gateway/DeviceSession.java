@@ -127,7 +127,8 @@ final class DeviceSession {
         for (String f : filters) {
             if (Topics.eventMatches(f, e.name())) {
                 byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);
-                send("c/e/" + e.name(), data);
+                // Matched by Particle's prefix rule, which plain MQTT matching in send() would not accept.
+                write("c/e/" + e.name(), data);
                 return;
             }
         }
@@ -187,8 +188,12 @@ final class DeviceSession {
     /** Publishes to the device at QoS 0 if it subscribed to the topic; false when it did not. */
     boolean send(String topic, byte[] payload) {
         if (!subscribedTo(topic)) return false;
+        write(topic, payload);
+        return true;
+    }
+
+    private void write(String topic, byte[] payload) {
         channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
                 .retained(false).payload(Unpooled.wrappedBuffer(payload)).build());
-        return true;
     }
 }
