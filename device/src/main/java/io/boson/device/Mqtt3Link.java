@@ -15,6 +15,7 @@ import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /**
@@ -24,6 +25,8 @@ import java.util.function.Consumer;
 final class Mqtt3Link implements DeviceLink {
 
     private final Mqtt3AsyncClient client;
+    private final Consumer<Mqtt3Publish> inbound;
+    private final Executor callbackExecutor;
 
     Mqtt3Link(Settings settings) {
         Mqtt3ClientBuilder builder = MqttClient.builder()
@@ -39,14 +42,9 @@ final class Mqtt3Link implements DeviceLink {
                     : builder.sslConfig().trustManagerFactory(settings.trust()).applySslConfig();
         }
         client = builder.buildAsync();
-        // Global callback for the same reason as in Mqtt5Link: prefix-matched events.
-        Consumer<Mqtt3Publish> inbound = message ->
+        inbound = message ->
                 settings.inbound().accept(message.getTopic().toString(), message.getPayloadAsBytes());
-        if (settings.callbackExecutor() != null) {
-            client.publishes(MqttGlobalPublishFilter.ALL, inbound, settings.callbackExecutor());
-        } else {
-            client.publishes(MqttGlobalPublishFilter.ALL, inbound);
-        }
+        callbackExecutor = settings.callbackExecutor();
     }
 
     @Override
@@ -58,6 +56,7 @@ final class Mqtt3Link implements DeviceLink {
                 .send()
                 .handle((connAck, error) -> {
                     if (error == null) {
+                        listen();
                         return null;
                     }
                     Throwable cause = DeviceLink.unwrap(error);
@@ -67,6 +66,20 @@ final class Mqtt3Link implements DeviceLink {
                     }
                     throw new CompletionException(cause);
                 });
+    }
+
+    /**
+     * One global callback rather than per-subscription ones: the client routes a message to a
+     * subscription's callback only on an MQTT match, and the cloud's prefix rule is not one.
+     * Registered after each CONNACK because the client drops all callbacks when a session ends,
+     * and a clean session ends at the latest when the next one starts.
+     */
+    private void listen() {
+        if (callbackExecutor != null) {
+            client.publishes(MqttGlobalPublishFilter.ALL, inbound, callbackExecutor);
+        } else {
+            client.publishes(MqttGlobalPublishFilter.ALL, inbound);
+        }
     }
 
     @Override

@@ -17,12 +17,15 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /** {@link DeviceLink} over HiveMQ's MQTT 5 client, which reports PUBACK reason codes. */
 final class Mqtt5Link implements DeviceLink {
 
     private final Mqtt5AsyncClient client;
+    private final Consumer<Mqtt5Publish> inbound;
+    private final Executor callbackExecutor;
 
     Mqtt5Link(Settings settings) {
         Mqtt5ClientBuilder builder = MqttClient.builder()
@@ -38,15 +41,9 @@ final class Mqtt5Link implements DeviceLink {
                     : builder.sslConfig().trustManagerFactory(settings.trust()).applySslConfig();
         }
         client = builder.buildAsync();
-        // One global callback rather than per-subscription ones: the client routes a message to a
-        // subscription callback only on an MQTT match, and the cloud's prefix rule is not one.
-        Consumer<Mqtt5Publish> inbound = message ->
+        inbound = message ->
                 settings.inbound().accept(message.getTopic().toString(), message.getPayloadAsBytes());
-        if (settings.callbackExecutor() != null) {
-            client.publishes(MqttGlobalPublishFilter.ALL, inbound, settings.callbackExecutor());
-        } else {
-            client.publishes(MqttGlobalPublishFilter.ALL, inbound);
-        }
+        callbackExecutor = settings.callbackExecutor();
     }
 
     @Override
@@ -59,6 +56,7 @@ final class Mqtt5Link implements DeviceLink {
                 .send()
                 .handle((connAck, error) -> {
                     if (error == null) {
+                        listen();
                         return null;
                     }
                     Throwable cause = DeviceLink.unwrap(error);
@@ -68,6 +66,20 @@ final class Mqtt5Link implements DeviceLink {
                     }
                     throw new CompletionException(cause);
                 });
+    }
+
+    /**
+     * One global callback rather than per-subscription ones: the client routes a message to a
+     * subscription's callback only on an MQTT match, and the cloud's prefix rule is not one.
+     * Registered after each CONNACK because the client drops all callbacks when a session ends,
+     * and a clean session ends at the latest when the next one starts.
+     */
+    private void listen() {
+        if (callbackExecutor != null) {
+            client.publishes(MqttGlobalPublishFilter.ALL, inbound, callbackExecutor);
+        } else {
+            client.publishes(MqttGlobalPublishFilter.ALL, inbound);
+        }
     }
 
     @Override

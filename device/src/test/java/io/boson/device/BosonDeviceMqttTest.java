@@ -85,7 +85,16 @@ class BosonDeviceMqttTest {
             intruder.disconnect().get(5, TimeUnit.SECONDS);
 
             device.connect().get(5, TimeUnit.SECONDS);
-            assertThat(call(cloud, "c/f/" + fn + "/", "r/", "off")).isEqualTo("0");
+            device.disconnect().get(5, TimeUnit.SECONDS);
+            device.connect().get(5, TimeUnit.SECONDS);
+
+            // Each reconnect must answer exactly once: no lost and no duplicated handlers.
+            String rid = BrokerCloud.token();
+            CompletableFuture<String> reply = cloud.expect("r/" + rid);
+            cloud.send("c/f/" + fn + "/" + rid, "off");
+            assertThat(reply.get()).isEqualTo("0");
+            assertThat(call(cloud, "c/p/", "r/", "")).isEmpty(); // replies arrive in order
+            assertThat(cloud.received("r/" + rid)).isEqualTo(1);
         }
     }
 

@@ -10,6 +10,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
@@ -30,12 +33,14 @@ final class BrokerCloud implements AutoCloseable {
 
     private final Mqtt5AsyncClient client;
     private final List<Expectation> expectations = new CopyOnWriteArrayList<>();
+    private final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
 
     BrokerCloud(String... filters) throws Exception {
         client = MqttClient.builder().useMqttVersion5().identifier("cloud-" + token())
                 .serverHost(HOST).serverPort(PORT).buildAsync();
         client.publishes(MqttGlobalPublishFilter.ALL, message -> {
             String payload = new String(message.getPayloadAsBytes(), StandardCharsets.UTF_8);
+            received.computeIfAbsent(message.getTopic().toString(), t -> new AtomicInteger()).incrementAndGet();
             for (Expectation e : expectations) {
                 if (e.topic().equals(message.getTopic().toString()) && e.payload().test(payload)) {
                     e.result().complete(payload);
@@ -77,6 +82,12 @@ final class BrokerCloud implements AutoCloseable {
 
     CompletableFuture<String> expect(String topic) {
         return expect(topic, payload -> true);
+    }
+
+    /** How many messages arrived on {@code topic} so far. */
+    int received(String topic) {
+        AtomicInteger count = received.get(topic);
+        return count == null ? 0 : count.get();
     }
 
     void send(String topic, String payload) throws Exception {

@@ -1,5 +1,6 @@
 package io.boson.device;
 
+import com.hivemq.client.mqtt.MqttClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,26 @@ class SimulatorMqttTest {
             simulator.stop();
             assertThat(simulator.stats().connected()).isZero();
             assertThat(simulator.stats().connectFailures()).isZero();
+        }
+    }
+
+    @Test
+    void reconnectsADeviceWhoseSessionWasTakenOver() throws Exception {
+        DeviceCredentials credentials = new DeviceCredentials(BrokerCloud.randomDeviceId(), "s");
+        SimulatorOptions options = SimulatorOptions.defaults(BrokerCloud.HOST, BrokerCloud.PORT)
+                .withPublishInterval(Duration.ZERO);
+
+        try (Simulator simulator = new Simulator(options, java.util.List.of(credentials))) {
+            simulator.start().get(5, TimeUnit.SECONDS);
+            BosonDevice device = simulator.devices().getFirst();
+            var intruder = MqttClient.builder().useMqttVersion5().identifier(credentials.id())
+                    .serverHost(BrokerCloud.HOST).serverPort(BrokerCloud.PORT).buildAsync();
+
+            intruder.connect().get(5, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !device.isConnected());
+
+            await().atMost(Duration.ofSeconds(5)).until(device::isConnected);
+            assertThat(device.vitals()).containsEntry("connect_attempts", 2L).containsEntry("disconnects", 1L);
         }
     }
 
