@@ -115,19 +115,24 @@ public final class BosonDevice {
                     warnAboutRefusedFilters(granted);
                     return publishDescribe();
                 })
-                .handle((ack, error) -> {
-                    if (error == null && ack.isAccepted()) {
-                        state.set(State.CONNECTED);
-                        return null;
+                .thenAccept(ack -> {
+                    if (!ack.isAccepted()) {
+                        throw new ConnectRefusedException(ack.reasonCode(), "describe refused: " + ack.reason());
                     }
-                    // Half a session is worse than none: the cloud would show the device online
-                    // while it cannot answer anything.
-                    state.set(State.DISCONNECTED);
-                    link.disconnect();
-                    throw error != null
-                            ? new CompletionException(DeviceLink.unwrap(error))
-                            : new ConnectRefusedException(ack.reasonCode(), "describe refused: " + ack.reason());
-                });
+                    state.set(State.CONNECTED);
+                })
+                .handle((connected, error) -> error == null ? CompletableFuture.<Void>completedFuture(null) : abandon(error))
+                .thenCompose(Function.identity());
+    }
+
+    // Half a session is worse than none: the cloud would show the device online while it cannot
+    // answer anything. The state changes only once the link is down, so a retry cannot overlap it.
+    private CompletableFuture<Void> abandon(Throwable error) {
+        Throwable cause = DeviceLink.unwrap(error);
+        return link.disconnect().handle((disconnected, ignored) -> {
+            state.set(State.DISCONNECTED);
+            throw new CompletionException(cause);
+        });
     }
 
     /** Idempotent: disconnecting a device that is not connected completes normally. */
@@ -201,7 +206,7 @@ public final class BosonDevice {
         return eventsPublished.get();
     }
 
-    /** Events the cloud dropped with 0x96 (visible under MQTT 5 only). */
+    /** Events the cloud dropped by its rate limit, PUBACK 0x97 (visible under MQTT 5 only). */
     public long eventsRateLimited() {
         return eventsRateLimited.get();
     }

@@ -64,7 +64,7 @@ public final class Simulator implements AutoCloseable {
         this.options = options;
         int count = options.deviceCount() == 0 ? credentials.size() : options.deviceCount();
         if (count > credentials.size()) {
-            throw new IllegalArgumentException("asked for " + count + " devices but the credentials list "
+            throw new IllegalArgumentException("asked for " + count + " devices but the credentials hold only "
                     + credentials.size());
         }
         List<Fleet> devices = new ArrayList<>(count);

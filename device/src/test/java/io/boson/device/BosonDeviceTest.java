@@ -128,7 +128,7 @@ class BosonDeviceTest {
         assertThat(device.publish("temperature", "21.5").join()).isEqualTo(PublishAck.SUCCESS);
         assertThat(link.last()).extracting(StubLink.Sent::topic, StubLink.Sent::text).containsExactly("e/temperature", "21.5");
 
-        link.ack = new PublishAck(0x96, "MESSAGE_RATE_TOO_HIGH");
+        link.ack = new PublishAck(0x97, "QUOTA_EXCEEDED");
         assertThat(device.publish("temperature", "21.6").join().isRateLimited()).isTrue();
 
         link.ack = new PublishAck(0x90, "TOPIC_NAME_INVALID");

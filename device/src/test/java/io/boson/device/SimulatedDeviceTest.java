@@ -70,7 +70,7 @@ class SimulatedDeviceTest {
         simulated.device().connect().join();
         simulated.publishTemperature();
         simulated.publishTemperature();
-        link[0].ack = new PublishAck(0x96, "MESSAGE_RATE_TOO_HIGH");
+        link[0].ack = new PublishAck(0x97, "QUOTA_EXCEEDED");
         simulated.publishTemperature();
 
         assertThat(link[0].sent.stream().filter(s -> s.topic().equals("e/temperature"))).hasSize(3);
