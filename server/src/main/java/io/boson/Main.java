@@ -1,13 +1,14 @@
 package io.boson;
 
 import io.boson.cli.ServeCommand;
+import io.boson.cli.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code boson} executable. */
 @Command(name = "boson", mixinStandardHelpOptions = true, version = "Boson 0.1.0",
         description = "A self-hostable device cloud compatible with Particle's Cloud API.",
-        subcommands = {ServeCommand.class})
+        subcommands = {ServeCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -88,6 +88,12 @@ public final class AuthService {
         return issue(client.ownerUserId(), clientId, parseExpiresIn(expiresIn));
     }
 
+    /** The account itself, for work the server does on its own behalf (the demo fleet); never from a request. */
+    public Principal internalPrincipal(String username) {
+        User u = accounts.findUser(username).orElseThrow(() -> DomainException.notFound("No such account: " + username));
+        return new Principal(u.id(), u.username(), u.platformAdmin(), "internal", null, null);
+    }
+
     /** Checks a presented token. Throws {@link DomainException.Unauthenticated} when it is no good. */
     public Principal authenticate(String token) {
         if (token == null || token.isBlank()) {

@@ -66,8 +66,11 @@ public final class ServeCommand implements Callable<Integer> {
                 nodeId, defaults.clock());
         Boson boson = Boson.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<io.boson.device.Simulator> simulator =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Boson stopping...");
+            if (simulator.get() != null) simulator.get().stop();
             boson.close();
             stopped.countDown();
         }, "boson-shutdown"));
@@ -78,7 +81,7 @@ public final class ServeCommand implements Callable<Integer> {
                 "Created the platform admin '%s' with password: %s%n(shown once; set BOSON_ADMIN_PASSWORD to choose it)%n",
                 config.adminUsername(), pw));
         if (demo) {
-            System.out.println("demo: not wired yet");
+            simulator.set(Demo.start(boson));
         }
         stopped.await();
         return 0;
