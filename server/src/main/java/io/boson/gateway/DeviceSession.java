@@ -44,6 +44,7 @@ final class DeviceSession {
     private final List<Bus.Subscription> busSubscriptions = new ArrayList<>();
     private volatile String scope;
     private volatile boolean receivingEvents;
+    private volatile String closeReason = "connection closed";
 
     DeviceSession(GatewayContext gw, Channel channel, Device device, boolean mqtt5) {
         this.gw = gw;
@@ -73,6 +74,21 @@ final class DeviceSession {
         return channel;
     }
 
+    /** Why the connection ended, as recorded with the device. */
+    String closeReason() {
+        return closeReason;
+    }
+
+    void closeReason(String reason) {
+        closeReason = reason;
+    }
+
+    /** Ends the connection for a reason of the cloud's (MQTT 5 devices get it as a DISCONNECT reason code). */
+    void close(byte reason) {
+        closeReason = Disconnects.describe(reason);
+        Disconnects.close(channel, mqtt5, reason);
+    }
+
     long rateLimited() {
         return rateLimited.incrementAndGet();
     }
@@ -81,9 +97,7 @@ final class DeviceSession {
     void attach() {
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceCommands(deviceId), m -> onRequest(m.data(), m.replyTo())));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceTakeover(deviceId), m -> {
-            if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) {
-                Disconnects.close(channel, mqtt5, Disconnects.SESSION_TAKEN_OVER);
-            }
+            if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) close(Disconnects.SESSION_TAKEN_OVER);
         }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
                 rescope(new String(m.data(), StandardCharsets.UTF_8))));

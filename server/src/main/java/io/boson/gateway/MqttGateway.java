@@ -87,7 +87,7 @@ public final class MqttGateway implements AutoCloseable {
         List<Channel> channels = new ArrayList<>();
         for (DeviceSession s : context.sessions().all()) {
             channels.add(s.channel());
-            Disconnects.close(s.channel(), s.mqtt5(), Disconnects.SERVER_SHUTTING_DOWN);
+            s.close(Disconnects.SERVER_SHUTTING_DOWN);
         }
         for (Channel c : channels) c.closeFuture().awaitUninterruptibly(SHUTDOWN_WAIT_MILLIS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

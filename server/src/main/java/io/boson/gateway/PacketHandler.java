@@ -108,7 +108,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                 case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
                         MqttQoS.AT_MOST_ONCE, false, 0)));
                 case DISCONNECT -> {
-                    closeReason = "device disconnected";
+                    reason("device disconnected");
                     ctx.close();
                 }
                 case PUBACK, PUBREC, PUBREL, PUBCOMP -> { }
@@ -130,8 +130,18 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, byte reason) {
-        closeReason = Disconnects.describe(reason);
-        Disconnects.close(ctx.channel(), mqtt5, reason);
+        if (session != null) {
+            session.close(reason);
+        } else {
+            closeReason = Disconnects.describe(reason);
+            Disconnects.close(ctx.channel(), mqtt5, reason);
+        }
+    }
+
+    /** Records why this connection ends: with the session once there is one. */
+    private void reason(String why) {
+        if (session != null) session.closeReason(why);
+        else closeReason = why;
     }
 
     // --- CONNECT ---------------------------------------------------------------------------
@@ -201,9 +211,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         rateLimit = new EventRateLimit(gw.clock());
         s.attach();
         DeviceSession previous = gw.sessions().put(s);
-        if (previous != null && previous != s) {
-            Disconnects.close(previous.channel(), previous.mqtt5(), Disconnects.SESSION_TAKEN_OVER);
-        }
+        if (previous != null && previous != s) previous.close(Disconnects.SESSION_TAKEN_OVER);
         // Sessions of this device on other nodes close too.
         gw.bus().publish(io.boson.bus.Subjects.deviceTakeover(s.deviceId()), s.sessionId().getBytes(StandardCharsets.UTF_8));
         MqttProperties props = null;
@@ -236,7 +244,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             session = null;
             gw.sessions().remove(s);
             s.detach();
-            String reason = closeReason;
+            String reason = s.closeReason();
             gw.blocking().execute(() -> {
                 if (gw.presence().disconnected(s.deviceId(), s.sessionId(), reason)) {
                     gw.events().system(s.deviceId(), s.scope(), "spark/status", "offline");
@@ -249,7 +257,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("device connection error: {}", cause.toString());
-        closeReason = "connection error";
+        reason("connection error");
         ctx.close();
     }
 
@@ -381,7 +389,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     private void refuseTopic(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
         if (!mqtt5) {
-            closeReason = "invalid topic";
+            reason("invalid topic");
             ctx.close();
             return;
         }
@@ -390,7 +398,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     private void refusePayload(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
         if (!mqtt5) {
-            closeReason = "invalid payload";
+            reason("invalid payload");
             ctx.close();
             return;
         }

@@ -43,7 +43,11 @@ public final class TestDevice implements AutoCloseable {
     }
 
     public static TestDevice connect(TestCloud cloud, TestCloud.Credentials c) {
-        TestDevice d = new TestDevice(c.id(), cloud.mqttPort());
+        return connect(cloud.mqttPort(), c);
+    }
+
+    public static TestDevice connect(int mqttPort, TestCloud.Credentials c) {
+        TestDevice d = new TestDevice(c.id(), mqttPort);
         Mqtt5AsyncClient client = d.client;
         d.functions.put("led", arg -> arg.equals("on") ? 1 : arg.equals("off") ? 0 : -1);
         d.variables.put("temp", "21.5");

@@ -1,0 +1,575 @@
+package io.boson.compat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.boson.testing.Api;
+import io.boson.testing.SseStream;
+import io.boson.testing.TestCloud;
+import io.boson.testing.TestDevice;
+import org.assertj.core.api.SoftAssertions;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The pinned Particle tools, unchanged, against a running Boson: particle-cli 3.43.1 (which talks
+ * through its bundled particle-api-js 11.1.7 and a legacy client) and particle-api-js 12.0.3, both
+ * installed from npm into {@code compat/}. What each command sends and prints is documented in
+ * {@code particle-cli-calls.md}; the assertions use those stdout lines and check the effect on the
+ * server through the Java {@link Api}.
+ *
+ * <p>{@code compat/node_modules} is installed with {@code npm ci} on first use, so a clean checkout
+ * needs Node 20+ and npm on the PATH.
+ */
+@Tag("compat")
+class ParticleToolsCompatibilityTest {
+
+    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    static final Duration WAIT = Duration.ofSeconds(10);
+    static final Duration NPM_TIMEOUT = Duration.ofMinutes(10);
+    static final String PASSWORD = "password-123";
+    static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]");
+
+    static Path compat;
+    static TestCloud cloud;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() {
+        compat = findCompatDir();
+        installTools(compat);
+        cloud = TestCloud.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cloud != null) cloud.close();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // particle-cli 3.43.1
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void cliLoginWithUsernameAndPasswordSavesAWorkingToken() throws IOException {
+        String username = newAccount();
+        Path home = cliHome(null, null);
+
+        Run login = particle(home, "login", "-u", username, "-p", PASSWORD);
+
+        assertThat(login.exit()).as(login.toString()).isZero();
+        assertThat(login.stdout()).as(login.toString()).contains("Successfully completed login!");
+        JsonNode config = readConfig(home);
+        assertThat(config.path("username").asText()).isEqualTo(username);
+        String token = config.path("access_token").asText(null);
+        assertThat(token).as("access_token in %s", config).isNotBlank();
+        Api.Response me = cloud.anonymous().as(token).get("/v1/user");
+        assertThat(me.status()).as(me.toString()).isEqualTo(200);
+        assertThat(me.json().path("username").asText()).isEqualTo(username);
+    }
+
+    @Test
+    void cliDeviceAddClaimsAConnectedDevice() {
+        Account a = account();
+        TestCloud.Credentials c = cloud.registerDevice();
+        try (TestDevice device = TestDevice.connect(cloud, c)) {
+            Run add = particle(a.home(), "device", "add", c.id());
+
+            assertThat(add.exit()).as(add.toString()).isZero();
+            assertThat(add.lines()).as(add.toString())
+                    .contains("Claiming device " + c.id(), "Successfully claimed device " + c.id());
+            Api.Response d = a.api().get("/v1/devices/" + c.id());
+            assertThat(d.status()).as(d.toString()).isEqualTo(200);
+            assertThat(d.json().path("id").asText()).isEqualTo(c.id());
+        }
+    }
+
+    @Test
+    void cliDeviceRenameRenames() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api())) {
+            Run rename = particle(a.home(), "device", "rename", device.id, "cli_renamed");
+
+            assertThat(rename.exit()).as(rename.toString()).isZero();
+            assertThat(rename.lines()).as(rename.toString())
+                    .contains("Renaming device " + device.id, "Successfully renamed device " + device.id + " to: cli_renamed");
+            assertThat(a.api().get("/v1/devices/" + device.id).json().path("name").asText()).isEqualTo("cli_renamed");
+        }
+    }
+
+    @Test
+    void cliListShowsTheDeviceWithItsVariablesAndFunctions() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api())) {
+            assertThat(a.api().putJson("/v1/devices/" + device.id, Map.of("name", "listed_dev")).status()).isEqualTo(200);
+
+            Run list = particle(a.home(), "list");
+
+            assertThat(list.exit()).as(list.toString()).isZero();
+            assertThat(list.lines()).as(list.toString()).containsSubsequence(
+                    "listed_dev [" + device.id + "] (Boron) is online",
+                    "  Variables:",
+                    "  Functions:",
+                    "    int led (String args)");
+            assertThat(list.lines()).as(list.toString()).contains(
+                    "    temp (double)", "    count (int32)", "    label (string)", "    armed (bool)");
+        }
+    }
+
+    @Test
+    void cliGetPrintsTheVariableValue() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api())) {
+            Run get = particle(a.home(), "get", device.id, "temp");
+
+            assertThat(get.exit()).as(get.toString()).isZero();
+            assertThat(get.lines()).as(get.toString()).contains("21.5");
+        }
+    }
+
+    @Test
+    void cliCallPrintsTheReturnValueByIdAndByName() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api())) {
+            Run on = particle(a.home(), "call", device.id, "led", "on");
+            assertThat(on.exit()).as(on.toString()).isZero();
+            assertThat(on.lines()).as(on.toString()).contains("1");
+
+            // Trap 13: a device name arrives in the id slot unchanged.
+            assertThat(a.api().putJson("/v1/devices/" + device.id, Map.of("name", "porch")).status()).isEqualTo(200);
+            Run off = particle(a.home(), "call", "porch", "led", "off");
+            assertThat(off.exit()).as(off.toString()).isZero();
+            assertThat(off.lines()).as(off.toString()).contains("0");
+        }
+    }
+
+    @Test
+    void cliPublishReachesTheOwnersDeviceAndStream() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api());
+             SseStream stream = SseStream.open(cloud.baseUrl(), "/v1/devices/events/cli", a.api().token())) {
+            assertThat(stream.status()).isEqualTo(200);
+
+            Run publish = particle(a.home(), "publish", "cli/hello", "world");
+
+            assertThat(publish.exit()).as(publish.toString()).isZero();
+            assertThat(publish.lines()).as(publish.toString()).contains("Published private event: cli/hello");
+            assertThat(new String(device.next("c/e/cli/hello", WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("world");
+            SseStream.Received e = stream.next("cli/hello", WAIT);
+            assertThat(e.data().path("data").asText()).isEqualTo("world");
+        }
+    }
+
+    @Test
+    void cliSubscribePrintsTheFirstMatchingDeviceEventAndExits() throws Exception {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api());
+             Proc sub = startParticle(a.home(), "subscribe", "sensors/door", "--max", "1")) {
+            // The CLI prints an empty line once getEventStream has resolved (the stream is open).
+            boolean open = sub.awaitLines(sub.afterLine("This command will exit after receiving 1 event(s)...",
+                    String::isEmpty), WAIT);
+            assertThat(open).as("stream open; %s", sub).isTrue();
+            assertThat(sub.lines()).contains("Subscribing to \"sensors/door\" from my devices");
+
+            assertThat(device.publish("sensors/window", "ajar").getCode()).isZero();
+            assertThat(device.publish("sensors/door", "open").getCode()).isZero();
+
+            Run done = sub.waitFor(WAIT);
+            assertThat(done.exit()).as(done.toString()).isZero();
+            List<String> json = done.lines().stream().filter(l -> l.startsWith("{")).toList();
+            assertThat(json).as(done.toString()).hasSize(1);
+            JsonNode event = Api.JSON.readTree(json.get(0));
+            assertThat(event.path("name").asText()).isEqualTo("sensors/door");
+            assertThat(event.path("data").asText()).isEqualTo("open");
+            assertThat(event.path("coreid").asText()).isEqualTo(device.id);
+            assertThat(event.has("published_at")).isTrue();
+            assertThat(done.stdout()).contains("1 event(s) received. Exiting...");
+        }
+    }
+
+    @Test
+    void cliNyanSignalsTheDevice() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api())) {
+            Run nyan = particle(a.home(), "nyan", device.id, "on");
+
+            assertThat(nyan.exit()).as(nyan.toString()).isZero();
+            assertThat(nyan.stdout()).as(nyan.toString()).doesNotContain("Signaling failed");
+            assertThat(new String(device.next("c/signal", WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void cliDeviceRemoveReleasesTheDevice() {
+        Account a = account();
+        try (TestDevice device = cloud.claimedDevice(a.api())) {
+            Run remove = particle(a.home(), "device", "remove", device.id, "--yes");
+
+            assertThat(remove.exit()).as(remove.toString()).isZero();
+            assertThat(remove.lines()).as(remove.toString()).contains("releasing device " + device.id, "Okay!");
+            JsonNode mine = a.api().get("/v1/devices").json();
+            assertThat(mine.findValuesAsText("id")).doesNotContain(device.id);
+        }
+    }
+
+    @Test
+    void cliTokenRevokeRevokesAnotherTokenWithoutCredentials() {
+        Account a = account();
+        Api second = cloud.login(a.username(), PASSWORD);
+        assertThat(second.get("/v1/devices").status()).isEqualTo(200);
+
+        Run revoke = particle(a.home(), "token", "revoke", second.token());
+
+        // The CLI exits 0 even when revoking fails; the reason only shows on stderr.
+        assertThat(revoke.exit()).as(revoke.toString()).isZero();
+        assertThat(revoke.stderr()).as(revoke.toString()).doesNotContain("Failed to revoke");
+        assertThat(revoke.lines()).as(revoke.toString()).contains("Successfully revoked all provided tokens");
+        assertThat(second.get("/v1/devices").status()).isEqualTo(401);
+        assertThat(a.api().get("/v1/devices").status()).isEqualTo(200);
+    }
+
+    @Test
+    void cliLogoutRevokesTheCurrentToken() throws IOException {
+        Account a = account();
+
+        Run logout = particle(a.home(), "logout");
+
+        assertThat(logout.exit()).as(logout.toString()).isZero();
+        assertThat(logout.stdout()).as(logout.toString())
+                .contains("You have been logged out from " + a.username())
+                .doesNotContain("There was an error revoking the token");
+        assertThat(readConfig(a.home()).path("access_token").isNull()).isTrue();
+        assertThat(a.api().get("/v1/devices").status()).isEqualTo(401);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // particle-api-js 12.0.3 (compat/api-js-smoke.mjs)
+    // ------------------------------------------------------------------------------------------
+
+    @Test
+    void apiJsDrivesADeviceAndReceivesItsEvents() throws Exception {
+        String username = newAccount();
+        Api api = cloud.login(username, PASSWORD);
+        TestCloud.Credentials c = cloud.registerDevice();
+        Map<String, String> env = Map.of("BOSON_BASE_URL", cloud.baseUrl(), "BOSON_USERNAME", username,
+                "BOSON_PASSWORD", PASSWORD, "BOSON_DEVICE_ID", c.id(), "BOSON_EVENT_WAIT_MS", "10000");
+        SoftAssertions soft = new SoftAssertions();
+        try (TestDevice device = TestDevice.connect(cloud, c);
+             Proc script = start(List.of("node", compat.resolve("api-js-smoke.mjs").toString()), env, tmp)) {
+
+            // Stream 1: deviceId 'mine' with a prefix holding '/', sent as sensors%2Fdoor.
+            Optional<String> mine = script.awaitLine(l -> l.equals("READY stream:mine") || l.startsWith("FAIL stream:mine"),
+                    Duration.ofSeconds(60));
+            if (mine.isPresent() && mine.get().startsWith("READY")) {
+                // Everything before the streams has run: check the server saw it.
+                Api.Response d = api.get("/v1/devices/" + c.id());
+                soft.assertThat(d.status()).as("owner reads the device claimed by api-js: %s", d).isEqualTo(200);
+                soft.assertThat(d.json().path("name").asText()).as("name after api-js renameDevice").isEqualTo("apijs_device");
+                soft.assertThat(new String(device.next("c/e/apijs/cmd", WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8))
+                        .as("device receives the api-js publishEvent").isEqualTo("go");
+                assertThat(device.publish("sensors/window", "ajar").getCode()).isZero();
+                assertThat(device.publish("sensors/door", "open").getCode()).isZero();
+            }
+            // Stream 2: one device's events.
+            Optional<String> one = script.awaitLine(l -> l.equals("READY stream:device") || l.startsWith("FAIL stream:device"),
+                    Duration.ofSeconds(30));
+            if (one.isPresent() && one.get().startsWith("READY")) {
+                assertThat(device.publish("apijs/hello", "hi").getCode()).isZero();
+            }
+            Run run = script.waitFor(Duration.ofSeconds(60));
+            Map<String, JsonNode> ok = new LinkedHashMap<>();
+            List<String> failed = new ArrayList<>();
+            for (String line : run.lines()) {
+                String[] parts = line.split(" ", 3);
+                if (parts[0].equals("OK")) ok.put(parts[1], parts.length > 2 ? Api.JSON.readTree(parts[2]) : null);
+                if (parts[0].equals("FAIL")) failed.add(line);
+            }
+            soft.assertThat(failed).as("failed api-js steps; output: %s", run).isEmpty();
+            soft.assertThat(run.exit()).as(run.toString()).isZero();
+            soft.assertThat(ok.keySet()).as(run.toString()).containsExactly("login", "claimDevice", "listDevices",
+                    "getDevice", "renameDevice", "getVariable", "callFunction", "publishEvent", "stream:mine",
+                    "stream:device", "removeDevice");
+
+            JsonNode login = ok.get("login");
+            if (login != null) {
+                soft.assertThat(login.path("token_type").asText()).isEqualToIgnoringCase("bearer");
+                soft.assertThat(login.path("has_access_token").asBoolean()).isTrue();
+            }
+            JsonNode list = ok.get("listDevices");
+            if (list != null) soft.assertThat(list.findValuesAsText("id")).as("listDevices").contains(c.id());
+            JsonNode dev = ok.get("getDevice");
+            if (dev != null) {
+                soft.assertThat(dev.path("id").asText()).as("getDevice id").isEqualTo(c.id());
+                soft.assertThat(dev.path("connected").asBoolean()).as("getDevice connected").isTrue();
+            }
+            JsonNode variable = ok.get("getVariable");
+            if (variable != null) soft.assertThat(variable.path("result").asDouble()).as("getVariable result").isEqualTo(21.5);
+            JsonNode call = ok.get("callFunction");
+            if (call != null) soft.assertThat(call.path("return_value").asInt()).as("callFunction return_value").isEqualTo(1);
+            JsonNode doorEvent = ok.get("stream:mine");
+            if (doorEvent != null) {
+                soft.assertThat(doorEvent.path("name").asText()).isEqualTo("sensors/door");
+                soft.assertThat(doorEvent.path("data").asText()).isEqualTo("open");
+                soft.assertThat(doorEvent.path("coreid").asText()).isEqualTo(c.id());
+            }
+            soft.assertThat(run.lines()).as("events outside the sensors/door prefix on the 'mine' stream")
+                    .noneMatch(l -> l.startsWith("SKIP stream:mine"));
+            JsonNode deviceEvent = ok.get("stream:device");
+            if (deviceEvent != null) {
+                soft.assertThat(deviceEvent.path("data").asText()).isEqualTo("hi");
+                soft.assertThat(deviceEvent.path("coreid").asText()).isEqualTo(c.id());
+            }
+            if (ok.containsKey("removeDevice")) {
+                soft.assertThat(api.get("/v1/devices").json().findValuesAsText("id")).as("devices after removeDevice")
+                        .doesNotContain(c.id());
+            }
+        }
+        soft.assertAll();
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Harness: accounts, CLI homes, processes
+    // ------------------------------------------------------------------------------------------
+
+    record Account(String username, Api api, Path home) {
+    }
+
+    /** A new account with a known password, and a CLI home logged in as it. */
+    Account account() {
+        String username = newAccount();
+        Api api = cloud.login(username, PASSWORD);
+        return new Account(username, api, cliHome(api.token(), username));
+    }
+
+    static String newAccount() {
+        String username = "compat-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
+        Api.Response r = cloud.admin().postJson("/v1/users", Map.of("username", username, "password", PASSWORD));
+        assertThat(r.status()).as("create user: %s", r).isEqualTo(200);
+        return username;
+    }
+
+    /** A HOME whose {@code .particle/particle.config.json} points the CLI at this server (reference, section G). */
+    Path cliHome(String token, String username) {
+        try {
+            Path home = Files.createTempDirectory(tmp, "home");
+            Path dir = Files.createDirectories(home.resolve(".particle"));
+            ObjectNode config = Api.JSON.createObjectNode().put("apiUrl", cloud.baseUrl());
+            if (token != null) {
+                config.put("access_token", token).put("access_token_expires_at", "9999-12-31T23:59:59.999Z")
+                        .put("username", username);
+            }
+            Files.writeString(dir.resolve("particle.config.json"), Api.JSON.writeValueAsString(config));
+            return home;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static JsonNode readConfig(Path home) throws IOException {
+        return Api.JSON.readTree(home.resolve(".particle/particle.config.json").toFile());
+    }
+
+    Run particle(Path home, String... args) {
+        try (Proc p = startParticle(home, args)) {
+            return p.waitFor(COMMAND_TIMEOUT);
+        }
+    }
+
+    Proc startParticle(Path home, String... args) {
+        List<String> command = new ArrayList<>(List.of("node", compat.resolve("node_modules/particle-cli/src/index.js").toString()));
+        command.addAll(Arrays.asList(args));
+        return start(command, Map.of("HOME", home.toString(), "USERPROFILE", home.toString()), home);
+    }
+
+    /** Starts a process with no stdin (closed at once), output to files, proxies bypassed for loopback. */
+    Proc start(List<String> command, Map<String, String> env, Path workDir) {
+        try {
+            Path out = Files.createTempFile(tmp, "out", ".txt");
+            Path err = Files.createTempFile(tmp, "err", ".txt");
+            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().putAll(env);
+            pb.environment().put("NO_PROXY", "127.0.0.1,localhost");
+            pb.environment().put("no_proxy", "127.0.0.1,localhost");
+            pb.environment().put("PARTICLE_DISABLE_UPDATE", "true");
+            pb.environment().put("NO_COLOR", "1");
+            pb.environment().put("FORCE_COLOR", "0");
+            Process process = pb.start();
+            process.getOutputStream().close();
+            return new Proc(String.join(" ", command.subList(1, command.size())), process, out, err);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    record Run(String command, int exit, String stdout, String stderr) {
+        List<String> lines() {
+            return stdout.lines().map(String::stripTrailing).toList();
+        }
+
+        @Override
+        public String toString() {
+            return "`" + command + "` exit " + exit + "\n--- stdout:\n" + stdout + "\n--- stderr:\n" + stderr;
+        }
+    }
+
+    /** A running process whose output lines can be awaited. */
+    static final class Proc implements AutoCloseable {
+        final String command;
+        final Process process;
+        final Path out;
+        final Path err;
+
+        Proc(String command, Process process, Path out, Path err) {
+            this.command = command;
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        /** Complete stdout lines so far, without ANSI sequences or spinner carriage returns. */
+        List<String> lines() {
+            String text = clean(read(out));
+            int end = text.lastIndexOf('\n');
+            return end < 0 ? List.of() : text.substring(0, end + 1).lines().map(String::stripTrailing).toList();
+        }
+
+        /** A predicate on the line list: some line after {@code marker} matches {@code then}. */
+        Predicate<List<String>> afterLine(String marker, Predicate<String> then) {
+            return lines -> {
+                int i = lines.indexOf(marker);
+                return i >= 0 && lines.subList(i + 1, lines.size()).stream().anyMatch(then);
+            };
+        }
+
+        /** The first stdout line matching {@code match}, waiting until it comes, the process exits, or time runs out. */
+        Optional<String> awaitLine(Predicate<String> match, Duration timeout) {
+            awaitLines(lines -> lines.stream().anyMatch(match), timeout);
+            return lines().stream().filter(match).findFirst();
+        }
+
+        /** Waits until the stdout lines satisfy {@code condition} (false when the process exits or time runs out first). */
+        boolean awaitLines(Predicate<List<String>> condition, Duration timeout) {
+            try {
+                await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                        .until(() -> condition.test(lines()) || !process.isAlive());
+            } catch (ConditionTimeoutException e) {
+                // reported by the caller, with the output
+            }
+            return condition.test(lines());
+        }
+
+        Run waitFor(Duration timeout) {
+            try {
+                boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (!exited) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    throw new AssertionError("`" + command + "` did not exit within " + timeout
+                            + "\n--- stdout:\n" + clean(read(out)) + "\n--- stderr:\n" + clean(read(err)));
+                }
+                return new Run(command, process.exitValue(), clean(read(out)), clean(read(err)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "`" + command + "`\n--- stdout:\n" + clean(read(out)) + "\n--- stderr:\n" + clean(read(err));
+        }
+
+        @Override
+        public void close() {
+            if (process.isAlive()) process.destroyForcibly();
+        }
+
+        static String read(Path p) {
+            try {
+                return Files.readString(p, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        static String clean(String s) {
+            // A spinner on a non-TTY stdout redraws with '\r': keep only what follows the last one.
+            String noAnsi = ANSI.matcher(s).replaceAll("");
+            StringBuilder b = new StringBuilder();
+            String[] lines = noAnsi.split("\n", -1);
+            for (int i = 0; i < lines.length; i++) {
+                if (i > 0) b.append('\n');
+                b.append(lines[i].substring(lines[i].lastIndexOf('\r') + 1));
+            }
+            return b.toString();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Locating and installing the tools
+    // ------------------------------------------------------------------------------------------
+
+    /** The repository's compat/ directory: surefire runs in server/, so it is usually {@code ../compat}. */
+    static Path findCompatDir() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("compat/package.json"))) return dir.resolve("compat");
+        }
+        throw new AssertionError("no compat/package.json above " + Path.of("").toAbsolutePath());
+    }
+
+    /** {@code npm ci} (or {@code npm install} without a lock file) when the pinned tools are not installed yet. */
+    static void installTools(Path compat) {
+        if (Files.isRegularFile(compat.resolve("node_modules/particle-cli/package.json"))
+                && Files.isRegularFile(compat.resolve("node_modules/particle-api-js/package.json"))) {
+            return;
+        }
+        boolean locked = Files.isRegularFile(compat.resolve("package-lock.json"));
+        List<String> command = List.of("npm", locked ? "ci" : "install", "--no-audit", "--no-fund");
+        try {
+            Path log = Files.createTempFile("boson-compat-npm", ".log");
+            Process npm = new ProcessBuilder(command).directory(compat.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            npm.getOutputStream().close();
+            if (!npm.waitFor(NPM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                npm.destroyForcibly();
+                throw new AssertionError(String.join(" ", command) + " did not finish within " + NPM_TIMEOUT + ": "
+                        + Files.readString(log));
+            }
+            if (npm.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " in " + compat + " failed (exit " + npm.exitValue()
+                        + "):\n" + Files.readString(log));
+            }
+        } catch (IOException e) {
+            throw new AssertionError("could not run npm (Node 20+ and npm must be on the PATH): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}
