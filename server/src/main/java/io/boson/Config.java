@@ -34,52 +34,108 @@ public record Config(
     public static final Duration DEFAULT_PRESENCE_FLUSH = Duration.ofSeconds(5);
 
     public static Config defaults() {
-        return new Config(Path.of("data"), "0.0.0.0", DEFAULT_HTTP_PORT, DEFAULT_MQTT_PORT, null, null, null,
-                "admin", null, false, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SSE_KEEPALIVE, DEFAULT_PRESENCE_FLUSH,
-                null, Clock.systemUTC());
+        return new Builder().build();
     }
 
     public boolean embeddedStorage() {
         return dbUrl == null || dbUrl.isBlank();
     }
 
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     public Config withPorts(int http, int mqtt) {
-        return new Config(dataDir, bindHost, http, mqtt, dbUrl, dbUser, dbPassword, adminUsername, adminPassword,
-                openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().httpPort(http).mqttPort(mqtt).build();
     }
 
     public Config withDb(String url, String user, String password) {
-        return new Config(dataDir, bindHost, httpPort, mqttPort, url, user, password, adminUsername, adminPassword,
-                openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().db(url, user, password).build();
     }
 
     public Config withAdmin(String username, String password) {
-        return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, username, password,
-                openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().admin(username, password).build();
     }
 
     public Config withDataDir(Path dir) {
-        return new Config(dir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername, adminPassword,
-                openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().dataDir(dir).build();
     }
 
     public Config withTimeouts(Duration request, Duration keepAlive) {
-        return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername, adminPassword,
-                openSignup, request, keepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().requestTimeout(request).sseKeepAlive(keepAlive).build();
     }
 
     public Config withClock(Clock c) {
-        return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername, adminPassword,
-                openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, c);
+        return toBuilder().clock(c).build();
     }
 
     public Config withOpenSignup(boolean open) {
-        return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername, adminPassword,
-                open, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().openSignup(open).build();
     }
 
     public Config withBindHost(String host) {
-        return new Config(dataDir, host, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername, adminPassword,
-                openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        return toBuilder().bindHost(host).build();
+    }
+
+    public Config withPresenceFlush(Duration interval) {
+        return toBuilder().presenceFlushInterval(interval).build();
+    }
+
+    /** Defaults first, then whatever the caller sets. */
+    public static final class Builder {
+        private Path dataDir = Path.of("data");
+        private String bindHost = "0.0.0.0";
+        private int httpPort = DEFAULT_HTTP_PORT;
+        private int mqttPort = DEFAULT_MQTT_PORT;
+        private String dbUrl;
+        private String dbUser;
+        private String dbPassword;
+        private String adminUsername = "admin";
+        private String adminPassword;
+        private boolean openSignup;
+        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+        private Duration sseKeepAlive = DEFAULT_SSE_KEEPALIVE;
+        private Duration presenceFlushInterval = DEFAULT_PRESENCE_FLUSH;
+        private String nodeId;
+        private Clock clock = Clock.systemUTC();
+
+        public Builder() {
+        }
+
+        private Builder(Config c) {
+            dataDir = c.dataDir;
+            bindHost = c.bindHost;
+            httpPort = c.httpPort;
+            mqttPort = c.mqttPort;
+            dbUrl = c.dbUrl;
+            dbUser = c.dbUser;
+            dbPassword = c.dbPassword;
+            adminUsername = c.adminUsername;
+            adminPassword = c.adminPassword;
+            openSignup = c.openSignup;
+            requestTimeout = c.requestTimeout;
+            sseKeepAlive = c.sseKeepAlive;
+            presenceFlushInterval = c.presenceFlushInterval;
+            nodeId = c.nodeId;
+            clock = c.clock;
+        }
+
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder bindHost(String v) { bindHost = v; return this; }
+        public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder mqttPort(int v) { mqttPort = v; return this; }
+        public Builder db(String url, String user, String password) { dbUrl = url; dbUser = user; dbPassword = password; return this; }
+        public Builder admin(String username, String password) { adminUsername = username; adminPassword = password; return this; }
+        public Builder openSignup(boolean v) { openSignup = v; return this; }
+        public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
+        public Builder sseKeepAlive(Duration v) { sseKeepAlive = v; return this; }
+        public Builder presenceFlushInterval(Duration v) { presenceFlushInterval = v; return this; }
+        public Builder nodeId(String v) { nodeId = v; return this; }
+        public Builder clock(Clock v) { clock = v; return this; }
+
+        public Config build() {
+            return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
+                    adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+        }
     }
 }

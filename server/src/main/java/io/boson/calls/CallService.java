@@ -90,6 +90,13 @@ public final class CallService {
         return device;
     }
 
+    /** Asks the device to publish its vitals now ({@code c/vitals}); they arrive on its own time. */
+    public void refreshVitals(Principal caller, String idOrName) {
+        Device device = devices.get(caller, idOrName);
+        requireOnline(device);
+        send(device, DeviceRequest.vitals());
+    }
+
     private static void requireOnline(Device device) {
         if (!device.online()) throw new DomainException.DeviceOffline();
     }

@@ -3,7 +3,7 @@ package io.boson.calls;
 /**
  * A request for one device, sent on the bus to whichever node holds its session.
  *
- * @param kind {@code f} function, {@code v} variable, {@code p} ping, {@code s} signal
+ * @param kind {@code f} function, {@code v} variable, {@code p} ping, {@code s} signal, {@code t} vitals refresh
  */
 public record DeviceRequest(String kind, String name, String arg) {
 
@@ -17,6 +17,10 @@ public record DeviceRequest(String kind, String name, String arg) {
 
     public static DeviceRequest ping() {
         return new DeviceRequest("p", null, null);
+    }
+
+    public static DeviceRequest vitals() {
+        return new DeviceRequest("t", null, "");
     }
 
     public static DeviceRequest signal(boolean on) {

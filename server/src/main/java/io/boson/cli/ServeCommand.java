@@ -59,11 +59,11 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config defaults = Config.defaults();
-        Config config = new Config(dataDir, bind, httpPort, mqttPort, dbUrl, dbUser, dbPassword,
-                env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"), openSignup,
-                Duration.ofSeconds(requestTimeoutSeconds), defaults.sseKeepAlive(), defaults.presenceFlushInterval(),
-                nodeId, defaults.clock());
+        Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
+                .db(dbUrl, dbUser, dbPassword)
+                .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
+                .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
+                .build();
         Boson boson = Boson.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<io.boson.device.Simulator> simulator =

@@ -22,7 +22,8 @@ public record Device(
         String vitalsJson,
         Long vitalsAt,
         String systemFirmwareVersion,
-        Integer productVersion) {
+        Integer productVersion,
+        long rateLimited) {
 
     public boolean ownedBy(long userId) {
         return ownerId != null && ownerId == userId;

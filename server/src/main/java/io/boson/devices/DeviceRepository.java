@@ -17,7 +17,7 @@ public final class DeviceRepository {
             SELECT d.id, d.secret_hash, d.platform_id, d.name, d.notes, d.owner_id, u.username, d.registered_at,
                    d.claimed_at, d.online, d.session_id, d.node_id, d.last_heard, d.last_handshake_at,
                    d.last_ip_address, d.last_disconnect_reason, d.describe_json, d.vitals_json, d.vitals_at,
-                   d.system_firmware_version, d.product_version
+                   d.system_firmware_version, d.product_version, d.rate_limited
             FROM devices d LEFT JOIN users u ON u.id = d.owner_id
             """;
 
@@ -26,7 +26,7 @@ public final class DeviceRepository {
             rs.getObject(6, Long.class), rs.getString(7), rs.getLong(8), rs.getObject(9, Long.class),
             rs.getBoolean(10), rs.getString(11), rs.getString(12), rs.getObject(13, Long.class),
             rs.getObject(14, Long.class), rs.getString(15), rs.getString(16), rs.getString(17), rs.getString(18),
-            rs.getObject(19, Long.class), rs.getString(20), rs.getObject(21, Integer.class));
+            rs.getObject(19, Long.class), rs.getString(20), rs.getObject(21, Integer.class), rs.getLong(22));
 
     private final Jdbi jdbi;
 
@@ -130,6 +130,16 @@ public final class DeviceRepository {
     public void saveVitals(String id, String json, long now) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET vitals_json = ?, vitals_at = ? WHERE id = ?")
                 .bind(0, json).bind(1, now).bind(2, id).execute());
+    }
+
+    /** Adds the events each device had dropped by the rate limit since the last flush. */
+    public void addRateLimited(Map<String, Long> counts) {
+        if (counts.isEmpty()) return;
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch("UPDATE devices SET rate_limited = rate_limited + ? WHERE id = ?");
+            counts.forEach((id, n) -> batch.bind(0, n).bind(1, id).add());
+            batch.execute();
+        });
     }
 
     /** One batch for all devices heard since the last flush. */

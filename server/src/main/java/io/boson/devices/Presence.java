@@ -17,6 +17,7 @@ public final class Presence {
     private final Clock clock;
     private final String nodeId;
     private final ConcurrentHashMap<String, Long> heard = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> rateLimited = new ConcurrentHashMap<>();
 
     public Presence(DeviceRepository devices, Clock clock, String nodeId) {
         this.devices = devices;
@@ -49,6 +50,11 @@ public final class Presence {
         heard.put(deviceId, clock.millis());
     }
 
+    /** One event of this device was dropped by the rate limit. */
+    public void rateLimited(String deviceId) {
+        rateLimited.merge(deviceId, 1L, Long::sum);
+    }
+
     public void describe(String deviceId, String json, Describe describe) {
         devices.saveDescribe(deviceId, json, describe.systemVersion(), describe.productVersion());
     }
@@ -58,12 +64,16 @@ public final class Presence {
     }
 
     public void flush() {
-        if (heard.isEmpty()) return;
+        devices.updateLastHeard(drain(heard));
+        devices.addRateLimited(drain(rateLimited));
+    }
+
+    private static Map<String, Long> drain(ConcurrentHashMap<String, Long> map) {
         Map<String, Long> batch = new HashMap<>();
-        for (String id : heard.keySet()) {
-            Long at = heard.remove(id);
-            if (at != null) batch.put(id, at);
+        for (String id : map.keySet()) {
+            Long v = map.remove(id);
+            if (v != null) batch.put(id, v);
         }
-        devices.updateLastHeard(batch);
+        return batch;
     }
 }

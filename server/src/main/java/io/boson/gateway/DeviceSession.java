@@ -40,7 +40,6 @@ final class DeviceSession {
     private final List<String> filters = new CopyOnWriteArrayList<>();
     private final Map<String, String> pending = new ConcurrentHashMap<>();
     private final AtomicLong rids = new AtomicLong();
-    private final AtomicLong rateLimited = new AtomicLong();
     private final List<Bus.Subscription> busSubscriptions = new ArrayList<>();
     private volatile String scope;
     private volatile boolean receivingEvents;
@@ -87,10 +86,6 @@ final class DeviceSession {
     void close(byte reason) {
         closeReason = Disconnects.describe(reason);
         Disconnects.close(channel, mqtt5, reason);
-    }
-
-    long rateLimited() {
-        return rateLimited.incrementAndGet();
     }
 
     /** Listens for requests, takeovers and ownership changes addressed to this device. */
@@ -156,10 +151,12 @@ final class DeviceSession {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (req.kind().equals("s")) {
-            boolean sent = send("c/signal", req.arg().getBytes(StandardCharsets.US_ASCII));
+        if (req.kind().equals("s") || req.kind().equals("t")) {
+            // One-way messages: answered as soon as they are handed to the device.
+            String topic = req.kind().equals("s") ? "c/signal" : "c/vitals";
+            boolean sent = send(topic, req.arg().getBytes(StandardCharsets.US_ASCII));
             if (replyTo != null) reply(replyTo, sent ? DeviceRequest.Reply.ok("")
-                    : DeviceRequest.Reply.failed("The device is not subscribed to c/signal"));
+                    : DeviceRequest.Reply.failed("The device is not subscribed to " + topic));
             return;
         }
         String rid = Long.toString(rids.incrementAndGet(), 36);

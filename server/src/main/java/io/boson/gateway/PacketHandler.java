@@ -69,7 +69,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     private final GatewayContext gw;
     private final BooleanSupplier closing;
     private DeviceSession session;
-    private EventRateLimit rateLimit;
+    private TokenBucket eventRate;
+    private TokenBucket controlRate;
     private boolean connectSeen;
     private boolean mqtt5;
     private String closeReason = "connection closed";
@@ -208,7 +209,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         session = s;
-        rateLimit = new EventRateLimit(gw.clock());
+        eventRate = TokenBucket.forEvents(gw.clock());
+        controlRate = TokenBucket.forControl(gw.clock());
         s.attach();
         DeviceSession previous = gw.sessions().put(s);
         if (previous != null && previous != s) previous.close(Disconnects.SESSION_TAKEN_OVER);
@@ -286,6 +288,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             }
             s.answered(rid, payload.toString(StandardCharsets.UTF_8), error);
             ack(ctx, qos, packetId, PUBACK_OK);
+        } else if ((topic.equals("d") || topic.equals("v") || topic.equals("k")) && !controlRate.tryAcquire()) {
+            ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_LIMITED : PUBACK_OK);
         } else if (topic.equals("d")) {
             describe(ctx, s, ByteBufUtil.getBytes(payload), qos, packetId);
         } else if (topic.equals("v")) {
@@ -306,8 +310,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             refuse(ctx, Disconnects.PACKET_TOO_LARGE);
             return;
         }
-        if (!rateLimit.tryAcquire()) {
-            s.rateLimited();
+        if (!eventRate.tryAcquire()) {
+            gw.presence().rateLimited(s.deviceId());
             ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_LIMITED : PUBACK_OK);
             return;
         }

@@ -493,7 +493,9 @@ class ParticleToolsCompatibilityTest {
                     throw new AssertionError("`" + command + "` did not exit within " + timeout
                             + "\n--- stdout:\n" + clean(read(out)) + "\n--- stderr:\n" + clean(read(err)));
                 }
-                return new Run(command, process.exitValue(), clean(read(out)), clean(read(err)));
+                Run run = new Run(command, process.exitValue(), clean(read(out)), clean(read(err)));
+                if (Boolean.getBoolean("boson.compat.verbose")) System.out.println(run);
+                return run;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new AssertionError(e);

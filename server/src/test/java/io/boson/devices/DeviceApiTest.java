@@ -185,6 +185,23 @@ class DeviceApiTest {
     }
 
     @Test
+    void vitalsAreKeptAndCanBeRefreshed() {
+        Api user = cloud.newUser();
+        try (TestDevice device = cloud.claimedDevice(user)) {
+            device.publishRaw("v", "{\"uptime\":12,\"battery_state\":\"charging\",\"custom\":1}".getBytes(StandardCharsets.UTF_8));
+            JsonNode diag = user.get("/v1/diagnostics/" + device.id + "/last").json().get("diagnostics");
+            assertThat(diag.get("deviceID").asText()).isEqualTo(device.id);
+            assertThat(diag.get("payload").get("uptime").asInt()).isEqualTo(12);
+            assertThat(diag.get("payload").get("battery_state").asText()).isEqualTo("charging");
+            assertThat(diag.get("payload").get("custom").asInt()).isEqualTo(1);
+            Api.Response refresh = user.postJson("/v1/diagnostics/" + device.id + "/update", Map.of());
+            assertThat(refresh.status()).isEqualTo(202);
+            device.next("c/vitals", Duration.ofSeconds(5));
+            assertThat(cloud.newUser().get("/v1/diagnostics/" + device.id + "/last").status()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void pingAndSignal() {
         Api user = cloud.newUser();
         try (TestDevice device = cloud.claimedDevice(user)) {

@@ -158,6 +158,24 @@ class GatewayTest {
             assertThat(seen.stream().filter(e -> e.name().equals("burst")).map(e -> e.data().get("data").asText()))
                     .containsExactly("n0", "n1", "n2", "n3", "after");
             assertThat(device.connected()).isTrue();
+            // The cloud's count of dropped events shows in the device's diagnostics once flushed.
+            await().atMost(WAIT).until(() -> user.get("/v1/diagnostics/" + device.id + "/last").json()
+                    .get("diagnostics").get("payload").get("rate_limited").asLong() == 3);
+        }
+    }
+
+    @Test
+    void controlMessagesAreRateLimitedToo() {
+        Api user = cloud.newUser();
+        try (TestDevice device = cloud.claimedDevice(user)) {
+            // connect() already sent one describe: 9 more fit in the bucket of 10.
+            for (int i = 0; i < 9; i++) {
+                assertThat(device.publishRaw("v", ("{\"uptime\":" + i + "}").getBytes())).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            }
+            assertThat(device.publishRaw("v", "{\"uptime\":99}".getBytes()).getCode()).isEqualTo(0x97);
+            assertThat(user.get("/v1/diagnostics/" + device.id + "/last").json().get("diagnostics").get("payload")
+                    .get("uptime").asInt()).isEqualTo(8);
+            assertThat(device.connected()).isTrue();
         }
     }
 

@@ -51,7 +51,7 @@ class TopicsTest {
     @Test
     void rateLimitIsABucketOfFourRefilledOncePerSecond() {
         MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        EventRateLimit limit = new EventRateLimit(clock);
+        TokenBucket limit = TokenBucket.forEvents(clock);
         for (int i = 0; i < 4; i++) assertThat(limit.tryAcquire()).isTrue();
         assertThat(limit.tryAcquire()).isFalse();
         clock.advance(Duration.ofMillis(500));
@@ -62,5 +62,17 @@ class TopicsTest {
         clock.advance(Duration.ofMinutes(1));
         for (int i = 0; i < 4; i++) assertThat(limit.tryAcquire()).isTrue();
         assertThat(limit.tryAcquire()).isFalse();
+    }
+
+    @Test
+    void controlMessagesHaveTheirOwnSlowerBucket() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        TokenBucket limit = TokenBucket.forControl(clock);
+        for (int i = 0; i < 10; i++) assertThat(limit.tryAcquire()).isTrue();
+        assertThat(limit.tryAcquire()).isFalse();
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(limit.tryAcquire()).isFalse();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(limit.tryAcquire()).isTrue();
     }
 }

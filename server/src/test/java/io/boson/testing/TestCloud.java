@@ -46,7 +46,7 @@ public final class TestCloud implements AutoCloseable {
         }
         Config config = Config.defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0)
                 .withAdmin(ADMIN, ADMIN_PASSWORD).withClock(clock)
-                .withTimeouts(requestTimeout, Duration.ofSeconds(2));
+                .withTimeouts(requestTimeout, Duration.ofSeconds(2)).withPresenceFlush(Duration.ofMillis(200));
         if ("postgres".equals(System.getProperty("boson.test.db"))) {
             schema = "boson_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
             createSchema(schema);
