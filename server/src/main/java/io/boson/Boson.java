@@ -61,7 +61,7 @@ public final class Boson implements AutoCloseable {
         this.db = Database.open(config);
         this.bus = new LocalBus();
         AccountRepository accounts = new AccountRepository(db.jdbi());
-        this.auth = new AuthService(accounts, config.clock(), config.openSignup());
+        this.auth = new AuthService(accounts, bus, config.clock(), config.openSignup());
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
         this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock());
@@ -73,7 +73,7 @@ public final class Boson implements AutoCloseable {
         EventCodec codec = new EventCodec(json);
         EventService events = new EventService(bus, codec, devices, config.clock());
         CallService calls = new CallService(devices, bus, json, config.requestTimeout());
-        this.streams = new EventStreams(events, config.sseKeepAlive());
+        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
         Tokens tokens = new Tokens(auth);
         this.gateway = new MqttGateway(devices, presence, events, codec, bus, json, config.clock(), config.requestTimeout())
                 .start(config.bindHost(), config.mqttPort());

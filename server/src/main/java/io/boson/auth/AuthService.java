@@ -1,5 +1,7 @@
 package io.boson.auth;
 
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
 import io.boson.errors.DomainException;
 
 import java.time.Clock;
@@ -30,11 +32,13 @@ public final class AuthService {
     private static final Pattern USERNAME = Pattern.compile("[^\\s\\p{Cntrl}/]{1,254}");
 
     private final AccountRepository accounts;
+    private final Bus bus;
     private final Clock clock;
     private final boolean openSignup;
 
-    public AuthService(AccountRepository accounts, Clock clock, boolean openSignup) {
+    public AuthService(AccountRepository accounts, Bus bus, Clock clock, boolean openSignup) {
         this.accounts = accounts;
+        this.bus = bus;
         this.clock = clock;
         this.openSignup = openSignup;
     }
@@ -110,14 +114,19 @@ public final class AuthService {
     }
 
     public void revokeCurrent(Principal principal) {
-        accounts.deleteAccessToken(principal.tokenHash());
+        if (accounts.deleteAccessToken(principal.tokenHash())) revoked(principal.tokenHash());
     }
 
     /** Knowing a token is enough to revoke it (particle-cli sends no credentials for this). */
     public void revoke(String token) {
-        if (!accounts.deleteAccessToken(Secrets.sha256(token))) {
-            throw DomainException.notFound("Token not found");
-        }
+        String hash = Secrets.sha256(token);
+        if (!accounts.deleteAccessToken(hash)) throw DomainException.notFound("Token not found");
+        revoked(hash);
+    }
+
+    /** Every node ends the event streams that were opened with this token. */
+    private void revoked(String tokenHash) {
+        bus.publish(Subjects.tokenRevoked(), tokenHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     public User createUser(Principal caller, String username, String password) {

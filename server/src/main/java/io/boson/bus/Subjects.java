@@ -29,6 +29,11 @@ public final class Subjects {
         return "dev." + deviceId + ".changed";
     }
 
+    /** Notice that an access token was revoked (payload: its SHA-256): streams opened with it end. */
+    public static String tokenRevoked() {
+        return "auth.revoked";
+    }
+
     public static boolean hasWildcard(String pattern) {
         return pattern.indexOf('*') >= 0 || pattern.indexOf('>') >= 0;
     }

@@ -48,6 +48,6 @@ public final class EventRoutes implements HttpApi.Routes {
         Principal p = tokens.principal(ctx);
         String prefix = ctx.pathParamMap().containsKey("prefix") ? ctx.pathParam("prefix") : null;
         EventService.Filter filter = filterFor.apply(p, prefix);
-        streams.stream(ctx.res(), filter);
+        streams.stream(ctx.res(), p, filter);
     }
 }

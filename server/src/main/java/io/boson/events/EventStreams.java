@@ -1,12 +1,16 @@
 package io.boson.events;
 
+import io.boson.auth.Principal;
 import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -19,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * fills without blocking and the stream's own (virtual) thread drains to the socket: a slow reader
  * loses its own oldest-undelivered events, counted, and never slows a device or another stream.
  * A comment line goes out whenever the stream is idle for the keep-alive interval, well under
- * particle-api-js's 15 s idle timeout.
+ * particle-api-js's 15 s idle timeout. Revoking a token ends the streams opened with it at once.
  */
 public final class EventStreams implements AutoCloseable {
 
@@ -29,19 +33,36 @@ public final class EventStreams implements AutoCloseable {
     private static final byte[] CLOSE = new byte[0];
 
     private final EventService events;
+    private final Clock clock;
     private final Duration keepAlive;
     private final Set<BlockingQueue<byte[]>> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<BlockingQueue<byte[]>>> byToken = new ConcurrentHashMap<>();
+    private final Bus.Subscription revocations;
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closing;
 
-    public EventStreams(EventService events, Duration keepAlive) {
+    public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive) {
         this.events = events;
+        this.clock = clock;
         this.keepAlive = keepAlive;
+        this.revocations = bus.subscribe(Subjects.tokenRevoked(), m -> {
+            Set<BlockingQueue<byte[]>> streams = byToken.get(new String(m.data(), StandardCharsets.US_ASCII));
+            if (streams != null) streams.forEach(EventStreams::end);
+        });
     }
 
-    /** Streams until the client goes away or the server stops. Blocks the calling (virtual) thread. */
-    public void stream(HttpServletResponse res, EventService.Filter filter) throws IOException {
+    private static void end(BlockingQueue<byte[]> q) {
+        q.clear();
+        q.offer(CLOSE);
+    }
+
+    /**
+     * Streams until the client goes away, the server stops, or the caller's token is revoked or
+     * expires. Blocks the calling (virtual) thread.
+     */
+    public void stream(HttpServletResponse res, Principal caller, EventService.Filter filter) throws IOException {
         BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(queue);
         // Subscribe before answering, so nothing published after the 200 is missed.
         try (Bus.Subscription ignored = events.subscribe(filter, d -> {
             if (!queue.offer(d.sseFrame())) dropped.incrementAndGet();
@@ -58,6 +79,7 @@ public final class EventStreams implements AutoCloseable {
             while (!closing) {
                 byte[] frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
                 if (frame == CLOSE) break;
+                if (caller.tokenExpiresAt() != null && clock.millis() >= caller.tokenExpiresAt()) break;
                 out.write(frame == null ? KEEPALIVE : frame);
                 // Write whatever else is already waiting before one flush.
                 for (byte[] more = queue.poll(); more != null; more = queue.poll()) {
@@ -70,6 +92,10 @@ public final class EventStreams implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             open.remove(queue);
+            byToken.computeIfPresent(caller.tokenHash(), (k, set) -> {
+                set.remove(queue);
+                return set.isEmpty() ? null : set;
+            });
         }
     }
 
@@ -85,9 +111,7 @@ public final class EventStreams implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        for (BlockingQueue<byte[]> q : open) {
-            q.clear();
-            q.offer(CLOSE);
-        }
+        revocations.close();
+        open.forEach(EventStreams::end);
     }
 }

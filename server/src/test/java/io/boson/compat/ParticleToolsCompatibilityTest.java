@@ -192,7 +192,7 @@ class ParticleToolsCompatibilityTest {
         try (TestDevice device = cloud.claimedDevice(a.api());
              Proc sub = startParticle(a.home(), "subscribe", "sensors/door", "--max", "1")) {
             // The CLI prints an empty line once getEventStream has resolved (the stream is open).
-            boolean open = sub.awaitLines(sub.afterLine("This command will exit after receiving 1 event(s)...",
+            boolean open = sub.awaitLines(Proc.afterLine("This command will exit after receiving 1 event(s)...",
                     String::isEmpty), WAIT);
             assertThat(open).as("stream open; %s", sub).isTrue();
             assertThat(sub.lines()).contains("Subscribing to \"sensors/door\" from my devices");
@@ -281,7 +281,7 @@ class ParticleToolsCompatibilityTest {
                 "BOSON_PASSWORD", PASSWORD, "BOSON_DEVICE_ID", c.id(), "BOSON_EVENT_WAIT_MS", "10000");
         SoftAssertions soft = new SoftAssertions();
         try (TestDevice device = TestDevice.connect(cloud, c);
-             Proc script = start(List.of("node", compat.resolve("api-js-smoke.mjs").toString()), env, tmp)) {
+             Proc script = start("node api-js-smoke.mjs", List.of("node", compat.resolve("api-js-smoke.mjs").toString()), env, tmp)) {
 
             // Stream 1: deviceId 'mine' with a prefix holding '/', sent as sensors%2Fdoor.
             Optional<String> mine = script.awaitLine(l -> l.equals("READY stream:mine") || l.startsWith("FAIL stream:mine"),
@@ -291,8 +291,7 @@ class ParticleToolsCompatibilityTest {
                 Api.Response d = api.get("/v1/devices/" + c.id());
                 soft.assertThat(d.status()).as("owner reads the device claimed by api-js: %s", d).isEqualTo(200);
                 soft.assertThat(d.json().path("name").asText()).as("name after api-js renameDevice").isEqualTo("apijs_device");
-                soft.assertThat(new String(device.next("c/e/apijs/cmd", WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8))
-                        .as("device receives the api-js publishEvent").isEqualTo("go");
+                soft.assertThat(received(device, "c/e/apijs/cmd")).as("device receives the api-js publishEvent").isEqualTo("go");
                 assertThat(device.publish("sensors/window", "ajar").getCode()).isZero();
                 assertThat(device.publish("sensors/door", "open").getCode()).isZero();
             }
@@ -353,6 +352,15 @@ class ParticleToolsCompatibilityTest {
         soft.assertAll();
     }
 
+    /** The payload of the next message on {@code topic}, or an explanation when none comes (for soft assertions). */
+    static String received(TestDevice device, String topic) {
+        try {
+            return new String(device.next(topic, WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8);
+        } catch (AssertionError e) {
+            return "<" + e.getMessage() + ">";
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
     // Harness: accounts, CLI homes, processes
     // ------------------------------------------------------------------------------------------
@@ -404,11 +412,12 @@ class ParticleToolsCompatibilityTest {
     Proc startParticle(Path home, String... args) {
         List<String> command = new ArrayList<>(List.of("node", compat.resolve("node_modules/particle-cli/src/index.js").toString()));
         command.addAll(Arrays.asList(args));
-        return start(command, Map.of("HOME", home.toString(), "USERPROFILE", home.toString()), home);
+        return start("particle " + String.join(" ", args), command,
+                Map.of("HOME", home.toString(), "USERPROFILE", home.toString()), home);
     }
 
     /** Starts a process with no stdin (closed at once), output to files, proxies bypassed for loopback. */
-    Proc start(List<String> command, Map<String, String> env, Path workDir) {
+    Proc start(String label, List<String> command, Map<String, String> env, Path workDir) {
         try {
             Path out = Files.createTempFile(tmp, "out", ".txt");
             Path err = Files.createTempFile(tmp, "err", ".txt");
@@ -422,7 +431,7 @@ class ParticleToolsCompatibilityTest {
             pb.environment().put("FORCE_COLOR", "0");
             Process process = pb.start();
             process.getOutputStream().close();
-            return new Proc(String.join(" ", command.subList(1, command.size())), process, out, err);
+            return new Proc(label, process, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -461,7 +470,7 @@ class ParticleToolsCompatibilityTest {
         }
 
         /** A predicate on the line list: some line after {@code marker} matches {@code then}. */
-        Predicate<List<String>> afterLine(String marker, Predicate<String> then) {
+        static Predicate<List<String>> afterLine(String marker, Predicate<String> then) {
             return lines -> {
                 int i = lines.indexOf(marker);
                 return i >= 0 && lines.subList(i + 1, lines.size()).stream().anyMatch(then);

@@ -170,6 +170,28 @@ class EventsTest {
     }
 
     @Test
+    void revokingOrExpiringTheTokenEndsItsStreams() {
+        Api user = cloud.newUser();
+        Api second = cloud.login(user.get("/v1/user").json().get("username").asText(), "password-123");
+        Api.Response shortLived = cloud.anonymous().postForm("/oauth/token", Map.of("grant_type", "password",
+                "username", user.get("/v1/user").json().get("username").asText(), "password", "password-123",
+                "client_id", "particle", "client_secret", "particle", "expires_in", "30"));
+        String expiring = shortLived.json().get("access_token").asText();
+        try (SseStream revoked = SseStream.open(cloud.baseUrl(), "/v1/devices/events", user.token());
+             SseStream other = SseStream.open(cloud.baseUrl(), "/v1/devices/events", second.token());
+             SseStream expires = SseStream.open(cloud.baseUrl(), "/v1/devices/events", expiring)) {
+            assertThat(user.delete("/v1/access_tokens/current").status()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(WAIT).until(revoked::ended);
+            cloud.clock.advance(Duration.ofSeconds(31));
+            // Checked at the next keep-alive (2 s on the test server).
+            org.awaitility.Awaitility.await().atMost(WAIT).until(expires::ended);
+            second.postJson("/v1/devices/events", Map.of("name", "still", "data", "here"));
+            assertThat(other.next("still", WAIT).data().get("data").asText()).isEqualTo("here");
+            assertThat(other.ended()).isFalse();
+        }
+    }
+
+    @Test
     void keepAlivesArriveOnIdleStreams() {
         Api user = cloud.newUser();
         try (SseStream s = SseStream.open(cloud.baseUrl(), "/v1/devices/events", user.token())) {

@@ -33,6 +33,7 @@ public final class SseStream implements AutoCloseable {
     private volatile String contentType;
     private volatile int comments;
     private volatile InputStream body;
+    private volatile boolean ended;
     private final Thread reader;
 
     private SseStream(URI uri, String token) {
@@ -80,7 +81,14 @@ public final class SseStream implements AutoCloseable {
             }
         } catch (IOException | InterruptedException e) {
             opened.countDown();
+        } finally {
+            ended = true;
         }
+    }
+
+    /** True once the server has closed the stream (or it failed). */
+    public boolean ended() {
+        return ended;
     }
 
     public int status() {
