@@ -65,8 +65,7 @@ public final class Boson implements AutoCloseable {
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
         this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock());
-        String nodeId = config.nodeId() != null ? config.nodeId()
-                : config.embeddedStorage() ? "embedded" : "node-" + Secrets.randomHex(4);
+        String nodeId = nodeId(config);
         this.presence = new Presence(deviceRepo, config.clock(), nodeId);
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
@@ -90,6 +89,21 @@ public final class Boson implements AutoCloseable {
         });
         long flush = config.presenceFlushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A node's name must survive restarts, so that a node that crashed clears its own stale
+     * sessions when it comes back: the configured one, else the host name (several nodes on one
+     * host must set --node-id).
+     */
+    private static String nodeId(Config config) {
+        if (config.nodeId() != null && !config.nodeId().isBlank()) return config.nodeId();
+        if (config.embeddedStorage()) return "embedded";
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "node-" + Secrets.randomHex(4);
+        }
     }
 
     public static Boson start(Config config) {

@@ -98,7 +98,7 @@ final class DeviceSession {
                 rescope(new String(m.data(), StandardCharsets.UTF_8))));
     }
 
-    void detach() {
+    synchronized void detach() {
         busSubscriptions.forEach(Bus.Subscription::close);
         if (receivingEvents) gw.sessions().stopEvents(scope, this);
         for (String replyTo : pending.values()) reply(replyTo, DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
