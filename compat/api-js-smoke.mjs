@@ -39,7 +39,8 @@ function describeError(e) {
 		statusCode: e.statusCode,
 		errorDescription: e.errorDescription,
 		shortErrorDescription: e.shortErrorDescription,
-		error: e.error instanceof Error ? e.error.message : e.error,
+		// api-js puts the whole HTTP response under `error`; keep only a message from it.
+		error: e.error instanceof Error ? e.error.message : (typeof e.error === 'string' ? e.error : undefined),
 		body: e.body,
 		message: e.message
 	};

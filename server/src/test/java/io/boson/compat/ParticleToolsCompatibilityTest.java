@@ -42,7 +42,7 @@ import static org.awaitility.Awaitility.await;
  * server through the Java {@link Api}.
  *
  * <p>{@code compat/node_modules} is installed with {@code npm ci} on first use, so a clean checkout
- * needs Node 20+ and npm on the PATH.
+ * needs Node 20+ and npm on the PATH. {@code -Dboson.compat.verbose=true} prints every command's output.
  */
 @Tag("compat")
 class ParticleToolsCompatibilityTest {
