@@ -76,6 +76,7 @@ public final class Boson implements AutoCloseable {
         Tokens tokens = new Tokens(auth);
         this.gateway = new MqttGateway(devices, presence, events, codec, bus, json, config.clock(), config.requestTimeout())
                 .start(config.bindHost(), config.mqttPort());
+        if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
         this.http = new HttpApi(json, List.of(
                 new AuthRoutes(auth, tokens, json),
                 new EventRoutes(events, streams, tokens, json),
@@ -129,6 +130,11 @@ public final class Boson implements AutoCloseable {
 
     public int mqttPort() {
         return gateway.port();
+    }
+
+    /** The MQTT-over-TLS port, or -1 when TLS is not configured. */
+    public int mqttTlsPort() {
+        return gateway.tlsPort();
     }
 
     public Config config() {

@@ -23,11 +23,16 @@ public record Config(
         Duration sseKeepAlive,
         Duration presenceFlushInterval,
         String nodeId,
-        Clock clock) {
+        Clock clock,
+        int mqttTlsPort,
+        Path tlsCert,
+        Path tlsKey) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
     public static final int DEFAULT_MQTT_PORT = 8884;
+    /** MQTT over TLS, served only when a certificate and key are configured. */
+    public static final int DEFAULT_MQTT_TLS_PORT = 8885;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** api-js drops a stream silent for 15 s (13 s in the CLI's bundled copy). */
     public static final Duration DEFAULT_SSE_KEEPALIVE = Duration.ofSeconds(9);
@@ -35,6 +40,10 @@ public record Config(
 
     public static Config defaults() {
         return new Builder().build();
+    }
+
+    public boolean tlsEnabled() {
+        return tlsCert != null && tlsKey != null;
     }
 
     public boolean embeddedStorage() {
@@ -98,6 +107,9 @@ public record Config(
         private Duration presenceFlushInterval = DEFAULT_PRESENCE_FLUSH;
         private String nodeId;
         private Clock clock = Clock.systemUTC();
+        private int mqttTlsPort = DEFAULT_MQTT_TLS_PORT;
+        private Path tlsCert;
+        private Path tlsKey;
 
         public Builder() {
         }
@@ -118,6 +130,9 @@ public record Config(
             presenceFlushInterval = c.presenceFlushInterval;
             nodeId = c.nodeId;
             clock = c.clock;
+            mqttTlsPort = c.mqttTlsPort;
+            tlsCert = c.tlsCert;
+            tlsKey = c.tlsKey;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -132,10 +147,13 @@ public record Config(
         public Builder presenceFlushInterval(Duration v) { presenceFlushInterval = v; return this; }
         public Builder nodeId(String v) { nodeId = v; return this; }
         public Builder clock(Clock v) { clock = v; return this; }
+        /** PEM certificate chain and PKCS#8 PEM private key; both given turns MQTT over TLS on. */
+        public Builder tls(int port, Path cert, Path key) { mqttTlsPort = port; tlsCert = cert; tlsKey = key; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
-                    adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock);
+                    adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
+                    mqttTlsPort, tlsCert, tlsKey);
         }
     }
 }

@@ -31,6 +31,18 @@ public final class ServeCommand implements Callable<Integer> {
             description = "MQTT device port (env BOSON_MQTT_PORT, default 8884).")
     int mqttPort;
 
+    @Option(names = "--mqtt-tls-port", defaultValue = "${env:BOSON_MQTT_TLS_PORT:-8885}",
+            description = "MQTT over TLS port, served when --tls-cert and --tls-key are given (default 8885).")
+    int mqttTlsPort;
+
+    @Option(names = "--tls-cert", defaultValue = "${env:BOSON_TLS_CERT}",
+            description = "PEM certificate chain for MQTT over TLS (env BOSON_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:BOSON_TLS_KEY}",
+            description = "PKCS#8 PEM private key for MQTT over TLS (env BOSON_TLS_KEY).")
+    Path tlsKey;
+
     @Option(names = "--db-url", defaultValue = "${env:BOSON_DB_URL}",
             description = "PostgreSQL JDBC URL; switches storage from embedded H2 (env BOSON_DB_URL).")
     String dbUrl;
@@ -59,9 +71,14 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if ((tlsCert == null) != (tlsKey == null)) {
+            System.err.println("boson: --tls-cert and --tls-key must be given together");
+            return 2;
+        }
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
+                .tls(mqttTlsPort, tlsCert, tlsKey)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .build();
         Boson boson = Boson.start(config);
@@ -77,6 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.printf("Boson is up: HTTP API on http://%s:%d, MQTT devices on %s:%d, storage %s%n",
                 displayHost(bind), boson.httpPort(), displayHost(bind), boson.mqttPort(),
                 config.embeddedStorage() ? "H2 in " + dataDir.toAbsolutePath() : dbUrl);
+        if (boson.mqttTlsPort() > 0) System.out.printf("MQTT over TLS on %s:%d%n", displayHost(bind), boson.mqttTlsPort());
         boson.generatedAdminPassword().ifPresent(pw -> System.out.printf(
                 "Created the platform admin '%s' with password: %s%n(shown once; set BOSON_ADMIN_PASSWORD to choose it)%n",
                 config.adminUsername(), pw));

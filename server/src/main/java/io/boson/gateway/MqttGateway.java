@@ -17,6 +17,8 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -28,8 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The MQTT device gateway: Netty's MQTT codec on a TCP port, one {@link PacketHandler} per
- * connection. Event loops never block; database work runs on virtual threads.
+ * The MQTT device gateway: Netty's MQTT codec on a TCP port (and the same over TLS on a second
+ * port when a certificate is configured), one {@link PacketHandler} per connection. Event loops never block; database work runs on virtual threads.
  */
 public final class MqttGateway implements AutoCloseable {
 
@@ -43,6 +45,7 @@ public final class MqttGateway implements AutoCloseable {
     private final GatewayContext context;
     private volatile boolean closing;
     private Channel server;
+    private Channel tlsServer;
 
     public MqttGateway(DeviceService devices, Presence presence, EventService events, EventCodec codec, Bus bus,
                        ObjectMapper json, Clock clock, Duration requestTimeout) {
@@ -51,7 +54,25 @@ public final class MqttGateway implements AutoCloseable {
     }
 
     public MqttGateway start(String host, int port) throws InterruptedException {
-        ServerBootstrap b = new ServerBootstrap()
+        server = bootstrap(null).bind(host, port).sync().channel();
+        return this;
+    }
+
+    /** Also serves MQTT over TLS on {@code port} with a PEM certificate chain and PKCS#8 PEM key. */
+    public MqttGateway startTls(String host, int port, java.nio.file.Path cert, java.nio.file.Path key)
+            throws InterruptedException {
+        SslContext ssl;
+        try {
+            ssl = SslContextBuilder.forServer(cert.toFile(), key.toFile()).build();
+        } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("cannot use TLS certificate " + cert + " and key " + key + ": " + e.getMessage(), e);
+        }
+        tlsServer = bootstrap(ssl).bind(host, port).sync().channel();
+        return this;
+    }
+
+    private ServerBootstrap bootstrap(SslContext ssl) {
+        return new ServerBootstrap()
                 .group(boss, workers)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
@@ -59,17 +80,21 @@ public final class MqttGateway implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         ch.pipeline().addLast("decoder", new MqttDecoder(MAX_PACKET_BYTES));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
                         ch.pipeline().addLast("device", new PacketHandler(context, () -> closing));
                     }
                 });
-        server = b.bind(host, port).sync().channel();
-        return this;
     }
 
     public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** The TLS port, or -1 when TLS is not configured. */
+    public int tlsPort() {
+        return tlsServer == null ? -1 : ((InetSocketAddress) tlsServer.localAddress()).getPort();
     }
 
     public int connectedDevices() {
@@ -84,6 +109,7 @@ public final class MqttGateway implements AutoCloseable {
     public void close() {
         closing = true;
         if (server != null) server.close().syncUninterruptibly();
+        if (tlsServer != null) tlsServer.close().syncUninterruptibly();
         List<Channel> channels = new ArrayList<>();
         for (DeviceSession s : context.sessions().all()) {
             channels.add(s.channel());

@@ -49,9 +49,7 @@ class ParticleToolsCompatibilityTest {
 
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     static final Duration WAIT = Duration.ofSeconds(10);
-    static final Duration NPM_TIMEOUT = Duration.ofMinutes(10);
     static final String PASSWORD = "password-123";
-    static final Pattern ANSI = Pattern.compile("\u001B\\[[0-9;?]*[A-Za-z]");
 
     static Path compat;
     static TestCloud cloud;
@@ -61,8 +59,8 @@ class ParticleToolsCompatibilityTest {
 
     @BeforeAll
     static void start() {
-        compat = findCompatDir();
-        installTools(compat);
+        compat = NpmTools.findCompatDir();
+        NpmTools.installTools(compat);
         cloud = TestCloud.start();
     }
 
@@ -437,150 +435,4 @@ class ParticleToolsCompatibilityTest {
         }
     }
 
-    record Run(String command, int exit, String stdout, String stderr) {
-        List<String> lines() {
-            return stdout.lines().map(String::stripTrailing).toList();
-        }
-
-        @Override
-        public String toString() {
-            return "`" + command + "` exit " + exit + "\n--- stdout:\n" + stdout + "\n--- stderr:\n" + stderr;
-        }
-    }
-
-    /** A running process whose output lines can be awaited. */
-    static final class Proc implements AutoCloseable {
-        final String command;
-        final Process process;
-        final Path out;
-        final Path err;
-
-        Proc(String command, Process process, Path out, Path err) {
-            this.command = command;
-            this.process = process;
-            this.out = out;
-            this.err = err;
-        }
-
-        /** Complete stdout lines so far, without ANSI sequences or spinner carriage returns. */
-        List<String> lines() {
-            String text = clean(read(out));
-            int end = text.lastIndexOf('\n');
-            return end < 0 ? List.of() : text.substring(0, end + 1).lines().map(String::stripTrailing).toList();
-        }
-
-        /** A predicate on the line list: some line after {@code marker} matches {@code then}. */
-        static Predicate<List<String>> afterLine(String marker, Predicate<String> then) {
-            return lines -> {
-                int i = lines.indexOf(marker);
-                return i >= 0 && lines.subList(i + 1, lines.size()).stream().anyMatch(then);
-            };
-        }
-
-        /** The first stdout line matching {@code match}, waiting until it comes, the process exits, or time runs out. */
-        Optional<String> awaitLine(Predicate<String> match, Duration timeout) {
-            awaitLines(lines -> lines.stream().anyMatch(match), timeout);
-            return lines().stream().filter(match).findFirst();
-        }
-
-        /** Waits until the stdout lines satisfy {@code condition} (false when the process exits or time runs out first). */
-        boolean awaitLines(Predicate<List<String>> condition, Duration timeout) {
-            try {
-                await().atMost(timeout).pollInterval(Duration.ofMillis(50))
-                        .until(() -> condition.test(lines()) || !process.isAlive());
-            } catch (ConditionTimeoutException e) {
-                // reported by the caller, with the output
-            }
-            return condition.test(lines());
-        }
-
-        Run waitFor(Duration timeout) {
-            try {
-                boolean exited = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                if (!exited) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                    throw new AssertionError("`" + command + "` did not exit within " + timeout
-                            + "\n--- stdout:\n" + clean(read(out)) + "\n--- stderr:\n" + clean(read(err)));
-                }
-                Run run = new Run(command, process.exitValue(), clean(read(out)), clean(read(err)));
-                if (Boolean.getBoolean("boson.compat.verbose")) System.out.println(run);
-                return run;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return "`" + command + "`\n--- stdout:\n" + clean(read(out)) + "\n--- stderr:\n" + clean(read(err));
-        }
-
-        @Override
-        public void close() {
-            if (process.isAlive()) process.destroyForcibly();
-        }
-
-        static String read(Path p) {
-            try {
-                return Files.readString(p, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        static String clean(String s) {
-            // A spinner on a non-TTY stdout redraws with '\r': keep only what follows the last one.
-            String noAnsi = ANSI.matcher(s).replaceAll("");
-            StringBuilder b = new StringBuilder();
-            String[] lines = noAnsi.split("\n", -1);
-            for (int i = 0; i < lines.length; i++) {
-                if (i > 0) b.append('\n');
-                b.append(lines[i].substring(lines[i].lastIndexOf('\r') + 1));
-            }
-            return b.toString();
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Locating and installing the tools
-    // ------------------------------------------------------------------------------------------
-
-    /** The repository's compat/ directory: surefire runs in server/, so it is usually {@code ../compat}. */
-    static Path findCompatDir() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("compat/package.json"))) return dir.resolve("compat");
-        }
-        throw new AssertionError("no compat/package.json above " + Path.of("").toAbsolutePath());
-    }
-
-    /** {@code npm ci} (or {@code npm install} without a lock file) when the pinned tools are not installed yet. */
-    static void installTools(Path compat) {
-        if (Files.isRegularFile(compat.resolve("node_modules/particle-cli/package.json"))
-                && Files.isRegularFile(compat.resolve("node_modules/particle-api-js/package.json"))) {
-            return;
-        }
-        boolean locked = Files.isRegularFile(compat.resolve("package-lock.json"));
-        List<String> command = List.of("npm", locked ? "ci" : "install", "--no-audit", "--no-fund");
-        try {
-            Path log = Files.createTempFile("boson-compat-npm", ".log");
-            Process npm = new ProcessBuilder(command).directory(compat.toFile()).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            npm.getOutputStream().close();
-            if (!npm.waitFor(NPM_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                npm.destroyForcibly();
-                throw new AssertionError(String.join(" ", command) + " did not finish within " + NPM_TIMEOUT + ": "
-                        + Files.readString(log));
-            }
-            if (npm.exitValue() != 0) {
-                throw new AssertionError(String.join(" ", command) + " in " + compat + " failed (exit " + npm.exitValue()
-                        + "):\n" + Files.readString(log));
-            }
-        } catch (IOException e) {
-            throw new AssertionError("could not run npm (Node 20+ and npm must be on the PATH): " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }
