@@ -1,0 +1,107 @@
+package io.boson.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The few Cloud API calls the benchmark makes, over the JDK's HTTP client (HTTP/1.1, keep-alive). */
+final class BosonApi {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    record Credentials(String id, String secret) {
+    }
+
+    private final HttpClient http;
+    private final URI base;
+    private String token;
+
+    BosonApi(HttpClient http, URI base) {
+        this.http = http;
+        this.base = base;
+    }
+
+    static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    URI base() {
+        return base;
+    }
+
+    String token() {
+        return token;
+    }
+
+    /** Password grant with particle-cli's client; remembers the access token for later calls. */
+    String login(String username, String password) throws IOException, InterruptedException {
+        String form = "grant_type=password&username=" + enc(username) + "&password=" + enc(password)
+                + "&client_id=particle&client_secret=particle";
+        HttpRequest req = HttpRequest.newBuilder(base.resolve("/oauth/token")).timeout(TIMEOUT)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+        JsonNode body = send(req, 200);
+        token = body.get("access_token").asText();
+        return token;
+    }
+
+    /** Platform admin: registers {@code count} new devices (Photon, platform 13) and returns their secrets. */
+    List<Credentials> register(int count) throws IOException, InterruptedException {
+        List<Credentials> all = new ArrayList<>(count);
+        for (int done = 0; done < count; ) {
+            int batch = Math.min(10_000, count - done);
+            JsonNode body = send(json("/v1/admin/devices", Map.of("platform_id", 13, "count", batch)), 201);
+            for (JsonNode d : body.get("devices")) all.add(new Credentials(d.get("id").asText(), d.get("secret").asText()));
+            done += batch;
+        }
+        return all;
+    }
+
+    /** Claims an online device to the logged-in account, so its events reach the account's stream. */
+    void claim(String deviceId) throws IOException, InterruptedException {
+        send(json("/v1/devices", Map.of("id", deviceId)), 200);
+    }
+
+    /** {@code POST /v1/devices/:id/:function} with {@code {"args": arg}}; returns the request to send repeatedly. */
+    HttpRequest functionCall(String deviceId, String function, String arg) throws IOException {
+        return HttpRequest.newBuilder(base.resolve("/v1/devices/" + deviceId + "/" + function)).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(Map.of("args", arg)))).build();
+    }
+
+    /** Sends a function call and returns its {@code return_value}; fails on anything but 200. */
+    int call(HttpRequest request) throws IOException, InterruptedException {
+        return send(request, 200).get("return_value").asInt();
+    }
+
+    private HttpRequest json(String path, Object body) throws IOException {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();
+    }
+
+    private JsonNode send(HttpRequest req, int expected) throws IOException, InterruptedException {
+        HttpResponse<byte[]> res = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        if (res.statusCode() != expected) {
+            throw new IOException(req.method() + " " + req.uri().getPath() + " -> " + res.statusCode() + ": "
+                    + new String(res.body(), StandardCharsets.UTF_8));
+        }
+        return JSON.readTree(res.body());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
