@@ -1,9 +1,12 @@
 package io.boson.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.boson.bus.Bus;
 import io.boson.bus.Subjects;
 import io.boson.errors.DomainException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -22,6 +25,8 @@ public final class AuthService {
     /** Refresh tokens outlive their access token by 14 days. */
     public static final long REFRESH_EXTRA_SECONDS = Duration.ofDays(14).toSeconds();
     public static final int MIN_PASSWORD_LENGTH = 8;
+    static final int PRINCIPAL_CACHE_SIZE = 100_000;
+    static final Duration PRINCIPAL_CACHE_TTL = Duration.ofSeconds(30);
 
     /** Clients that Particle's own tools send; they may use the password and refresh grants. */
     private static final Map<String, String> BUILT_IN_CLIENTS = Map.of(
@@ -31,6 +36,14 @@ public final class AuthService {
             "CLI2", "client_secret_here");
     private static final Pattern USERNAME = Pattern.compile("[^\\s\\p{Cntrl}/]{1,254}");
 
+    /**
+     * Recently seen tokens, so that an API call costs no token query. Entries hold identity only
+     * (permissions are checked against current data in the services), expiry is still checked on
+     * every use with the clock, and revocation invalidates through the bus; the TTL only bounds
+     * staleness for paths that might be added without an invalidation.
+     */
+    private final Cache<String, Principal> principals = Caffeine.newBuilder()
+            .maximumSize(PRINCIPAL_CACHE_SIZE).expireAfterWrite(PRINCIPAL_CACHE_TTL).build();
     private final AccountRepository accounts;
     private final Bus bus;
     private final Clock clock;
@@ -39,6 +52,8 @@ public final class AuthService {
     public AuthService(AccountRepository accounts, Bus bus, Clock clock, boolean openSignup) {
         this.accounts = accounts;
         this.bus = bus;
+        // A revocation on any node drops the token from every node's cache at once.
+        bus.subscribe(Subjects.tokenRevoked(), m -> principals.invalidate(new String(m.data(), StandardCharsets.US_ASCII)));
         this.clock = clock;
         this.openSignup = openSignup;
     }
@@ -104,13 +119,18 @@ public final class AuthService {
             throw new DomainException.Unauthenticated("The access token was not found", true);
         }
         String hash = Secrets.sha256(token);
-        AccountRepository.StoredToken stored = accounts.findAccessToken(hash)
-                .orElseThrow(() -> new DomainException.Unauthenticated("The access token provided is invalid.", false));
-        if (stored.expiresAt() != null && stored.expiresAt() <= now()) {
+        Principal p = principals.getIfPresent(hash);
+        if (p == null) {
+            AccountRepository.StoredToken stored = accounts.findAccessToken(hash)
+                    .orElseThrow(() -> new DomainException.Unauthenticated("The access token provided is invalid.", false));
+            User u = stored.user();
+            p = new Principal(u.id(), u.username(), u.platformAdmin(), stored.clientId(), hash, stored.expiresAt());
+            principals.put(hash, p);
+        }
+        if (p.tokenExpiresAt() != null && p.tokenExpiresAt() <= now()) {
             throw new DomainException.Unauthenticated("The access token provided has expired.", false);
         }
-        User u = stored.user();
-        return new Principal(u.id(), u.username(), u.platformAdmin(), stored.clientId(), hash, stored.expiresAt());
+        return p;
     }
 
     public void revokeCurrent(Principal principal) {
@@ -126,7 +146,7 @@ public final class AuthService {
 
     /** Every node ends the event streams that were opened with this token. */
     private void revoked(String tokenHash) {
-        bus.publish(Subjects.tokenRevoked(), tokenHash.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        bus.publish(Subjects.tokenRevoked(), tokenHash.getBytes(StandardCharsets.US_ASCII));
     }
 
     public User createUser(Principal caller, String username, String password) {

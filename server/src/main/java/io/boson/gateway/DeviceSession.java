@@ -38,7 +38,7 @@ final class DeviceSession {
     private final String sessionId = UUID.randomUUID().toString();
     private final boolean mqtt5;
     private final List<String> filters = new CopyOnWriteArrayList<>();
-    private final Map<String, String> pending = new ConcurrentHashMap<>();
+    private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong rids = new AtomicLong();
     private final List<Bus.Subscription> busSubscriptions = new ArrayList<>();
     private volatile String scope;
@@ -101,7 +101,10 @@ final class DeviceSession {
     synchronized void detach() {
         busSubscriptions.forEach(Bus.Subscription::close);
         if (receivingEvents) gw.sessions().stopEvents(scope, this);
-        for (String replyTo : pending.values()) reply(replyTo, DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
+        for (Pending p : pending.values()) {
+            p.timer().cancel(false);
+            reply(p.replyTo(), DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
+        }
         pending.clear();
     }
 
@@ -169,18 +172,24 @@ final class DeviceSession {
             reply(replyTo, DeviceRequest.Reply.failed("The device is not subscribed to " + topic.substring(0, 3) + "…"));
             return;
         }
-        pending.put(rid, replyTo);
-        channel.eventLoop().schedule(() -> pending.remove(rid), gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        // The caller gives up after the request timeout; forget the request a little later, unless answered first.
+        pending.put(rid, new Pending(replyTo, channel.eventLoop().schedule(() -> pending.remove(rid),
+                gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)));
         byte[] payload = req.arg() == null ? new byte[0] : req.arg().getBytes(StandardCharsets.UTF_8);
         send(topic, payload);
     }
 
     /** The device answered {@code r/{rid}} or {@code r/{rid}/err}. Late or unknown answers are ignored. */
     void answered(String rid, String text, boolean error) {
-        String replyTo = pending.remove(rid);
-        if (replyTo == null) return;
-        reply(replyTo, error ? DeviceRequest.Reply.failed(text.isEmpty() ? "The device reported an error" : text)
+        Pending p = pending.remove(rid);
+        if (p == null) return;
+        p.timer().cancel(false);
+        reply(p.replyTo(), error ? DeviceRequest.Reply.failed(text.isEmpty() ? "The device reported an error" : text)
                 : DeviceRequest.Reply.ok(text));
+    }
+
+    /** A request sent to the device, waiting for its answer. */
+    private record Pending(String replyTo, java.util.concurrent.ScheduledFuture<?> timer) {
     }
 
     private void reply(String replyTo, DeviceRequest.Reply r) {
