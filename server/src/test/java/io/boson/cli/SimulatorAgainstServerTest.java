@@ -71,6 +71,22 @@ class SimulatorAgainstServerTest {
     }
 
     @Test
+    void demoFleetIsClaimedToTheAdminAndPublishes() throws Exception {
+        try (Simulator demo = Demo.start(cloud.boson())) {
+            assertThat(demo.devices()).hasSize(Demo.DEVICES);
+            for (BosonDevice d : demo.devices()) {
+                JsonNode device = cloud.admin().get("/v1/devices/" + d.id()).json();
+                assertThat(device.get("owner").asText()).isEqualTo(TestCloud.ADMIN);
+                assertThat(device.get("online").asBoolean()).isTrue();
+            }
+            try (SseStream stream = SseStream.open(cloud.baseUrl(), "/v1/devices/events/temperature", cloud.admin().token())) {
+                assertThat(stream.next("temperature", Duration.ofSeconds(10)).data().get("coreid").asText())
+                        .isIn(demo.devices().stream().map(BosonDevice::id).toList());
+            }
+        }
+    }
+
+    @Test
     void sdkDeviceReceivesSubscribedEventsAndSignals() throws Exception {
         TestCloud.Credentials c = cloud.registerDevice();
         CompletableFuture<String> received = new CompletableFuture<>();
