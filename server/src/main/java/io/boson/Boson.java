@@ -22,6 +22,15 @@ import io.boson.events.EventRoutes;
 import io.boson.events.EventService;
 import io.boson.events.EventStreams;
 import io.boson.gateway.MqttGateway;
+import io.boson.groups.GroupRepository;
+import io.boson.groups.GroupRoutes;
+import io.boson.groups.GroupService;
+import io.boson.products.ProductDeviceRepository;
+import io.boson.products.ProductDeviceRoutes;
+import io.boson.products.ProductDevices;
+import io.boson.products.ProductRepository;
+import io.boson.products.ProductRoutes;
+import io.boson.products.ProductService;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
 import io.boson.store.Database;
@@ -64,23 +73,30 @@ public final class Boson implements AutoCloseable {
         this.auth = new AuthService(accounts, bus, config.clock(), config.openSignup());
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
-        this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock());
+        ProductService products = new ProductService(new ProductRepository(db.jdbi()), config.clock());
+        this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products);
+        ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi()), devices, config.clock());
+        GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), config.clock());
         String nodeId = nodeId(config);
         this.presence = new Presence(deviceRepo, config.clock(), nodeId);
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
-        EventService events = new EventService(bus, codec, devices, config.clock());
-        CallService calls = new CallService(devices, bus, json, config.requestTimeout());
+        EventService events = new EventService(bus, codec, fleet, products, config.clock());
+        CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
         Tokens tokens = new Tokens(auth);
-        this.gateway = new MqttGateway(devices, presence, events, codec, bus, json, config.clock(), config.requestTimeout())
+        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout())
                 .start(config.bindHost(), config.mqttPort());
         if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
+        DeviceJson deviceJson = new DeviceJson(json);
         this.http = new HttpApi(json, List.of(
                 new AuthRoutes(auth, tokens, json),
                 new EventRoutes(events, streams, tokens, json),
-                new DeviceRoutes(devices, calls, new DeviceJson(json), tokens, json, config.clock()),
+                new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock()),
+                new ProductRoutes(products, tokens, json),
+                new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock()),
+                new GroupRoutes(groups, tokens, json),
                 new CallRoutes(calls, tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {

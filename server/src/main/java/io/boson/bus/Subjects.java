@@ -29,6 +29,11 @@ public final class Subjects {
         return "dev." + deviceId + ".changed";
     }
 
+    /** Notice that a device must be disconnected wherever it is (removed from its product). */
+    public static String deviceKick(String deviceId) {
+        return "dev." + deviceId + ".kick";
+    }
+
     /** Notice that an access token was revoked (payload: its SHA-256): streams opened with it end. */
     public static String tokenRevoked() {
         return "auth.revoked";

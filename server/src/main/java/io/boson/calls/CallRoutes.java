@@ -2,6 +2,7 @@ package io.boson.calls;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.devices.DeviceJson;
+import io.boson.devices.DeviceRef;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
@@ -25,11 +26,23 @@ public final class CallRoutes implements HttpApi.Routes {
 
     @Override
     public void register(JavalinDefaultRoutingApi r) {
-        r.post("/v1/devices/{id}/{function}", ctx -> {
+        for (String prefix : new String[]{"/v1/devices/{id}", "/v1/products/{product}/devices/{id}"}) {
+            register(r, prefix);
+        }
+    }
+
+    /** Both the caller's own devices and a product's devices (for its team). */
+    private static DeviceRef ref(io.javalin.http.Context ctx) {
+        return ctx.pathParamMap().containsKey("product")
+                ? DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")) : DeviceRef.owned(ctx.pathParam("id"));
+    }
+
+    private void register(JavalinDefaultRoutingApi r, String prefix) {
+        r.post(prefix + "/{function}", ctx -> {
             Body b = Body.of(ctx, json);
             // The docs name the argument "arg"; particle-cli and api-js send "args".
             String arg = b.has("arg") ? b.string("arg") : b.string("args");
-            CallService.FunctionResult result = calls.call(tokens.principal(ctx), ctx.pathParam("id"),
+            CallService.FunctionResult result = calls.call(tokens.principal(ctx), ref(ctx),
                     ctx.pathParam("function"), arg);
             if ("raw".equals(ctx.queryParam("format")) || "raw".equals(b.string("format"))) {
                 ctx.contentType("text/plain").result(Integer.toString(result.returnValue()));
@@ -42,8 +55,8 @@ public final class CallRoutes implements HttpApi.Routes {
             body.put("return_value", result.returnValue());
             ctx.json(body);
         });
-        r.get("/v1/devices/{id}/{variable}", ctx -> {
-            CallService.VariableResult result = calls.read(tokens.principal(ctx), ctx.pathParam("id"),
+        r.get(prefix + "/{variable}", ctx -> {
+            CallService.VariableResult result = calls.read(tokens.principal(ctx), ref(ctx),
                     ctx.pathParam("variable"));
             if ("raw".equals(ctx.queryParam("format"))) {
                 ctx.contentType("text/plain").result(String.valueOf(result.value()));

@@ -6,7 +6,8 @@ import io.boson.bus.Bus;
 import io.boson.bus.Subjects;
 import io.boson.devices.Describe;
 import io.boson.devices.Device;
-import io.boson.devices.DeviceService;
+import io.boson.devices.DeviceAccess;
+import io.boson.devices.DeviceRef;
 import io.boson.errors.DomainException;
 
 import java.io.IOException;
@@ -26,12 +27,12 @@ public final class CallService {
 
     public static final int MAX_ARG_BYTES = 1024;
 
-    private final DeviceService devices;
+    private final DeviceAccess devices;
     private final Bus bus;
     private final ObjectMapper json;
     private final Duration timeout;
 
-    public CallService(DeviceService devices, Bus bus, ObjectMapper json, Duration timeout) {
+    public CallService(DeviceAccess devices, Bus bus, ObjectMapper json, Duration timeout) {
         this.devices = devices;
         this.bus = bus;
         this.json = json;
@@ -44,8 +45,8 @@ public final class CallService {
     public record VariableResult(Device device, String name, String type, Object value) {
     }
 
-    public FunctionResult call(Principal caller, String idOrName, String function, String arg) {
-        Device device = devices.get(caller, idOrName);
+    public FunctionResult call(Principal caller, DeviceRef ref, String function, String arg) {
+        Device device = devices.resolve(caller, ref);
         String argument = arg == null ? "" : arg;
         if (argument.getBytes(StandardCharsets.UTF_8).length > MAX_ARG_BYTES) {
             throw DomainException.invalid("Function argument is at most " + MAX_ARG_BYTES + " bytes");
@@ -62,8 +63,8 @@ public final class CallService {
         }
     }
 
-    public VariableResult read(Principal caller, String idOrName, String variable) {
-        Device device = devices.get(caller, idOrName);
+    public VariableResult read(Principal caller, DeviceRef ref, String variable) {
+        Device device = devices.resolve(caller, ref);
         requireOnline(device);
         String type = Describe.fromStored(json, device.describeJson()).variables().get(variable);
         if (type == null) throw DomainException.notFound("Variable not found");
@@ -72,8 +73,8 @@ public final class CallService {
     }
 
     /** True when the device answered a ping; an offline device is simply not online. */
-    public boolean ping(Principal caller, String idOrName) {
-        Device device = devices.get(caller, idOrName);
+    public boolean ping(Principal caller, DeviceRef ref) {
+        Device device = devices.resolve(caller, ref);
         if (!device.online()) return false;
         try {
             send(device, DeviceRequest.ping());
@@ -83,16 +84,16 @@ public final class CallService {
         }
     }
 
-    public Device signal(Principal caller, String idOrName, boolean on) {
-        Device device = devices.get(caller, idOrName);
+    public Device signal(Principal caller, DeviceRef ref, boolean on) {
+        Device device = devices.resolve(caller, ref);
         requireOnline(device);
         send(device, DeviceRequest.signal(on));
         return device;
     }
 
     /** Asks the device to publish its vitals now ({@code c/vitals}); they arrive on its own time. */
-    public void refreshVitals(Principal caller, String idOrName) {
-        Device device = devices.get(caller, idOrName);
+    public void refreshVitals(Principal caller, DeviceRef ref) {
+        Device device = devices.resolve(caller, ref);
         requireOnline(device);
         send(device, DeviceRequest.vitals());
     }

@@ -23,7 +23,15 @@ public record Device(
         Long vitalsAt,
         String systemFirmwareVersion,
         Integer productVersion,
-        long rateLimited) {
+        long rateLimited,
+        Long productId,
+        boolean development,
+        Long firstConnectedAt,
+        Long removedFromProduct) {
+
+    public boolean inProduct() {
+        return productId != null;
+    }
 
     public boolean ownedBy(long userId) {
         return ownerId != null && ownerId == userId;

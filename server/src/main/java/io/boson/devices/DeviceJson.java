@@ -21,6 +21,11 @@ public final class DeviceJson {
     }
 
     public Map<String, Object> of(Device d) {
+        return of(d, java.util.List.of(), false);
+    }
+
+    /** A device with its product's view: groups, development flag, quarantine. */
+    public Map<String, Object> of(Device d, java.util.List<String> groups, boolean quarantined) {
         Describe describe = Describe.fromStored(json, d.describeJson());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id());
@@ -30,7 +35,7 @@ public final class DeviceJson {
         m.put("last_heard", iso(d.lastHeard()));
         m.put("last_handshake_at", iso(d.lastHandshakeAt()));
         // Developer devices report product_id == platform_id; the CLI labels the platform from it.
-        m.put("product_id", d.platformId());
+        m.put("product_id", d.productId() != null ? d.productId() : d.platformId());
         m.put("online", d.online());
         m.put("connected", d.online());
         m.put("platform_id", d.platformId());
@@ -48,6 +53,16 @@ public final class DeviceJson {
         m.put("firmware_updates_enabled", describe.updatesEnabled());
         m.put("firmware_updates_forced", false);
         m.put("last_disconnect_reason", d.lastDisconnectReason());
+        if (d.productId() != null || quarantined) {
+            m.put("groups", groups);
+            m.put("development", d.development());
+            m.put("quarantined", quarantined);
+            m.put("denied", false);
+            m.put("desired_firmware_version", null);
+            m.put("targeted_firmware_release_version", null);
+            m.put("firmware_product_id", describe.productId());
+            m.put("first_connected_at", iso(d.firstConnectedAt()));
+        }
         return m;
     }
 

@@ -13,20 +13,23 @@ import java.util.Optional;
 /** The device registry: identity, ownership, presence and what the device last reported. */
 public final class DeviceRepository {
 
-    private static final String SELECT = """
+    /** The device columns with the owner's name; callers append WHERE / ORDER BY. */
+    public static final String SELECT = """
             SELECT d.id, d.secret_hash, d.platform_id, d.name, d.notes, d.owner_id, u.username, d.registered_at,
                    d.claimed_at, d.online, d.session_id, d.node_id, d.last_heard, d.last_handshake_at,
                    d.last_ip_address, d.last_disconnect_reason, d.describe_json, d.vitals_json, d.vitals_at,
-                   d.system_firmware_version, d.product_version, d.rate_limited
+                   d.system_firmware_version, d.product_version, d.rate_limited, d.product_id, d.development,
+                   d.first_connected_at, d.removed_from_product
             FROM devices d LEFT JOIN users u ON u.id = d.owner_id
             """;
 
-    private static final RowMapper<Device> MAPPER = (rs, ctx) -> new Device(
+    public static final RowMapper<Device> MAPPER = (rs, ctx) -> new Device(
             rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4), rs.getString(5),
             rs.getObject(6, Long.class), rs.getString(7), rs.getLong(8), rs.getObject(9, Long.class),
             rs.getBoolean(10), rs.getString(11), rs.getString(12), rs.getObject(13, Long.class),
             rs.getObject(14, Long.class), rs.getString(15), rs.getString(16), rs.getString(17), rs.getString(18),
-            rs.getObject(19, Long.class), rs.getString(20), rs.getObject(21, Integer.class), rs.getLong(22));
+            rs.getObject(19, Long.class), rs.getString(20), rs.getObject(21, Integer.class), rs.getLong(22),
+            rs.getObject(23, Long.class), rs.getBoolean(24), rs.getObject(25, Long.class), rs.getObject(26, Long.class));
 
     private final Jdbi jdbi;
 
@@ -102,8 +105,11 @@ public final class DeviceRepository {
     public void markOnline(String id, String sessionId, String nodeId, String ip, long now) {
         jdbi.useHandle(h -> h.createUpdate("""
                         UPDATE devices SET online = TRUE, session_id = ?, node_id = ?, last_ip_address = ?,
-                               last_handshake_at = ?, last_heard = ? WHERE id = ?""")
-                .bind(0, sessionId).bind(1, nodeId).bind(2, ip).bind(3, now).bind(4, now).bind(5, id).execute());
+                               last_handshake_at = ?, last_heard = ?,
+                               first_connected_at = CASE WHEN product_id IS NOT NULL AND first_connected_at IS NULL
+                                                         THEN ? ELSE first_connected_at END
+                        WHERE id = ?""")
+                .bind(0, sessionId).bind(1, nodeId).bind(2, ip).bind(3, now).bind(4, now).bind(5, now).bind(6, id).execute());
     }
 
     /** Marks offline only if {@code sessionId} is still the device's session (a takeover may have replaced it). */

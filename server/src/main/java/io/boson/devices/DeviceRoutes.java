@@ -83,11 +83,11 @@ public final class DeviceRoutes implements HttpApi.Routes {
             ctx.json(Map.of("diagnostics", diagnostics));
         });
         r.post("/v1/diagnostics/{id}/update", ctx -> {
-            calls.refreshVitals(tokens.principal(ctx), ctx.pathParam("id"));
+            calls.refreshVitals(tokens.principal(ctx), DeviceRef.owned(ctx.pathParam("id")));
             ctx.status(202).json(Map.of("ok", true));
         });
         r.put("/v1/devices/{id}/ping", ctx -> {
-            boolean online = calls.ping(tokens.principal(ctx), ctx.pathParam("id"));
+            boolean online = calls.ping(tokens.principal(ctx), DeviceRef.owned(ctx.pathParam("id")));
             ctx.json(Map.of("online", online, "ok", true));
         });
     }
@@ -111,7 +111,7 @@ public final class DeviceRoutes implements HttpApi.Routes {
         }
         if (signal != null) {
             if (!signal.equals("1") && !signal.equals("0")) throw DomainException.invalid("signal must be \"1\" or \"0\"");
-            calls.signal(p, d.id(), signal.equals("1"));
+            calls.signal(p, DeviceRef.owned(d.id()), signal.equals("1"));
             body.put("connected", true);
             body.put("signaling", signal.equals("1"));
         }

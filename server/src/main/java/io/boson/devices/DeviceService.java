@@ -38,12 +38,14 @@ public final class DeviceService {
     private final ClaimCodeRepository claimCodes;
     private final Bus bus;
     private final Clock clock;
+    private final ProductTeams teams;
 
-    public DeviceService(DeviceRepository devices, ClaimCodeRepository claimCodes, Bus bus, Clock clock) {
+    public DeviceService(DeviceRepository devices, ClaimCodeRepository claimCodes, Bus bus, Clock clock, ProductTeams teams) {
         this.devices = devices;
         this.claimCodes = claimCodes;
         this.bus = bus;
         this.clock = clock;
+        this.teams = teams;
     }
 
     /** A new device's credentials: the only time its secret is shown. */
@@ -124,10 +126,14 @@ public final class DeviceService {
     public void unclaim(Principal caller, String idOrName) {
         Device device = get(caller, idOrName);
         devices.unclaim(device.id(), caller.userId());
-        changed(device.id(), Scope.unowned(device.id()));
+        devices.find(device.id()).ifPresent(this::changed);
     }
 
-    /** Claims a registered device; a developer device must be online, as in Particle. */
+    /**
+     * Claims a registered device. A developer device must be online, as in Particle; a product
+     * device may be claimed while offline, but only by a member of its product's team, so a stolen
+     * product device cannot become someone's developer device.
+     */
     public Device claim(Principal caller, String id, boolean requestTransfer) {
         String deviceId = id == null ? null : id.trim().toLowerCase();
         if (!DeviceIds.valid(deviceId)) throw DomainException.invalid("Invalid device ID: 24 hex characters expected");
@@ -138,7 +144,13 @@ public final class DeviceService {
             if (requestTransfer) throw DomainException.forbidden("Device transfers are not supported by this cloud");
             throw DomainException.forbidden("That belongs to someone else.");
         }
-        if (!device.online()) throw DomainException.invalid("The device must be online to be claimed");
+        if (device.inProduct()) {
+            if (!teams.onTeam(caller, device.productId())) {
+                throw DomainException.forbidden("This device belongs to a product; only the product's team can claim it");
+            }
+        } else if (!device.online()) {
+            throw DomainException.invalid("The device must be online to be claimed");
+        }
         return claimTo(device, caller.userId());
     }
 
@@ -157,6 +169,9 @@ public final class DeviceService {
         Device device = devices.find(deviceId).orElseThrow(() -> DomainException.notFound("Device not found"));
         if (device.ownedBy(userId)) return device;
         if (device.ownerId() != null) throw DomainException.forbidden("That belongs to someone else.");
+        if (device.inProduct() && !teams.onTeam(userId, device.productId())) {
+            throw DomainException.forbidden("This device belongs to a product; the claim code's owner is not on its team");
+        }
         return claimTo(device, userId);
     }
 
@@ -167,13 +182,23 @@ public final class DeviceService {
         if (!devices.claim(device.id(), userId, name, clock.millis())) {
             throw DomainException.forbidden("That belongs to someone else.");
         }
-        changed(device.id(), Scope.user(userId));
-        return devices.find(device.id()).orElseThrow();
+        Device claimed = devices.find(device.id()).orElseThrow();
+        changed(claimed);
+        return claimed;
     }
 
     /** Nodes holding the device move it to its new scope before the API call returns (in-process bus). */
-    private void changed(String deviceId, String scope) {
+    public void changed(Device device) {
+        moved(device.id(), Scope.ofDevice(device));
+    }
+
+    public void moved(String deviceId, String scope) {
         bus.publish(Subjects.deviceChanged(deviceId), scope.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Ends the device's session wherever it is (MQTT 5: DISCONNECT 0x87). */
+    public void disconnect(String deviceId) {
+        bus.publish(Subjects.deviceKick(deviceId), new byte[0]);
     }
 
     // Gateway-facing: the device is the caller, authenticated by its secret.

@@ -18,7 +18,18 @@ public final class Scope {
         return "d" + deviceId;
     }
 
+    public static String product(long productId) {
+        return "p" + productId;
+    }
+
+    /** The product id of a product scope, or null for any other scope. */
+    public static Integer productOf(String scope) {
+        return scope.startsWith("p") ? Integer.valueOf(scope.substring(1)) : null;
+    }
+
+    /** A product device lives in its product's scope, claimed or not; a developer device in its owner's. */
     public static String ofDevice(Device device) {
+        if (device.productId() != null) return product(device.productId());
         return device.ownerId() != null ? user(device.ownerId()) : unowned(device.id());
     }
 }

@@ -2,6 +2,7 @@ package io.boson.events;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.auth.Principal;
+import io.boson.devices.DeviceRef;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
@@ -39,9 +40,24 @@ public final class EventRoutes implements HttpApi.Routes {
         r.get("/v1/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
         r.get("/v1/devices/events", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
         r.get("/v1/devices/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.mine(p, prefix)));
-        r.get("/v1/devices/{id}/events", ctx -> stream(ctx, (p, prefix) -> events.device(p, ctx.pathParam("id"), prefix)));
+        r.get("/v1/devices/{id}/events",
+                ctx -> stream(ctx, (p, prefix) -> events.device(p, DeviceRef.owned(ctx.pathParam("id")), prefix)));
         r.get("/v1/devices/{id}/events/<prefix>",
-                ctx -> stream(ctx, (p, prefix) -> events.device(p, ctx.pathParam("id"), prefix)));
+                ctx -> stream(ctx, (p, prefix) -> events.device(p, DeviceRef.owned(ctx.pathParam("id")), prefix)));
+        r.post("/v1/products/{product}/events", ctx -> {
+            Principal p = tokens.principal(ctx);
+            Body b = Body.of(ctx, json);
+            events.publishToProduct(p, ctx.pathParam("product"), b.string("name"), b.string("data"), b.integer("ttl"));
+            ctx.json(Map.of("ok", true));
+        });
+        r.get("/v1/products/{product}/events",
+                ctx -> stream(ctx, (p, prefix) -> events.product(p, ctx.pathParam("product"), prefix)));
+        r.get("/v1/products/{product}/events/<prefix>",
+                ctx -> stream(ctx, (p, prefix) -> events.product(p, ctx.pathParam("product"), prefix)));
+        r.get("/v1/products/{product}/devices/{id}/events", ctx -> stream(ctx, (p, prefix) -> events.device(p,
+                DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), prefix)));
+        r.get("/v1/products/{product}/devices/{id}/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.device(p,
+                DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), prefix)));
     }
 
     private void stream(Context ctx, BiFunction<Principal, String, EventService.Filter> filterFor) throws Exception {

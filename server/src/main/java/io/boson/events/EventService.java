@@ -5,7 +5,10 @@ import io.boson.bus.Bus;
 import io.boson.bus.Subjects;
 import io.boson.devices.Device;
 import io.boson.devices.Scope;
-import io.boson.devices.DeviceService;
+import io.boson.devices.DeviceAccess;
+import io.boson.devices.DeviceRef;
+import io.boson.products.Product;
+import io.boson.products.ProductService;
 import io.boson.errors.DomainException;
 
 import java.nio.charset.StandardCharsets;
@@ -23,13 +26,15 @@ public final class EventService {
 
     private final Bus bus;
     private final EventCodec codec;
-    private final DeviceService devices;
+    private final DeviceAccess devices;
+    private final ProductService products;
     private final Clock clock;
 
-    public EventService(Bus bus, EventCodec codec, DeviceService devices, Clock clock) {
+    public EventService(Bus bus, EventCodec codec, DeviceAccess devices, ProductService products, Clock clock) {
         this.bus = bus;
         this.codec = codec;
         this.devices = devices;
+        this.products = products;
         this.clock = clock;
     }
 
@@ -42,6 +47,16 @@ public final class EventService {
     }
 
     public void publishFromApi(Principal caller, String name, String data, Integer ttl) {
+        publishFromApi(Scope.user(caller.userId()), null, name, data, ttl);
+    }
+
+    /** {@code POST /v1/products/:p/events}: to the product's devices and streams. */
+    public void publishToProduct(Principal caller, String product, String name, String data, Integer ttl) {
+        Product p = products.forTeam(caller, product);
+        publishFromApi(Scope.product(p.id()), p.id(), name, data, ttl);
+    }
+
+    private void publishFromApi(String scope, Long productId, String name, String data, Integer ttl) {
         if (name == null || !API_NAME.matcher(name).matches()) {
             throw DomainException.invalid("Event name is required: 1 to " + Event.MAX_NAME + " characters");
         }
@@ -51,17 +66,18 @@ public final class EventService {
         }
         int t = ttl == null ? Event.DEFAULT_TTL : ttl;
         if (t < 0 || t > 16_777_215) throw DomainException.invalid("ttl must be between 0 and 16777215 seconds");
-        publish(new Event(name, body, false, t, clock.millis(), Event.API_COREID, Scope.user(caller.userId()), null, null));
+        publish(new Event(name, body, false, t, clock.millis(), Event.API_COREID, scope,
+                productId == null ? null : productId.intValue(), null));
     }
 
     /** An event a device published; the gateway has already checked the name, size and rate. */
     public void publishFromDevice(String deviceId, String scope, String name, String data, boolean base64) {
-        publish(new Event(name, data, base64, Event.DEFAULT_TTL, clock.millis(), deviceId, scope, null, deviceId));
+        publish(new Event(name, data, base64, Event.DEFAULT_TTL, clock.millis(), deviceId, scope, Scope.productOf(scope), deviceId));
     }
 
     /** Cloud events about a device ({@code spark/status} and friends). */
     public void system(String deviceId, String scope, String name, String data) {
-        publish(new Event(name, data, false, Event.DEFAULT_TTL, clock.millis(), deviceId, scope, null, deviceId));
+        publish(new Event(name, data, false, Event.DEFAULT_TTL, clock.millis(), deviceId, scope, Scope.productOf(scope), deviceId));
     }
 
     private void publish(Event e) {
@@ -73,10 +89,15 @@ public final class EventService {
         return new Filter(Scope.user(caller.userId()), null, prefix);
     }
 
-    /** One of the caller's devices; not found unless the caller owns it. */
-    public Filter device(Principal caller, String idOrName, String prefix) {
-        Device d = devices.get(caller, idOrName);
+    /** One device the caller may see (owned, or in a product of the caller's team); else not found. */
+    public Filter device(Principal caller, DeviceRef ref, String prefix) {
+        Device d = devices.resolve(caller, ref);
         return new Filter(Scope.ofDevice(d), d.id(), prefix);
+    }
+
+    /** All events of a product the caller's team has. */
+    public Filter product(Principal caller, String product, String prefix) {
+        return new Filter(Scope.product(products.forTeam(caller, product).id()), null, prefix);
     }
 
     /** Delivers matching events, already rendered, to {@code sink}; the sink must not block. */

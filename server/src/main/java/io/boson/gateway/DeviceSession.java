@@ -94,6 +94,7 @@ final class DeviceSession {
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceTakeover(deviceId), m -> {
             if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) close(Disconnects.SESSION_TAKEN_OVER);
         }));
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceKick(deviceId), m -> close(Disconnects.NOT_AUTHORIZED)));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
                 rescope(new String(m.data(), StandardCharsets.UTF_8))));
     }

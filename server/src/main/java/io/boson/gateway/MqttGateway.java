@@ -6,6 +6,7 @@ import io.boson.devices.DeviceService;
 import io.boson.devices.Presence;
 import io.boson.events.EventCodec;
 import io.boson.events.EventService;
+import io.boson.products.ProductDevices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -47,9 +48,9 @@ public final class MqttGateway implements AutoCloseable {
     private Channel server;
     private Channel tlsServer;
 
-    public MqttGateway(DeviceService devices, Presence presence, EventService events, EventCodec codec, Bus bus,
+    public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                        ObjectMapper json, Clock clock, Duration requestTimeout) {
-        this.context = new GatewayContext(devices, presence, events, codec, bus, json, clock, requestTimeout, blocking,
+        this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
                 new Sessions(bus, codec));
     }
 

@@ -65,6 +65,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
      */
     private static final byte PUBACK_RATE_LIMITED = (byte) 0x97;
     private static final byte PUBACK_PAYLOAD_INVALID = (byte) 0x99;
+    /** Not a PUBACK code: the describe was refused and the connection ends with 0x87. */
+    private static final byte NOT_IN_PRODUCT = (byte) 0xFF;
 
     private final GatewayContext gw;
     private final BooleanSupplier closing;
@@ -174,7 +176,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         gw.blocking().execute(() -> {
             try {
                 Optional<Device> device = gw.devices().authenticate(clientId, secret);
-                if (device.isEmpty()) {
+                // A device removed from its product, or denied, is refused; nothing about the product is said.
+                if (device.isEmpty() || gw.fleet().connectRefusal(device.get()).isPresent()) {
                     ctx.channel().eventLoop().execute(() -> refuseConnect(ctx,
                             MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                             MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5));
@@ -335,6 +338,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         }
         String json = new String(bytes, StandardCharsets.UTF_8);
         offload(ctx, qos, packetId, () -> {
+            // Firmware naming a product the device is not in: disconnect (the device is listed for approval).
+            if (!gw.fleet().acceptsDescribe(s.deviceId(), d)) return NOT_IN_PRODUCT;
             gw.presence().describe(s.deviceId(), json, d);
             return PUBACK_OK;
         });
@@ -385,6 +390,10 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             }
             byte result = code;
             ctx.channel().eventLoop().execute(() -> {
+                if (result == NOT_IN_PRODUCT) {
+                    refuse(ctx, Disconnects.NOT_AUTHORIZED);
+                    return;
+                }
                 ack(ctx, qos, packetId, result);
                 ctx.channel().config().setAutoRead(true);
             });

@@ -82,6 +82,11 @@ public final class Body {
         };
     }
 
+    /** The raw JSON value, or null (and always null for forms). */
+    public JsonNode node(String key) {
+        return json == null ? null : json.get(key);
+    }
+
     public List<String> strings(String key) {
         if (json != null) {
             JsonNode n = json.get(key);

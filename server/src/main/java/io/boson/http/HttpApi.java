@@ -5,6 +5,7 @@ import io.boson.auth.OAuthException;
 import io.boson.errors.DomainException;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.json.JavalinJackson;
@@ -37,6 +38,9 @@ public final class HttpApi implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.maxRequestSize = 16L * 1024 * 1024;
+            cfg.jetty.multipartConfig.maxFileSize(16, SizeUnit.MB);
+            cfg.jetty.multipartConfig.maxTotalRequestSize(32, SizeUnit.MB);
+            cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             cfg.startup.showJavalinBanner = false;
             cfg.jsonMapper(new JavalinJackson(json, true));
             // particle-api-js encodes "/" in event prefixes as %2F; Jetty 12 rejects that by default.

@@ -1,0 +1,209 @@
+package io.boson.products;
+
+import io.boson.devices.Device;
+import io.boson.devices.DeviceRepository;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.Query;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** Product membership of devices: import, listing with filters, quarantine and denial. */
+public final class ProductDeviceRepository {
+
+    /** IN lists are sent in chunks of this size: small enough for any driver, large enough to be few. */
+    static final int CHUNK = 1000;
+
+    private final Jdbi jdbi;
+
+    public ProductDeviceRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    /** What import needs to know about a registered device. */
+    record Registered(String id, int platformId, Long productId, Long ownerId) {
+    }
+
+    Map<String, Registered> registered(Handle h, List<String> ids) {
+        Map<String, Registered> found = new HashMap<>();
+        for (int i = 0; i < ids.size(); i += CHUNK) {
+            h.createQuery("SELECT id, platform_id, product_id, owner_id FROM devices WHERE id IN (<ids>)")
+                    .bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK)))
+                    .map((rs, ctx) -> new Registered(rs.getString(1), rs.getInt(2), rs.getObject(3, Long.class),
+                            rs.getObject(4, Long.class)))
+                    .forEach(r -> found.put(r.id(), r));
+        }
+        return found;
+    }
+
+    /** Adds devices to the product (only those in no product) and approves them if they were waiting. */
+    void addToProduct(Handle h, long productId, List<String> ids, long now) {
+        PreparedBatch add = h.prepareBatch("""
+                UPDATE devices SET product_id = ?, imported_at = ?, removed_from_product = NULL
+                WHERE id = ? AND product_id IS NULL""");
+        for (String id : ids) add.bind(0, productId).bind(1, now).bind(2, id).add();
+        if (!ids.isEmpty()) add.execute();
+        for (int i = 0; i < ids.size(); i += CHUNK) {
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + CHUNK));
+            h.createUpdate("DELETE FROM quarantined_devices WHERE product_id = :p AND device_id IN (<ids>)")
+                    .bind("p", productId).bindList("ids", chunk).execute();
+            h.createUpdate("DELETE FROM denied_devices WHERE product_id = :p AND device_id IN (<ids>)")
+                    .bind("p", productId).bindList("ids", chunk).execute();
+        }
+    }
+
+    <T> T inTransaction(org.jdbi.v3.core.HandleCallback<T, RuntimeException> work) {
+        return jdbi.inTransaction(work);
+    }
+
+    public Optional<Device> find(long productId, String id) {
+        return jdbi.withHandle(h -> h.createQuery(DeviceRepository.SELECT + " WHERE d.product_id = ? AND d.id = ?")
+                .bind(0, productId).bind(1, id).map(DeviceRepository.MAPPER).findOne());
+    }
+
+    public Optional<Device> findByName(long productId, String name) {
+        return jdbi.withHandle(h -> h.createQuery(DeviceRepository.SELECT
+                        + " WHERE d.product_id = ? AND d.name = ? ORDER BY d.id")
+                .bind(0, productId).bind(1, name).map(DeviceRepository.MAPPER).findFirst());
+    }
+
+    public boolean nameTaken(long productId, String name, String exceptId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM devices WHERE product_id = ? AND name = ? AND id <> ?")
+                .bind(0, productId).bind(1, name).bind(2, exceptId).mapTo(Long.class).one()) > 0;
+    }
+
+    /** A page of the product's devices and the total that match. */
+    public record Page(List<Device> devices, long total) {
+    }
+
+    public Page list(long productId, ProductDeviceQuery q) {
+        StringBuilder where = new StringBuilder(" WHERE d.product_id = :p");
+        if (q.deviceId() != null) where.append(" AND d.id LIKE :idPrefix");
+        if (q.deviceName() != null) where.append(" AND d.name LIKE :namePrefix");
+        if (!q.groups().isEmpty()) {
+            where.append(" AND EXISTS (SELECT 1 FROM device_group_members m JOIN device_groups g ON g.id = m.group_id")
+                    .append(" WHERE m.device_id = d.id AND g.product_id = :p AND g.name IN (<groups>))");
+        }
+        String order = " ORDER BY " + q.sortColumn() + (q.descending() ? " DESC" : " ASC") + ", d.id"
+                + (q.descending() ? " DESC" : " ASC");
+        return jdbi.withHandle(h -> {
+            Query count = bindFilters(h.createQuery("SELECT COUNT(*) FROM devices d" + where), productId, q);
+            long total = count.mapTo(Long.class).one();
+            Query page = bindFilters(h.createQuery(DeviceRepository.SELECT + where + order + " LIMIT :limit OFFSET :offset"),
+                    productId, q).bind("limit", q.perPage()).bind("offset", (long) (q.page() - 1) * q.perPage());
+            return new Page(page.map(DeviceRepository.MAPPER).list(), total);
+        });
+    }
+
+    private static Query bindFilters(Query query, long productId, ProductDeviceQuery q) {
+        query.bind("p", productId);
+        if (q.deviceId() != null) query.bind("idPrefix", likePrefix(q.deviceId()));
+        if (q.deviceName() != null) query.bind("namePrefix", likePrefix(q.deviceName()));
+        if (!q.groups().isEmpty()) query.bindList("groups", q.groups());
+        return query;
+    }
+
+    private static String likePrefix(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+    }
+
+    /** Group names of each device, in one query for a whole page. */
+    public Map<String, List<String>> groupsOf(Collection<String> deviceIds) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (deviceIds.isEmpty()) return out;
+        jdbi.useHandle(h -> h.createQuery("""
+                        SELECT m.device_id, g.name FROM device_group_members m JOIN device_groups g ON g.id = m.group_id
+                        WHERE m.device_id IN (<ids>) ORDER BY g.name""")
+                .bindList("ids", List.copyOf(deviceIds))
+                .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
+                .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue())));
+        return out;
+    }
+
+    /** Takes a device out of its product: unclaimed, not development, out of every group, refused until imported again. */
+    public void remove(long productId, String deviceId) {
+        jdbi.useTransaction(h -> {
+            h.createUpdate("""
+                            DELETE FROM device_group_members WHERE device_id = ?
+                            AND group_id IN (SELECT id FROM device_groups WHERE product_id = ?)""")
+                    .bind(0, deviceId).bind(1, productId).execute();
+            h.createUpdate("""
+                            UPDATE devices SET product_id = NULL, owner_id = NULL, name = NULL, notes = NULL, claimed_at = NULL,
+                                   development = FALSE, removed_from_product = ? WHERE id = ? AND product_id = ?""")
+                    .bind(0, productId).bind(1, deviceId).bind(2, productId).execute();
+        });
+    }
+
+    public void rename(String id, String name) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET name = ? WHERE id = ?").bind(0, name).bind(1, id).execute());
+    }
+
+    public void setNotes(String id, String notes) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET notes = ? WHERE id = ?").bind(0, notes).bind(1, id).execute());
+    }
+
+    public void setDevelopment(String id, boolean development) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET development = ? WHERE id = ?")
+                .bind(0, development).bind(1, id).execute());
+    }
+
+    // --- quarantine ---------------------------------------------------------------------------
+
+    public void quarantine(long productId, String deviceId, long now) {
+        jdbi.useTransaction(h -> {
+            int updated = h.createUpdate("UPDATE quarantined_devices SET last_seen_at = ? WHERE product_id = ? AND device_id = ?")
+                    .bind(0, now).bind(1, productId).bind(2, deviceId).execute();
+            if (updated == 0) {
+                h.createUpdate("INSERT INTO quarantined_devices(product_id, device_id, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)")
+                        .bind(0, productId).bind(1, deviceId).bind(2, now).bind(3, now).execute();
+            }
+        });
+    }
+
+    public boolean isQuarantined(long productId, String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM quarantined_devices WHERE product_id = ? AND device_id = ?")
+                .bind(0, productId).bind(1, deviceId).mapTo(Long.class).one()) > 0;
+    }
+
+    public Page quarantined(long productId, int page, int perPage) {
+        return jdbi.withHandle(h -> {
+            long total = h.createQuery("SELECT COUNT(*) FROM quarantined_devices WHERE product_id = ?").bind(0, productId)
+                    .mapTo(Long.class).one();
+            List<Device> devices = h.createQuery(DeviceRepository.SELECT
+                            + " JOIN quarantined_devices q ON q.device_id = d.id WHERE q.product_id = :p ORDER BY q.first_seen_at, d.id"
+                            + " LIMIT :limit OFFSET :offset")
+                    .bind("p", productId).bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
+                    .map(DeviceRepository.MAPPER).list();
+            return new Page(devices, total);
+        });
+    }
+
+    /** Denies a waiting device: it leaves the list and is refused while it belongs to no product. */
+    public boolean deny(long productId, String deviceId, long now) {
+        return jdbi.inTransaction(h -> {
+            int removed = h.createUpdate("DELETE FROM quarantined_devices WHERE product_id = ? AND device_id = ?")
+                    .bind(0, productId).bind(1, deviceId).execute();
+            if (removed == 0) return false;
+            h.createUpdate("INSERT INTO denied_devices(product_id, device_id, denied_at) VALUES (?, ?, ?)")
+                    .bind(0, productId).bind(1, deviceId).bind(2, now).execute();
+            return true;
+        });
+    }
+
+    public boolean isDenied(String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM denied_devices WHERE device_id = ?")
+                .bind(0, deviceId).mapTo(Long.class).one()) > 0;
+    }
+
+    public boolean isDenied(long productId, String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM denied_devices WHERE product_id = ? AND device_id = ?")
+                .bind(0, productId).bind(1, deviceId).mapTo(Long.class).one()) > 0;
+    }
+}

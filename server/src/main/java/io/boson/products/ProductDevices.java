@@ -1,0 +1,178 @@
+package io.boson.products;
+
+import io.boson.auth.Principal;
+import io.boson.devices.Describe;
+import io.boson.devices.Device;
+import io.boson.devices.DeviceAccess;
+import io.boson.devices.DeviceIds;
+import io.boson.devices.DeviceRef;
+import io.boson.devices.DeviceService;
+import io.boson.devices.Scope;
+import io.boson.errors.DomainException;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A product's fleet: importing devices, listing and editing them, removing them, and the
+ * protection rules. A device becomes a product device only by import and stays one until the
+ * team removes it; firmware that names a product the device is not in gets it disconnected and
+ * listed for the team to approve (import) or deny.
+ */
+public final class ProductDevices implements DeviceAccess {
+
+    public static final int MAX_IMPORT = 100_000;
+
+    private final ProductService products;
+    private final ProductDeviceRepository repo;
+    private final DeviceService devices;
+    private final Clock clock;
+
+    public ProductDevices(ProductService products, ProductDeviceRepository repo, DeviceService devices, Clock clock) {
+        this.products = products;
+        this.repo = repo;
+        this.devices = devices;
+        this.clock = clock;
+    }
+
+    @Override
+    public Device resolve(Principal caller, DeviceRef ref) {
+        if (ref.product() == null) return devices.get(caller, ref.idOrName());
+        return get(caller, products.forTeam(caller, ref.product()), ref.idOrName());
+    }
+
+    /** A device of the product by ID or name. */
+    public Device get(Principal caller, Product product, String idOrName) {
+        Optional<Device> found = DeviceIds.valid(idOrName) ? repo.find(product.id(), idOrName)
+                : repo.findByName(product.id(), idOrName);
+        return found.orElseThrow(() -> DomainException.notFound("Device not found in this product"));
+    }
+
+    public ImportResult importDevices(Principal caller, String productIdOrSlug, List<String> rawIds) {
+        Product product = products.forTeam(caller, productIdOrSlug);
+        LinkedHashSet<String> unique = new LinkedHashSet<>();
+        for (String raw : rawIds) {
+            if (raw == null) continue;
+            String id = raw.trim().toLowerCase();
+            if (!id.isEmpty()) unique.add(id);
+        }
+        if (unique.isEmpty()) throw DomainException.invalid("No device IDs given: send id, ids or a file with one ID per line");
+        if (unique.size() > MAX_IMPORT) throw DomainException.invalid("At most " + MAX_IMPORT + " device IDs per import");
+        List<String> invalid = new ArrayList<>();
+        List<String> wellFormed = new ArrayList<>();
+        for (String id : unique) (DeviceIds.valid(id) ? wellFormed : invalid).add(id);
+        long now = clock.millis();
+        ImportResult result = repo.inTransaction(h -> {
+            Map<String, ProductDeviceRepository.Registered> known = repo.registered(h, wellFormed);
+            List<String> add = new ArrayList<>();
+            List<String> existing = new ArrayList<>();
+            List<String> nonmember = new ArrayList<>();
+            List<String> protectedIds = new ArrayList<>();
+            Map<Long, Boolean> ownerOnTeam = new HashMap<>();
+            for (String id : wellFormed) {
+                ProductDeviceRepository.Registered r = known.get(id);
+                if (r == null || r.platformId() != product.platformId()) {
+                    invalid.add(id);
+                } else if (r.productId() != null) {
+                    (r.productId() == product.id() ? existing : protectedIds).add(id);
+                } else if (r.ownerId() != null
+                        && !ownerOnTeam.computeIfAbsent(r.ownerId(), o -> products.onTeam(o, product.id()))) {
+                    nonmember.add(id);
+                } else {
+                    add.add(id);
+                }
+            }
+            repo.addToProduct(h, product.id(), add, now);
+            return new ImportResult(add, existing, nonmember, invalid, protectedIds);
+        });
+        // Connected devices move to the product's scope at once.
+        String scope = Scope.product(product.id());
+        for (String id : result.updatedDeviceIds()) devices.moved(id, scope);
+        return result;
+    }
+
+    public ProductDeviceRepository.Page list(Principal caller, String productIdOrSlug, ProductDeviceQuery query) {
+        return repo.list(products.forTeam(caller, productIdOrSlug).id(), query);
+    }
+
+    public ProductDeviceRepository.Page quarantined(Principal caller, String productIdOrSlug, ProductDeviceQuery query) {
+        return repo.quarantined(products.forTeam(caller, productIdOrSlug).id(), query.page(), query.perPage());
+    }
+
+    public Map<String, List<String>> groupsOf(List<Device> page) {
+        return repo.groupsOf(page.stream().map(Device::id).toList());
+    }
+
+    /** The changes of {@code PUT /v1/products/:p/devices/:id}; null fields stay as they are. */
+    public record Update(String name, String notes, Boolean development) {
+    }
+
+    public Device update(Principal caller, String productIdOrSlug, String idOrName, Update u) {
+        Product product = products.forTeam(caller, productIdOrSlug);
+        Device d = get(caller, product, idOrName);
+        if (u.name() != null) {
+            String name = u.name().trim();
+            if (!DeviceIds.validName(name)) {
+                throw DomainException.invalid("Device names are 1-64 characters of letters, digits, _ and -, and may not look like a device ID");
+            }
+            if (repo.nameTaken(product.id(), name, d.id())) throw DomainException.conflict("The product already has a device named " + name);
+            repo.rename(d.id(), name);
+        }
+        if (u.notes() != null) {
+            if (u.notes().length() > DeviceService.MAX_NOTES) throw DomainException.invalid("notes are at most 4000 characters");
+            repo.setNotes(d.id(), u.notes());
+        }
+        if (u.development() != null) repo.setDevelopment(d.id(), u.development());
+        return repo.find(product.id(), d.id()).orElseThrow();
+    }
+
+    /**
+     * Removes a device from the product (it is unclaimed too, and refused until imported again),
+     * or with {@code deny} refuses a device that is waiting for approval.
+     */
+    public void remove(Principal caller, String productIdOrSlug, String id, boolean deny) {
+        Product product = products.forTeam(caller, productIdOrSlug);
+        String deviceId = id == null ? "" : id.trim().toLowerCase();
+        if (deny) {
+            if (!repo.deny(product.id(), deviceId, clock.millis())) {
+                throw DomainException.notFound("No device with this ID is waiting for approval in this product");
+            }
+            return;
+        }
+        Device d = get(caller, product, id);
+        repo.remove(product.id(), d.id());
+        devices.moved(d.id(), Scope.unowned(d.id()));
+        devices.disconnect(d.id());
+    }
+
+    // --- the gateway's checks -------------------------------------------------------------------
+
+    /** Why a device may not connect at all, if it may not: removed from its product, or denied. */
+    public Optional<String> connectRefusal(Device d) {
+        if (d.inProduct()) return Optional.empty();
+        if (d.removedFromProduct() != null) return Optional.of("removed from its product");
+        if (repo.isDenied(d.id())) return Optional.of("denied");
+        return Optional.empty();
+    }
+
+    /**
+     * Checks the product a device's firmware names. Returns false when the device must be
+     * disconnected; a device that is in no product is then listed in the named product for approval.
+     */
+    public boolean acceptsDescribe(String deviceId, Describe describe) {
+        if (describe.productId() == null) return true;
+        Device d = devices.find(deviceId).orElse(null);
+        if (d == null) return false;
+        if (d.productId() != null) return d.productId().longValue() == describe.productId();
+        Optional<Product> named = products.find(describe.productId());
+        if (named.isPresent() && named.get().platformId() == d.platformId() && !repo.isDenied(named.get().id(), deviceId)) {
+            repo.quarantine(named.get().id(), deviceId, clock.millis());
+        }
+        return false;
+    }
+}

@@ -1,0 +1,112 @@
+package io.boson.products;
+
+import io.boson.auth.Principal;
+import io.boson.devices.DeviceService;
+import io.boson.devices.ProductTeams;
+import io.boson.errors.DomainException;
+
+import java.text.Normalizer;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Products and who may use them. Until team roles arrive, a product's team is its owner; every
+ * product call goes through {@link #forTeam}, so roles will have one place to hook in. A product
+ * the caller may not see is "not found", so its existence does not leak.
+ */
+public final class ProductService implements ProductTeams {
+
+    public static final int MAX_NAME = 200;
+    public static final int MAX_DESCRIPTION = 4000;
+
+    private final ProductRepository products;
+    private final Clock clock;
+
+    public ProductService(ProductRepository products, Clock clock) {
+        this.products = products;
+        this.clock = clock;
+    }
+
+    public Product create(Principal caller, String name, String description, Integer platformId) {
+        if (name == null || name.isBlank() || name.length() > MAX_NAME) {
+            throw DomainException.invalid("product.name is required (at most " + MAX_NAME + " characters)");
+        }
+        if (platformId == null || !DeviceService.PLATFORMS.containsKey(platformId)) {
+            throw DomainException.invalid("product.platform_id must be a known platform id, such as 13 (Boron) or 32 (P2)");
+        }
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw DomainException.invalid("product.description is at most " + MAX_DESCRIPTION + " characters");
+        }
+        return products.create(uniqueSlug(name), name.trim(), description, platformId, caller.userId(), clock.millis());
+    }
+
+    public List<Product> list(Principal caller) {
+        return products.listByOwner(caller.userId());
+    }
+
+    /** The product by numeric id or slug, if the caller is on its team; otherwise not found. */
+    public Product forTeam(Principal caller, String idOrSlug) {
+        return lookup(idOrSlug).filter(p -> onTeam(caller, p.id()))
+                .orElseThrow(() -> DomainException.notFound("Product not found"));
+    }
+
+    public Product update(Principal caller, String idOrSlug, String name, String description, Integer platformId) {
+        Product p = forTeam(caller, idOrSlug);
+        String newName = name == null ? p.name() : name.trim();
+        if (newName.isEmpty() || newName.length() > MAX_NAME) throw DomainException.invalid("product.name is 1 to 200 characters");
+        String newDescription = description == null ? p.description() : description;
+        if (newDescription != null && newDescription.length() > MAX_DESCRIPTION) {
+            throw DomainException.invalid("product.description is at most " + MAX_DESCRIPTION + " characters");
+        }
+        products.update(p.id(), newName, newDescription);
+        if (platformId != null && platformId != p.platformId()) {
+            if (!DeviceService.PLATFORMS.containsKey(platformId)) throw DomainException.invalid("Unknown platform_id " + platformId);
+            if (products.deviceCount(p.id()) > 0) {
+                throw DomainException.conflict("A product with devices keeps its platform; remove its devices first");
+            }
+            products.setPlatform(p.id(), platformId);
+        }
+        return products.find(p.id()).orElseThrow();
+    }
+
+    public long deviceCount(Product p) {
+        return products.deviceCount(p.id());
+    }
+
+    /** The product a device's firmware names, whoever asks (the gateway's quarantine check). */
+    public Optional<Product> find(long id) {
+        return products.find(id);
+    }
+
+    @Override
+    public boolean onTeam(Principal caller, long productId) {
+        return onTeam(caller.userId(), productId);
+    }
+
+    @Override
+    public boolean onTeam(long userId, long productId) {
+        return products.find(productId).map(p -> p.ownerUserId() != null && p.ownerUserId() == userId).orElse(false);
+    }
+
+    private Optional<Product> lookup(String idOrSlug) {
+        if (idOrSlug == null || idOrSlug.isBlank()) return Optional.empty();
+        if (idOrSlug.chars().allMatch(Character::isDigit) && idOrSlug.length() < 18) {
+            return products.find(Long.parseLong(idOrSlug));
+        }
+        return products.findBySlug(idOrSlug);
+    }
+
+    /** "My Fleet 2" becomes "my-fleet-2", then "my-fleet-2-1", … until free. A slug is never all digits. */
+    private String uniqueSlug(String name) {
+        String base = Normalizer.normalize(name, Normalizer.Form.NFKD).replaceAll("\\p{M}", "")
+                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        if (base.isEmpty()) base = "product";
+        if (base.chars().allMatch(Character::isDigit)) base = "product-" + base;
+        if (base.length() > 80) base = base.substring(0, 80);
+        String slug = base;
+        for (int i = 1; products.slugTaken(slug); i++) slug = base + "-" + i;
+        return slug;
+    }
+}
