@@ -129,6 +129,30 @@ public final class TestCloud implements AutoCloseable {
         return registerDevices(1).get(0);
     }
 
+    public List<Credentials> registerDevices(int count, int platformId) {
+        Api.Response r = admin.postJson("/v1/admin/devices", Map.of("platform_id", platformId, "count", count));
+        if (r.status() != 201) throw new AssertionError("could not register devices: " + r);
+        List<Credentials> out = new ArrayList<>();
+        for (JsonNode d : r.json().get("devices")) out.add(new Credentials(d.get("id").asText(), d.get("secret").asText()));
+        return out;
+    }
+
+    /** Creates a product (Boron, platform 13) owned by {@code owner}, as particle-cli sends it; returns its id. */
+    public long newProduct(Api owner, String name) {
+        Api.Response r = owner.postJson("/v1/user/products", Map.of("product", Map.of("name", name,
+                "description", "test product", "platform_id", 13)));
+        if (r.status() != 200) throw new AssertionError("could not create product: " + r);
+        return r.json().get("product").get("id").asLong();
+    }
+
+    /** Registers a device and imports it into the product. */
+    public Credentials productDevice(Api owner, long productId) {
+        Credentials c = registerDevice();
+        Api.Response r = owner.postJson("/v1/products/" + productId + "/devices", Map.of("id", c.id()));
+        if (r.status() != 200 || r.json().get("updated").asInt() != 1) throw new AssertionError("import failed: " + r);
+        return c;
+    }
+
     /** Registers a device, connects it over MQTT 5 and claims it to {@code owner}. */
     public TestDevice claimedDevice(Api owner) {
         Credentials c = registerDevice();
