@@ -45,30 +45,7 @@ import static org.awaitility.Awaitility.await;
  * needs Node 20+ and npm on the PATH. {@code -Dboson.compat.verbose=true} prints every command's output.
  */
 @Tag("compat")
-class ParticleToolsCompatibilityTest {
-
-    static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
-    static final Duration WAIT = Duration.ofSeconds(10);
-    static final String PASSWORD = "password-123";
-
-    static Path compat;
-    static TestCloud cloud;
-
-    @TempDir
-    Path tmp;
-
-    @BeforeAll
-    static void start() {
-        compat = NpmTools.findCompatDir();
-        NpmTools.installTools(compat);
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cloud != null) cloud.close();
-    }
-
+class ParticleToolsCompatibilityTest extends CompatTestBase {
     // ------------------------------------------------------------------------------------------
     // particle-cli 3.43.1
     // ------------------------------------------------------------------------------------------
@@ -348,91 +325,6 @@ class ParticleToolsCompatibilityTest {
             }
         }
         soft.assertAll();
-    }
-
-    /** The payload of the next message on {@code topic}, or an explanation when none comes (for soft assertions). */
-    static String received(TestDevice device, String topic) {
-        try {
-            return new String(device.next(topic, WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8);
-        } catch (AssertionError e) {
-            return "<" + e.getMessage() + ">";
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // Harness: accounts, CLI homes, processes
-    // ------------------------------------------------------------------------------------------
-
-    record Account(String username, Api api, Path home) {
-    }
-
-    /** A new account with a known password, and a CLI home logged in as it. */
-    Account account() {
-        String username = newAccount();
-        Api api = cloud.login(username, PASSWORD);
-        return new Account(username, api, cliHome(api.token(), username));
-    }
-
-    static String newAccount() {
-        String username = "compat-" + UUID.randomUUID().toString().substring(0, 8) + "@example.com";
-        Api.Response r = cloud.admin().postJson("/v1/users", Map.of("username", username, "password", PASSWORD));
-        assertThat(r.status()).as("create user: %s", r).isEqualTo(200);
-        return username;
-    }
-
-    /** A HOME whose {@code .particle/particle.config.json} points the CLI at this server (reference, section G). */
-    Path cliHome(String token, String username) {
-        try {
-            Path home = Files.createTempDirectory(tmp, "home");
-            Path dir = Files.createDirectories(home.resolve(".particle"));
-            ObjectNode config = Api.JSON.createObjectNode().put("apiUrl", cloud.baseUrl());
-            if (token != null) {
-                config.put("access_token", token).put("access_token_expires_at", "9999-12-31T23:59:59.999Z")
-                        .put("username", username);
-            }
-            Files.writeString(dir.resolve("particle.config.json"), Api.JSON.writeValueAsString(config));
-            return home;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static JsonNode readConfig(Path home) throws IOException {
-        return Api.JSON.readTree(home.resolve(".particle/particle.config.json").toFile());
-    }
-
-    Run particle(Path home, String... args) {
-        try (Proc p = startParticle(home, args)) {
-            return p.waitFor(COMMAND_TIMEOUT);
-        }
-    }
-
-    Proc startParticle(Path home, String... args) {
-        List<String> command = new ArrayList<>(List.of("node", compat.resolve("node_modules/particle-cli/src/index.js").toString()));
-        command.addAll(Arrays.asList(args));
-        return start("particle " + String.join(" ", args), command,
-                Map.of("HOME", home.toString(), "USERPROFILE", home.toString()), home);
-    }
-
-    /** Starts a process with no stdin (closed at once), output to files, proxies bypassed for loopback. */
-    Proc start(String label, List<String> command, Map<String, String> env, Path workDir) {
-        try {
-            Path out = Files.createTempFile(tmp, "out", ".txt");
-            Path err = Files.createTempFile(tmp, "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile());
-            pb.environment().putAll(env);
-            pb.environment().put("NO_PROXY", "127.0.0.1,localhost");
-            pb.environment().put("no_proxy", "127.0.0.1,localhost");
-            pb.environment().put("PARTICLE_DISABLE_UPDATE", "true");
-            pb.environment().put("NO_COLOR", "1");
-            pb.environment().put("FORCE_COLOR", "0");
-            Process process = pb.start();
-            process.getOutputStream().close();
-            return new Proc(label, process, out, err);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
 }
