@@ -115,6 +115,22 @@ class ProductsTest {
     }
 
     @Test
+    void tenThousandIdsInOneRequestAndAgain() {
+        Api owner = cloud.newUser();
+        long product = cloud.newProduct(owner, "Bulk");
+        List<String> ids = cloud.registerDevices(10_000).stream().map(TestCloud.Credentials::id).toList();
+        Api.Response first = owner.postJson("/v1/products/" + product + "/devices", Map.of("ids", ids));
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.json().get("updated").asInt()).isEqualTo(10_000);
+        Api.Response again = owner.postJson("/v1/products/" + product + "/devices", Map.of("ids", ids));
+        assertThat(again.json().get("updated").asInt()).isZero();
+        assertThat(again.json().get("existingDeviceIds")).hasSize(10_000);
+        JsonNode meta = owner.get("/v1/products/" + product + "/devices?per_page=100&page=100").json().get("meta");
+        assertThat(meta.get("total").asLong()).isEqualTo(10_000);
+        assertThat(meta.get("total_pages").asLong()).isEqualTo(100);
+    }
+
+    @Test
     void importFromAFileToleratesBlanksAndRefusesNonText() {
         Api owner = cloud.newUser();
         long product = cloud.newProduct(owner, "Files");
