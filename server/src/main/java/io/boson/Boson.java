@@ -31,6 +31,9 @@ import io.boson.products.ProductDevices;
 import io.boson.products.ProductRepository;
 import io.boson.products.ProductRoutes;
 import io.boson.products.ProductService;
+import io.boson.team.MemberRepository;
+import io.boson.team.TeamRoutes;
+import io.boson.team.TeamService;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
 import io.boson.store.Database;
@@ -73,7 +76,8 @@ public final class Boson implements AutoCloseable {
         this.auth = new AuthService(accounts, bus, config.clock(), config.openSignup());
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
-        ProductService products = new ProductService(new ProductRepository(db.jdbi()), config.clock());
+        MemberRepository members = new MemberRepository(db.jdbi());
+        ProductService products = new ProductService(new ProductRepository(db.jdbi()), members, config.clock());
         this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products);
         ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi()), devices, config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), config.clock());
@@ -97,6 +101,7 @@ public final class Boson implements AutoCloseable {
                 new ProductRoutes(products, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock()),
                 new GroupRoutes(groups, tokens, json),
+                new TeamRoutes(new TeamService(products, members, accounts, bus, config.clock()), tokens, json),
                 new CallRoutes(calls, tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -34,6 +34,11 @@ public final class Subjects {
         return "dev." + deviceId + ".kick";
     }
 
+    /** Notice that a team membership changed (payload "productId:userId"): that member's product streams end. */
+    public static String membershipChanged() {
+        return "team.changed";
+    }
+
     /** Notice that an access token was revoked (payload: its SHA-256): streams opened with it end. */
     public static String tokenRevoked() {
         return "auth.revoked";

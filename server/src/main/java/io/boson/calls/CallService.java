@@ -9,6 +9,7 @@ import io.boson.devices.Device;
 import io.boson.devices.DeviceAccess;
 import io.boson.devices.DeviceRef;
 import io.boson.errors.DomainException;
+import io.boson.team.Action;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,7 +47,7 @@ public final class CallService {
     }
 
     public FunctionResult call(Principal caller, DeviceRef ref, String function, String arg) {
-        Device device = devices.resolve(caller, ref);
+        Device device = devices.resolve(caller, ref, Action.CALL_FUNCTIONS);
         String argument = arg == null ? "" : arg;
         if (argument.getBytes(StandardCharsets.UTF_8).length > MAX_ARG_BYTES) {
             throw DomainException.invalid("Function argument is at most " + MAX_ARG_BYTES + " bytes");
@@ -64,7 +65,7 @@ public final class CallService {
     }
 
     public VariableResult read(Principal caller, DeviceRef ref, String variable) {
-        Device device = devices.resolve(caller, ref);
+        Device device = devices.resolve(caller, ref, Action.READ_VARIABLES);
         requireOnline(device);
         String type = Describe.fromStored(json, device.describeJson()).variables().get(variable);
         if (type == null) throw DomainException.notFound("Variable not found");
@@ -74,7 +75,7 @@ public final class CallService {
 
     /** True when the device answered a ping; an offline device is simply not online. */
     public boolean ping(Principal caller, DeviceRef ref) {
-        Device device = devices.resolve(caller, ref);
+        Device device = devices.resolve(caller, ref, Action.PING);
         if (!device.online()) return false;
         try {
             send(device, DeviceRequest.ping());
@@ -85,7 +86,7 @@ public final class CallService {
     }
 
     public Device signal(Principal caller, DeviceRef ref, boolean on) {
-        Device device = devices.resolve(caller, ref);
+        Device device = devices.resolve(caller, ref, Action.PING);
         requireOnline(device);
         send(device, DeviceRequest.signal(on));
         return device;
@@ -93,7 +94,7 @@ public final class CallService {
 
     /** Asks the device to publish its vitals now ({@code c/vitals}); they arrive on its own time. */
     public void refreshVitals(Principal caller, DeviceRef ref) {
-        Device device = devices.resolve(caller, ref);
+        Device device = devices.resolve(caller, ref, Action.REFRESH_VITALS);
         requireOnline(device);
         send(device, DeviceRequest.vitals());
     }

@@ -145,7 +145,7 @@ public final class DeviceService {
             throw DomainException.forbidden("That belongs to someone else.");
         }
         if (device.inProduct()) {
-            if (!teams.onTeam(caller, device.productId())) {
+            if (!teams.mayClaim(caller, device.productId())) {
                 throw DomainException.forbidden("This device belongs to a product; only the product's team can claim it");
             }
         } else if (!device.online()) {
@@ -169,7 +169,7 @@ public final class DeviceService {
         Device device = devices.find(deviceId).orElseThrow(() -> DomainException.notFound("Device not found"));
         if (device.ownedBy(userId)) return device;
         if (device.ownerId() != null) throw DomainException.forbidden("That belongs to someone else.");
-        if (device.inProduct() && !teams.onTeam(userId, device.productId())) {
+        if (device.inProduct() && !teams.mayClaim(userId, device.productId())) {
             throw DomainException.forbidden("This device belongs to a product; the claim code's owner is not on its team");
         }
         return claimTo(device, userId);

@@ -3,13 +3,15 @@ package io.boson.devices;
 import io.boson.auth.Principal;
 
 /**
- * Who is on a product's team, as far as the device registry needs to know (claiming product
- * devices). Implemented by the products feature, so devices do not depend on it.
+ * What the device registry needs to know about product teams: who may claim a product device.
+ * Implemented by the products feature, so devices do not depend on it.
  */
 public interface ProductTeams {
 
-    boolean onTeam(Principal caller, long productId);
+    /** Claiming gives owner's rights over the device, so it takes a role that may edit devices. */
+    boolean mayClaim(long userId, long productId);
 
-    /** The account with this id is on the product's team (a claim code's owner, for instance). */
-    boolean onTeam(long userId, long productId);
+    default boolean mayClaim(Principal caller, long productId) {
+        return mayClaim(caller.userId(), productId);
+    }
 }

@@ -9,6 +9,7 @@ import io.boson.devices.DeviceAccess;
 import io.boson.devices.DeviceRef;
 import io.boson.products.Product;
 import io.boson.products.ProductService;
+import io.boson.team.Action;
 import io.boson.errors.DomainException;
 
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ public final class EventService {
 
     /** {@code POST /v1/products/:p/events}: to the product's devices and streams. */
     public void publishToProduct(Principal caller, String product, String name, String data, Integer ttl) {
-        Product p = products.forTeam(caller, product);
+        Product p = products.require(caller, product, Action.PUBLISH_EVENT);
         publishFromApi(Scope.product(p.id()), p.id(), name, data, ttl);
     }
 
@@ -91,13 +92,13 @@ public final class EventService {
 
     /** One device the caller may see (owned, or in a product of the caller's team); else not found. */
     public Filter device(Principal caller, DeviceRef ref, String prefix) {
-        Device d = devices.resolve(caller, ref);
+        Device d = devices.resolve(caller, ref, Action.SUBSCRIBE_EVENTS);
         return new Filter(Scope.ofDevice(d), d.id(), prefix);
     }
 
     /** All events of a product the caller's team has. */
     public Filter product(Principal caller, String product, String prefix) {
-        return new Filter(Scope.product(products.forTeam(caller, product).id()), null, prefix);
+        return new Filter(Scope.product(products.require(caller, product, Action.SUBSCRIBE_EVENTS).id()), null, prefix);
     }
 
     /** Delivers matching events, already rendered, to {@code sink}; the sink must not block. */

@@ -38,6 +38,9 @@ public final class EventStreams implements AutoCloseable {
     private final Set<BlockingQueue<byte[]>> open = ConcurrentHashMap.newKeySet();
     private final Map<String, Set<BlockingQueue<byte[]>>> byToken = new ConcurrentHashMap<>();
     private final Bus.Subscription revocations;
+    private final Bus.Subscription membershipChanges;
+    /** Open streams by who opened them and on which scope, for revocations of team membership. */
+    private final Map<BlockingQueue<byte[]>, String> ownerScope = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closing;
 
@@ -48,6 +51,13 @@ public final class EventStreams implements AutoCloseable {
         this.revocations = bus.subscribe(Subjects.tokenRevoked(), m -> {
             Set<BlockingQueue<byte[]>> streams = byToken.get(new String(m.data(), StandardCharsets.US_ASCII));
             if (streams != null) streams.forEach(EventStreams::end);
+        });
+        this.membershipChanges = bus.subscribe(Subjects.membershipChanged(), m -> {
+            String[] parts = new String(m.data(), StandardCharsets.US_ASCII).split(":");
+            String key = parts[1] + "@" + io.boson.devices.Scope.product(Long.parseLong(parts[0]));
+            ownerScope.forEach((q, owner) -> {
+                if (owner.equals(key)) end(q);
+            });
         });
     }
 
@@ -63,6 +73,7 @@ public final class EventStreams implements AutoCloseable {
     public void stream(HttpServletResponse res, Principal caller, EventService.Filter filter) throws IOException {
         BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
         byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(queue);
+        ownerScope.put(queue, caller.userId() + "@" + filter.scope());
         // Subscribe before answering, so nothing published after the 200 is missed.
         try (Bus.Subscription ignored = events.subscribe(filter, d -> {
             if (!queue.offer(d.sseFrame())) dropped.incrementAndGet();
@@ -92,6 +103,7 @@ public final class EventStreams implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             open.remove(queue);
+            ownerScope.remove(queue);
             byToken.computeIfPresent(caller.tokenHash(), (k, set) -> {
                 set.remove(queue);
                 return set.isEmpty() ? null : set;
@@ -112,6 +124,7 @@ public final class EventStreams implements AutoCloseable {
     public void close() {
         closing = true;
         revocations.close();
+        membershipChanges.close();
         open.forEach(EventStreams::end);
     }
 }

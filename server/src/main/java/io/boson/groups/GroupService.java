@@ -5,6 +5,7 @@ import io.boson.auth.Principal;
 import io.boson.errors.DomainException;
 import io.boson.products.Product;
 import io.boson.products.ProductService;
+import io.boson.team.Action;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -36,16 +37,16 @@ public final class GroupService {
     }
 
     public List<Group> list(Principal caller, String product, String namePart) {
-        return groups.list(products.forTeam(caller, product).id(), namePart);
+        return groups.list(products.require(caller, product, Action.VIEW_DEVICE).id(), namePart);
     }
 
     public Group get(Principal caller, String product, String name) {
-        return groups.find(products.forTeam(caller, product).id(), name)
+        return groups.find(products.require(caller, product, Action.VIEW_DEVICE).id(), name)
                 .orElseThrow(() -> DomainException.notFound("Group not found"));
     }
 
     public Group create(Principal caller, String product, String name, String description, String color) {
-        Product p = products.forTeam(caller, product);
+        Product p = products.require(caller, product, Action.CREATE_GROUP);
         validName(name);
         validColor(color);
         if (groups.find(p.id(), name).isPresent()) throw DomainException.conflict("The product already has a group named " + name);
@@ -54,7 +55,7 @@ public final class GroupService {
     }
 
     public Group update(Principal caller, String product, String name, String newName, String description, String color) {
-        Product p = products.forTeam(caller, product);
+        Product p = products.require(caller, product, Action.EDIT_GROUP);
         Group g = groups.find(p.id(), name).orElseThrow(() -> DomainException.notFound("Group not found"));
         String target = newName == null ? g.name() : newName;
         validName(target);
@@ -68,12 +69,12 @@ public final class GroupService {
     }
 
     public void delete(Principal caller, String product, String name) {
-        if (!groups.delete(products.forTeam(caller, product).id(), name)) throw DomainException.notFound("Group not found");
+        if (!groups.delete(products.require(caller, product, Action.EDIT_GROUP).id(), name)) throw DomainException.notFound("Group not found");
     }
 
     /** Replaces one device's groups with {@code names} (the product device must exist). */
     public List<String> setDeviceGroups(Principal caller, String product, String deviceId, List<String> names) {
-        Product p = products.forTeam(caller, product);
+        Product p = products.require(caller, product, Action.EDIT_DEVICE);
         Set<String> set = new LinkedHashSet<>(names);
         set.forEach(GroupService::validName);
         groups.edit(p.id(), List.of(deviceId), set, List.of(), true, GroupService::colorFor, clock.millis());
@@ -82,7 +83,7 @@ public final class GroupService {
 
     /** {@code PUT /v1/products/:p/devices} with {@code action: groups}: add and remove groups on many devices. */
     public void batch(Principal caller, String product, List<String> deviceIds, JsonNode metadata) {
-        Product p = products.forTeam(caller, product);
+        Product p = products.require(caller, product, Action.EDIT_DEVICE);
         if (deviceIds == null || deviceIds.isEmpty()) throw DomainException.invalid("devices must list at least one device ID");
         if (deviceIds.size() > MAX_BATCH) throw DomainException.invalid("At most " + MAX_BATCH + " devices per batch");
         if (metadata == null || !metadata.isObject()) throw DomainException.invalid("metadata must be an object with add and/or remove");

@@ -11,6 +11,7 @@ import io.boson.groups.GroupService;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
+import io.boson.team.Action;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.javalin.router.JavalinDefaultRoutingApi;
@@ -64,7 +65,7 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         });
         r.get("/v1/products/{product}/devices/{id}", ctx -> {
             Principal caller = tokens.principal(ctx);
-            Device d = fleet.resolve(caller, DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")));
+            Device d = fleet.resolve(caller, DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), Action.VIEW_DEVICE);
             ctx.json(view.of(d, fleet.groupsOf(List.of(d)).getOrDefault(d.id(), List.of()), false));
         });
         r.put("/v1/products/{product}/devices/{id}", this::update);

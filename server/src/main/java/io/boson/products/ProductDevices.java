@@ -9,6 +9,7 @@ import io.boson.devices.DeviceRef;
 import io.boson.devices.DeviceService;
 import io.boson.devices.Scope;
 import io.boson.errors.DomainException;
+import io.boson.team.Action;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -41,9 +42,10 @@ public final class ProductDevices implements DeviceAccess {
     }
 
     @Override
-    public Device resolve(Principal caller, DeviceRef ref) {
+    public Device resolve(Principal caller, DeviceRef ref, Action action) {
+        // An owner may do everything with their own devices; product devices follow the caller's role.
         if (ref.product() == null) return devices.get(caller, ref.idOrName());
-        return get(caller, products.forTeam(caller, ref.product()), ref.idOrName());
+        return get(caller, products.require(caller, ref.product(), action), ref.idOrName());
     }
 
     /** A device of the product by ID or name. */
@@ -54,7 +56,7 @@ public final class ProductDevices implements DeviceAccess {
     }
 
     public ImportResult importDevices(Principal caller, String productIdOrSlug, List<String> rawIds) {
-        Product product = products.forTeam(caller, productIdOrSlug);
+        Product product = products.require(caller, productIdOrSlug, Action.IMPORT_DEVICES);
         LinkedHashSet<String> unique = new LinkedHashSet<>();
         for (String raw : rawIds) {
             if (raw == null) continue;
@@ -97,11 +99,11 @@ public final class ProductDevices implements DeviceAccess {
     }
 
     public ProductDeviceRepository.Page list(Principal caller, String productIdOrSlug, ProductDeviceQuery query) {
-        return repo.list(products.forTeam(caller, productIdOrSlug).id(), query);
+        return repo.list(products.require(caller, productIdOrSlug, Action.VIEW_DEVICE).id(), query);
     }
 
     public ProductDeviceRepository.Page quarantined(Principal caller, String productIdOrSlug, ProductDeviceQuery query) {
-        return repo.quarantined(products.forTeam(caller, productIdOrSlug).id(), query.page(), query.perPage());
+        return repo.quarantined(products.require(caller, productIdOrSlug, Action.VIEW_DEVICE).id(), query.page(), query.perPage());
     }
 
     public Map<String, List<String>> groupsOf(List<Device> page) {
@@ -113,7 +115,7 @@ public final class ProductDevices implements DeviceAccess {
     }
 
     public Device update(Principal caller, String productIdOrSlug, String idOrName, Update u) {
-        Product product = products.forTeam(caller, productIdOrSlug);
+        Product product = products.require(caller, productIdOrSlug, Action.EDIT_DEVICE);
         Device d = get(caller, product, idOrName);
         if (u.name() != null) {
             String name = u.name().trim();
@@ -136,7 +138,7 @@ public final class ProductDevices implements DeviceAccess {
      * or with {@code deny} refuses a device that is waiting for approval.
      */
     public void remove(Principal caller, String productIdOrSlug, String id, boolean deny) {
-        Product product = products.forTeam(caller, productIdOrSlug);
+        Product product = products.require(caller, productIdOrSlug, Action.REMOVE_DEVICES);
         String deviceId = id == null ? "" : id.trim().toLowerCase();
         if (deny) {
             if (!repo.deny(product.id(), deviceId, clock.millis())) {

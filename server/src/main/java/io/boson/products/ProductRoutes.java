@@ -8,6 +8,7 @@ import io.boson.errors.DomainException;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
+import io.boson.team.Action;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
 
@@ -34,7 +35,7 @@ public final class ProductRoutes implements HttpApi.Routes {
         r.get("/v1/user/products", this::list);
         r.get("/v1/products", this::list);
         r.get("/v1/products/{product}", ctx -> {
-            Product p = products.forTeam(tokens.principal(ctx), ctx.pathParam("product"));
+            Product p = products.require(tokens.principal(ctx), ctx.pathParam("product"), Action.VIEW_SETTINGS);
             ctx.json(Map.of("product", view(p)));
         });
         r.put("/v1/products/{product}", ctx -> {

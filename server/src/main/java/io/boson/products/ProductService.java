@@ -4,6 +4,10 @@ import io.boson.auth.Principal;
 import io.boson.devices.DeviceService;
 import io.boson.devices.ProductTeams;
 import io.boson.errors.DomainException;
+import io.boson.team.Action;
+import io.boson.team.MemberRepository;
+import io.boson.team.Role;
+import io.boson.team.Roles;
 
 import java.text.Normalizer;
 import java.time.Clock;
@@ -12,9 +16,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Products and who may use them. Until team roles arrive, a product's team is its owner; every
- * product call goes through {@link #forTeam}, so roles will have one place to hook in. A product
- * the caller may not see is "not found", so its existence does not leak.
+ * Products and who may use them: every product call goes through {@link #require} with the action
+ * it performs, checked against the one role table ({@link Roles}). A product the caller is not on
+ * the team of is "not found", so its existence does not leak.
  */
 public final class ProductService implements ProductTeams {
 
@@ -22,10 +26,12 @@ public final class ProductService implements ProductTeams {
     public static final int MAX_DESCRIPTION = 4000;
 
     private final ProductRepository products;
+    private final MemberRepository members;
     private final Clock clock;
 
-    public ProductService(ProductRepository products, Clock clock) {
+    public ProductService(ProductRepository products, MemberRepository members, Clock clock) {
         this.products = products;
+        this.members = members;
         this.clock = clock;
     }
 
@@ -39,21 +45,37 @@ public final class ProductService implements ProductTeams {
         if (description != null && description.length() > MAX_DESCRIPTION) {
             throw DomainException.invalid("product.description is at most " + MAX_DESCRIPTION + " characters");
         }
-        return products.create(uniqueSlug(name), name.trim(), description, platformId, caller.userId(), clock.millis());
+        Product p = products.create(uniqueSlug(name), name.trim(), description, platformId, caller.userId(), clock.millis());
+        members.add(p.id(), caller.userId(), Role.OWNER, clock.millis());
+        return p;
     }
 
+    /** The products whose team the caller is on. */
     public List<Product> list(Principal caller) {
-        return products.listByOwner(caller.userId());
+        return members.productsOf(caller.userId()).stream().map(products::find).flatMap(Optional::stream).toList();
     }
 
-    /** The product by numeric id or slug, if the caller is on its team; otherwise not found. */
-    public Product forTeam(Principal caller, String idOrSlug) {
-        return lookup(idOrSlug).filter(p -> onTeam(caller, p.id()))
-                .orElseThrow(() -> DomainException.notFound("Product not found"));
+    /**
+     * The product by numeric id or slug, if the caller's role allows {@code action}: not found when
+     * the caller is not on the team (existence does not leak), forbidden when the role is too weak.
+     */
+    public Product require(Principal caller, String idOrSlug, Action action) {
+        Product p = lookup(idOrSlug).orElseThrow(() -> DomainException.notFound("Product not found"));
+        Role role = members.role(p.id(), caller.userId()).orElseThrow(() -> DomainException.notFound("Product not found"));
+        if (!Roles.allows(role, action)) {
+            throw DomainException.forbidden("Your role in this product (" + role.displayName() + ") does not allow "
+                    + action.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        }
+        return p;
+    }
+
+    /** The caller's role in the product, if any. */
+    public Optional<Role> roleOf(long userId, long productId) {
+        return members.role(productId, userId);
     }
 
     public Product update(Principal caller, String idOrSlug, String name, String description, Integer platformId) {
-        Product p = forTeam(caller, idOrSlug);
+        Product p = require(caller, idOrSlug, Action.EDIT_SETTINGS);
         String newName = name == null ? p.name() : name.trim();
         if (newName.isEmpty() || newName.length() > MAX_NAME) throw DomainException.invalid("product.name is 1 to 200 characters");
         String newDescription = description == null ? p.description() : description;
@@ -81,13 +103,13 @@ public final class ProductService implements ProductTeams {
     }
 
     @Override
-    public boolean onTeam(Principal caller, long productId) {
-        return onTeam(caller.userId(), productId);
+    public boolean mayClaim(long userId, long productId) {
+        return members.role(productId, userId).map(r -> Roles.allows(r, Action.EDIT_DEVICE)).orElse(false);
     }
 
-    @Override
+    /** Any role: a device claimed by a team member is not a "nonmember" device at import. */
     public boolean onTeam(long userId, long productId) {
-        return products.find(productId).map(p -> p.ownerUserId() != null && p.ownerUserId() == userId).orElse(false);
+        return members.role(productId, userId).isPresent();
     }
 
     private Optional<Product> lookup(String idOrSlug) {

@@ -1,0 +1,38 @@
+package io.boson.team;
+
+/** Everything a product team member may or may not do (reference: team-roles.md, product permissions). */
+public enum Action {
+    VIEW_TEAM,
+    MANAGE_TEAM,
+    VIEW_FLEET_HEALTH,
+    VIEW_DEVICE,
+    SUBSCRIBE_EVENTS,
+    VIEW_VITALS,
+    REFRESH_VITALS,
+    READ_VARIABLES,
+    CALL_FUNCTIONS,
+    PING,
+    IMPORT_DEVICES,
+    EDIT_DEVICE,
+    FLASH_DEVICES,
+    REMOVE_DEVICES,
+    CREATE_GROUP,
+    EDIT_GROUP,
+    PUBLISH_EVENT,
+    VIEW_SIM,
+    UPDATE_SIM,
+    MANAGE_SIMS,
+    VIEW_FIRMWARE,
+    MANAGE_FIRMWARE,
+    VIEW_INTEGRATIONS,
+    MANAGE_INTEGRATIONS,
+    VIEW_CLIENTS,
+    MANAGE_CLIENTS,
+    VIEW_CUSTOMERS,
+    MANAGE_CUSTOMERS,
+    VIEW_SETTINGS,
+    EDIT_SETTINGS,
+    VIEW_BILLING,
+    MANAGE_BILLING,
+    READ_AUDIT
+}

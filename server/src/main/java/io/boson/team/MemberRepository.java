@@ -1,0 +1,52 @@
+package io.boson.team;
+
+import org.jdbi.v3.core.Jdbi;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Who is on which product's team, with which role. */
+public final class MemberRepository {
+
+    private final Jdbi jdbi;
+
+    public MemberRepository(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public record Member(long userId, String username, Role role) {
+    }
+
+    public Optional<Role> role(long productId, long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT role FROM product_members WHERE product_id = ? AND user_id = ?")
+                .bind(0, productId).bind(1, userId).mapTo(String.class).findOne().map(Role::valueOf));
+    }
+
+    public List<Member> list(long productId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT m.user_id, u.username, m.role FROM product_members m JOIN users u ON u.id = m.user_id
+                        WHERE m.product_id = ? ORDER BY m.created_at, u.username""")
+                .bind(0, productId)
+                .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)))).list());
+    }
+
+    public List<Long> productsOf(long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT product_id FROM product_members WHERE user_id = ? ORDER BY product_id")
+                .bind(0, userId).mapTo(Long.class).list());
+    }
+
+    public void add(long productId, long userId, Role role, long now) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO product_members(product_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
+                .bind(0, productId).bind(1, userId).bind(2, role.name()).bind(3, now).execute());
+    }
+
+    public void setRole(long productId, long userId, Role role) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE product_members SET role = ? WHERE product_id = ? AND user_id = ?")
+                .bind(0, role.name()).bind(1, productId).bind(2, userId).execute());
+    }
+
+    public boolean remove(long productId, long userId) {
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM product_members WHERE product_id = ? AND user_id = ?")
+                .bind(0, productId).bind(1, userId).execute()) > 0;
+    }
+}

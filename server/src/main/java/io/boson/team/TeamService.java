@@ -1,0 +1,82 @@
+package io.boson.team;
+
+import io.boson.auth.AccountRepository;
+import io.boson.auth.Principal;
+import io.boson.auth.User;
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
+import io.boson.errors.DomainException;
+import io.boson.products.Product;
+import io.boson.products.ProductService;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * A product's team: inviting existing accounts with a role (View-only when none is given, since
+ * particle-api-js sends only the username), changing roles, removing members. The Owner can be
+ * neither removed nor demoted. A change takes effect at once: permissions are read on every call,
+ * and the member's open product event streams are ended through the bus.
+ */
+public final class TeamService {
+
+    private final ProductService products;
+    private final MemberRepository members;
+    private final AccountRepository accounts;
+    private final Bus bus;
+    private final Clock clock;
+
+    public TeamService(ProductService products, MemberRepository members, AccountRepository accounts, Bus bus, Clock clock) {
+        this.products = products;
+        this.members = members;
+        this.accounts = accounts;
+        this.bus = bus;
+        this.clock = clock;
+    }
+
+    public List<MemberRepository.Member> list(Principal caller, String product) {
+        return members.list(products.require(caller, product, Action.VIEW_TEAM).id());
+    }
+
+    public MemberRepository.Member invite(Principal caller, String product, String username, String role) {
+        Product p = products.require(caller, product, Action.MANAGE_TEAM);
+        if (username == null || username.isBlank()) throw DomainException.invalid("username is required");
+        Role r = Role.assignable(role);
+        User user = accounts.findUser(username.trim())
+                .orElseThrow(() -> DomainException.notFound("No account with the username " + username.trim()));
+        if (members.role(p.id(), user.id()).isPresent()) throw DomainException.conflict(user.username() + " is already on the team");
+        members.add(p.id(), user.id(), r, clock.millis());
+        return new MemberRepository.Member(user.id(), user.username(), r);
+    }
+
+    public MemberRepository.Member changeRole(Principal caller, String product, String username, String role) {
+        Product p = products.require(caller, product, Action.MANAGE_TEAM);
+        MemberRepository.Member m = member(p, username);
+        if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be demoted");
+        Role r = Role.assignable(role);
+        members.setRole(p.id(), m.userId(), r);
+        changed(p.id(), m.userId());
+        return new MemberRepository.Member(m.userId(), m.username(), r);
+    }
+
+    /** Removes a member; any member may leave, managing others takes {@link Action#MANAGE_TEAM}. */
+    public void remove(Principal caller, String product, String username) {
+        boolean self = caller.username().equals(username);
+        Product p = products.require(caller, product, self ? Action.VIEW_TEAM : Action.MANAGE_TEAM);
+        MemberRepository.Member m = member(p, username);
+        if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be removed from the team");
+        members.remove(p.id(), m.userId());
+        changed(p.id(), m.userId());
+    }
+
+    private MemberRepository.Member member(Product p, String username) {
+        return members.list(p.id()).stream().filter(m -> m.username().equals(username)).findFirst()
+                .orElseThrow(() -> DomainException.notFound(username + " is not on the team"));
+    }
+
+    /** Open product streams of this member end now; they reconnect under the new role, or not at all. */
+    private void changed(long productId, long userId) {
+        bus.publish(Subjects.membershipChanged(), (productId + ":" + userId).getBytes(StandardCharsets.US_ASCII));
+    }
+}
