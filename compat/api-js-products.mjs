@@ -7,9 +7,11 @@
 //   BOSON_DEVICE_ID                 a registered device to add by id (the test connects it and makes it publish)
 //   BOSON_FILE_DEVICE_ID            a registered device to add from a file (a Buffer), then remove
 //   BOSON_DENY_DEVICE_ID            a device waiting for approval, to deny
+//   BOSON_MEMBER                    an existing account to invite to the team, then remove
 //   BOSON_EVENT_WAIT_MS             how long to wait for the stream event (default 15000)
 // Output: the same OK / FAIL / READY / SKIP lines as api-js-smoke.mjs. Steps: getProduct,
-// addDeviceToProduct:id, addDeviceToProduct:file, listDevices, stream:product, removeDevice:deny, removeDevice.
+// addDeviceToProduct:id, addDeviceToProduct:file, listDevices, stream:product, removeDevice:deny, removeDevice,
+// inviteTeamMember, listTeamMembers, removeTeamMember.
 import Particle from 'particle-api-js';
 
 const baseUrl = process.env.BOSON_BASE_URL;
@@ -18,6 +20,7 @@ const product = process.env.BOSON_PRODUCT;
 const deviceId = process.env.BOSON_DEVICE_ID;
 const fileDeviceId = process.env.BOSON_FILE_DEVICE_ID;
 const denyDeviceId = process.env.BOSON_DENY_DEVICE_ID;
+const member = process.env.BOSON_MEMBER;
 const eventWaitMs = Number(process.env.BOSON_EVENT_WAIT_MS || 15000);
 
 const particle = new Particle({ baseUrl });
@@ -84,6 +87,10 @@ async function main() {
 	await streamStep('stream:product', { product, auth }, 'prod/hello');
 	await step('removeDevice:deny', () => particle.removeDevice({ deviceId: denyDeviceId, product, deny: true, auth }));
 	await step('removeDevice', () => particle.removeDevice({ deviceId: fileDeviceId, product, auth }));
+	await step('inviteTeamMember', () => particle.inviteTeamMember({ username: member, product, auth }));
+	await step('listTeamMembers', () => particle.listTeamMembers({ product, auth }),
+		r => r.body.team.map(m => ({ username: m.username, role: m.role.name })));
+	await step('removeTeamMember', () => particle.removeTeamMember({ username: member, product, auth }));
 }
 
 try {

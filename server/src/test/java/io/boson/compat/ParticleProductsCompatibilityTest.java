@@ -70,9 +70,10 @@ class ParticleProductsCompatibilityTest extends CompatTestBase {
                 .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
         intruder.disconnectCause().get(5, java.util.concurrent.TimeUnit.SECONDS);
 
+        String member = newAccount();
         Map<String, String> env = Map.of("BOSON_BASE_URL", cloud.baseUrl(), "BOSON_TOKEN", a.api().token(),
                 "BOSON_PRODUCT", Long.toString(product), "BOSON_DEVICE_ID", device.id(), "BOSON_FILE_DEVICE_ID", fileDevice,
-                "BOSON_DENY_DEVICE_ID", waiting.id(), "BOSON_EVENT_WAIT_MS", "10000");
+                "BOSON_DENY_DEVICE_ID", waiting.id(), "BOSON_MEMBER", member, "BOSON_EVENT_WAIT_MS", "10000");
         SoftAssertions soft = new SoftAssertions();
         try (Proc script = start("node api-js-products.mjs",
                 List.of("node", compat.resolve("api-js-products.mjs").toString()), env, tmp)) {
@@ -93,7 +94,11 @@ class ParticleProductsCompatibilityTest extends CompatTestBase {
             }
             soft.assertThat(failed).as("failed api-js steps; output: %s", run).isEmpty();
             soft.assertThat(ok.keySet()).as(run.toString()).containsExactly("getProduct", "addDeviceToProduct:id",
-                    "addDeviceToProduct:file", "listDevices", "stream:product", "removeDevice:deny", "removeDevice");
+                    "addDeviceToProduct:file", "listDevices", "stream:product", "removeDevice:deny", "removeDevice",
+                    "inviteTeamMember", "listTeamMembers", "removeTeamMember");
+            if (ok.get("listTeamMembers") != null) {
+                soft.assertThat(ok.get("listTeamMembers").toString()).contains(member).contains("View-only").contains("Owner");
+            }
             if (ok.get("getProduct") != null) soft.assertThat(ok.get("getProduct").path("id").asLong()).isEqualTo(product);
             if (ok.get("addDeviceToProduct:file") != null) {
                 soft.assertThat(ok.get("addDeviceToProduct:file").path("updatedDeviceIds").get(0).asText()).isEqualTo(fileDevice);
@@ -113,6 +118,8 @@ class ParticleProductsCompatibilityTest extends CompatTestBase {
                 .as("denied device left the waiting list").isEmpty();
         soft.assertThat(a.api().get("/v1/products/" + product + "/devices").json().findValuesAsText("id"))
                 .as("after removeDevice").containsExactly(device.id());
+        soft.assertThat(a.api().get("/v1/products/" + product + "/team").json().findValuesAsText("username"))
+                .as("after removeTeamMember").doesNotContain(member);
         soft.assertAll();
     }
 }
