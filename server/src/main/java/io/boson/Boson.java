@@ -3,6 +3,8 @@ package io.boson;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.boson.audit.AuditLog;
+import io.boson.audit.AuditRoutes;
 import io.boson.auth.AccountRepository;
 import io.boson.auth.AuthRoutes;
 import io.boson.auth.AuthService;
@@ -77,10 +79,12 @@ public final class Boson implements AutoCloseable {
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
         MemberRepository members = new MemberRepository(db.jdbi());
-        ProductService products = new ProductService(new ProductRepository(db.jdbi()), members, config.clock());
-        this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products);
-        ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi()), devices, config.clock());
-        GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), config.clock());
+        AuditLog audit = new AuditLog(db.jdbi(), config.clock());
+        ProductService products = new ProductService(new ProductRepository(db.jdbi()), members, audit, config.clock());
+        this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products, audit);
+        ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi()), devices, audit,
+                config.clock());
+        GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
         String nodeId = nodeId(config);
         this.presence = new Presence(deviceRepo, config.clock(), nodeId);
         int stale = presence.reset();
@@ -101,7 +105,8 @@ public final class Boson implements AutoCloseable {
                 new ProductRoutes(products, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock()),
                 new GroupRoutes(groups, tokens, json),
-                new TeamRoutes(new TeamService(products, members, accounts, bus, config.clock()), tokens, json),
+                new TeamRoutes(new TeamService(products, members, accounts, bus, audit, config.clock()), tokens, json),
+                new AuditRoutes(audit, products, tokens),
                 new CallRoutes(calls, tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {

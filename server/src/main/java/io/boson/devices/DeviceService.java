@@ -1,5 +1,6 @@
 package io.boson.devices;
 
+import io.boson.audit.AuditLog;
 import io.boson.auth.Principal;
 import io.boson.auth.Secrets;
 import io.boson.bus.Bus;
@@ -39,8 +40,11 @@ public final class DeviceService {
     private final Bus bus;
     private final Clock clock;
     private final ProductTeams teams;
+    private final AuditLog audit;
 
-    public DeviceService(DeviceRepository devices, ClaimCodeRepository claimCodes, Bus bus, Clock clock, ProductTeams teams) {
+    public DeviceService(DeviceRepository devices, ClaimCodeRepository claimCodes, Bus bus, Clock clock, ProductTeams teams,
+                         AuditLog audit) {
+        this.audit = audit;
         this.devices = devices;
         this.claimCodes = claimCodes;
         this.bus = bus;
@@ -126,6 +130,7 @@ public final class DeviceService {
     public void unclaim(Principal caller, String idOrName) {
         Device device = get(caller, idOrName);
         devices.unclaim(device.id(), caller.userId());
+        audit.record(caller, device.productId(), "device.unclaim", device.id(), null);
         devices.find(device.id()).ifPresent(this::changed);
     }
 
@@ -151,7 +156,9 @@ public final class DeviceService {
         } else if (!device.online()) {
             throw DomainException.invalid("The device must be online to be claimed");
         }
-        return claimTo(device, caller.userId());
+        Device claimed = claimTo(device, caller.userId());
+        audit.record(caller, device.productId(), "device.claim", device.id(), null);
+        return claimed;
     }
 
     public ClaimCode createClaimCode(Principal caller) {

@@ -1,6 +1,7 @@
 package io.boson.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.boson.audit.AuditLog;
 import io.boson.auth.Principal;
 import io.boson.errors.DomainException;
 import io.boson.products.Product;
@@ -28,11 +29,13 @@ public final class GroupService {
 
     private final ProductService products;
     private final GroupRepository groups;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public GroupService(ProductService products, GroupRepository groups, Clock clock) {
+    public GroupService(ProductService products, GroupRepository groups, AuditLog audit, Clock clock) {
         this.products = products;
         this.groups = groups;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -51,6 +54,7 @@ public final class GroupService {
         validColor(color);
         if (groups.find(p.id(), name).isPresent()) throw DomainException.conflict("The product already has a group named " + name);
         groups.create(p.id(), name, description, color == null ? colorFor(name) : color.toLowerCase(), clock.millis());
+        audit.record(caller, p.id(), "group.create", name, null);
         return groups.find(p.id(), name).orElseThrow();
     }
 
@@ -65,11 +69,14 @@ public final class GroupService {
         }
         groups.update(g.id(), target, description == null ? g.description() : description,
                 color == null ? g.color() : color.toLowerCase());
+        audit.record(caller, p.id(), "group.update", name, target.equals(name) ? null : "renamed to " + target);
         return groups.find(p.id(), target).orElseThrow();
     }
 
     public void delete(Principal caller, String product, String name) {
-        if (!groups.delete(products.require(caller, product, Action.EDIT_GROUP).id(), name)) throw DomainException.notFound("Group not found");
+        Product p = products.require(caller, product, Action.EDIT_GROUP);
+        if (!groups.delete(p.id(), name)) throw DomainException.notFound("Group not found");
+        audit.record(caller, p.id(), "group.delete", name, null);
     }
 
     /** Replaces one device's groups with {@code names} (the product device must exist). */
@@ -78,6 +85,7 @@ public final class GroupService {
         Set<String> set = new LinkedHashSet<>(names);
         set.forEach(GroupService::validName);
         groups.edit(p.id(), List.of(deviceId), set, List.of(), true, GroupService::colorFor, clock.millis());
+        audit.record(caller, p.id(), "device.groups", deviceId, String.join(",", set));
         return List.copyOf(set);
     }
 
@@ -96,6 +104,7 @@ public final class GroupService {
             throw DomainException.invalid("Every device must be in the product");
         }
         groups.edit(p.id(), ids, add, remove, false, GroupService::colorFor, clock.millis());
+        audit.record(caller, p.id(), "devices.groups", ids.size() + " devices", "add=" + add + " remove=" + remove);
     }
 
     private static List<String> names(JsonNode node) {

@@ -19,7 +19,7 @@ public final class Tokens {
     }
 
     public Principal principal(Context ctx) {
-        return auth.authenticate(token(ctx));
+        return auth.authenticate(token(ctx)).from(ctx.ip());
     }
 
     static String token(Context ctx) {

@@ -1,5 +1,6 @@
 package io.boson.products;
 
+import io.boson.audit.AuditLog;
 import io.boson.auth.Principal;
 import io.boson.devices.Describe;
 import io.boson.devices.Device;
@@ -32,12 +33,15 @@ public final class ProductDevices implements DeviceAccess {
     private final ProductService products;
     private final ProductDeviceRepository repo;
     private final DeviceService devices;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public ProductDevices(ProductService products, ProductDeviceRepository repo, DeviceService devices, Clock clock) {
+    public ProductDevices(ProductService products, ProductDeviceRepository repo, DeviceService devices, AuditLog audit,
+                          Clock clock) {
         this.products = products;
         this.repo = repo;
         this.devices = devices;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -92,6 +96,10 @@ public final class ProductDevices implements DeviceAccess {
             repo.addToProduct(h, product.id(), add, now);
             return new ImportResult(add, existing, nonmember, invalid, protectedIds);
         });
+        audit.record(caller, product.id(), "devices.import", result.updated() + " added",
+                "requested=" + unique.size() + " existing=" + result.existingDeviceIds().size() + " invalid="
+                        + result.invalidDeviceIds().size() + " protected=" + result.protectedDeviceIds().size()
+                        + " nonmember=" + result.nonmemberDeviceIds().size());
         // Connected devices move to the product's scope at once.
         String scope = Scope.product(product.id());
         for (String id : result.updatedDeviceIds()) devices.moved(id, scope);
@@ -130,6 +138,8 @@ public final class ProductDevices implements DeviceAccess {
             repo.setNotes(d.id(), u.notes());
         }
         if (u.development() != null) repo.setDevelopment(d.id(), u.development());
+        audit.record(caller, product.id(), "device.update", d.id(), (u.name() != null ? "name=" + u.name() + " " : "")
+                + (u.notes() != null ? "notes " : "") + (u.development() != null ? "development=" + u.development() : ""));
         return repo.find(product.id(), d.id()).orElseThrow();
     }
 
@@ -144,10 +154,12 @@ public final class ProductDevices implements DeviceAccess {
             if (!repo.deny(product.id(), deviceId, clock.millis())) {
                 throw DomainException.notFound("No device with this ID is waiting for approval in this product");
             }
+            audit.record(caller, product.id(), "device.deny", deviceId, null);
             return;
         }
         Device d = get(caller, product, id);
         repo.remove(product.id(), d.id());
+        audit.record(caller, product.id(), "device.remove", d.id(), d.ownerUsername() == null ? null : "was claimed by " + d.ownerUsername());
         devices.moved(d.id(), Scope.unowned(d.id()));
         devices.disconnect(d.id());
     }

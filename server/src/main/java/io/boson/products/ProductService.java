@@ -1,5 +1,6 @@
 package io.boson.products;
 
+import io.boson.audit.AuditLog;
 import io.boson.auth.Principal;
 import io.boson.devices.DeviceService;
 import io.boson.devices.ProductTeams;
@@ -27,11 +28,13 @@ public final class ProductService implements ProductTeams {
 
     private final ProductRepository products;
     private final MemberRepository members;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public ProductService(ProductRepository products, MemberRepository members, Clock clock) {
+    public ProductService(ProductRepository products, MemberRepository members, AuditLog audit, Clock clock) {
         this.products = products;
         this.members = members;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -47,6 +50,7 @@ public final class ProductService implements ProductTeams {
         }
         Product p = products.create(uniqueSlug(name), name.trim(), description, platformId, caller.userId(), clock.millis());
         members.add(p.id(), caller.userId(), Role.OWNER, clock.millis());
+        audit.record(caller, p.id(), "product.create", p.slug(), "name=" + p.name() + " platform_id=" + platformId);
         return p;
     }
 
@@ -90,6 +94,8 @@ public final class ProductService implements ProductTeams {
             }
             products.setPlatform(p.id(), platformId);
         }
+        audit.record(caller, p.id(), "product.update", p.slug(), "name=" + newName
+                + (platformId != null ? " platform_id=" + platformId : ""));
         return products.find(p.id()).orElseThrow();
     }
 

@@ -25,7 +25,7 @@ public final class MemberRepository {
     public List<Member> list(long productId) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT m.user_id, u.username, m.role FROM product_members m JOIN users u ON u.id = m.user_id
-                        WHERE m.product_id = ? ORDER BY m.created_at, u.username""")
+                        WHERE m.product_id = ? ORDER BY CASE WHEN m.role = 'OWNER' THEN 0 ELSE 1 END, m.created_at, u.username""")
                 .bind(0, productId)
                 .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)))).list());
     }

@@ -1,5 +1,6 @@
 package io.boson.team;
 
+import io.boson.audit.AuditLog;
 import io.boson.auth.AccountRepository;
 import io.boson.auth.Principal;
 import io.boson.auth.User;
@@ -25,9 +26,12 @@ public final class TeamService {
     private final MemberRepository members;
     private final AccountRepository accounts;
     private final Bus bus;
+    private final AuditLog audit;
     private final Clock clock;
 
-    public TeamService(ProductService products, MemberRepository members, AccountRepository accounts, Bus bus, Clock clock) {
+    public TeamService(ProductService products, MemberRepository members, AccountRepository accounts, Bus bus,
+                       AuditLog audit, Clock clock) {
+        this.audit = audit;
         this.products = products;
         this.members = members;
         this.accounts = accounts;
@@ -47,6 +51,7 @@ public final class TeamService {
                 .orElseThrow(() -> DomainException.notFound("No account with the username " + username.trim()));
         if (members.role(p.id(), user.id()).isPresent()) throw DomainException.conflict(user.username() + " is already on the team");
         members.add(p.id(), user.id(), r, clock.millis());
+        audit.record(caller, p.id(), "team.invite", user.username(), "role=" + r.displayName());
         return new MemberRepository.Member(user.id(), user.username(), r);
     }
 
@@ -56,6 +61,7 @@ public final class TeamService {
         if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be demoted");
         Role r = Role.assignable(role);
         members.setRole(p.id(), m.userId(), r);
+        audit.record(caller, p.id(), "team.role", m.username(), m.role().displayName() + " -> " + r.displayName());
         changed(p.id(), m.userId());
         return new MemberRepository.Member(m.userId(), m.username(), r);
     }
@@ -67,6 +73,7 @@ public final class TeamService {
         MemberRepository.Member m = member(p, username);
         if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be removed from the team");
         members.remove(p.id(), m.userId());
+        audit.record(caller, p.id(), "team.remove", m.username(), "role was " + m.role().displayName());
         changed(p.id(), m.userId());
     }
 

@@ -1,0 +1,55 @@
+package io.boson.audit;
+
+import io.boson.auth.Principal;
+import org.jdbi.v3.core.Jdbi;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The audit log: every change to a product's team, settings, groups and devices, with who made it,
+ * when and from which address. Written in the same request as the change; read by Administrators.
+ */
+public final class AuditLog {
+
+    private final Jdbi jdbi;
+    private final Clock clock;
+
+    public AuditLog(Jdbi jdbi, Clock clock) {
+        this.jdbi = jdbi;
+        this.clock = clock;
+    }
+
+    public record Entry(long id, long at, String actor, String action, String target, String details, String remoteAddress) {
+    }
+
+    public record Page(List<Entry> entries, long total) {
+    }
+
+    /** Records a change; {@code productId} is null for changes outside any product (a developer device). */
+    public void record(Principal actor, Long productId, String action, String target, String details) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO audit_log(product_id, actor_user_id, actor, action, target, details, remote_address, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
+                .bind(0, productId).bind(1, actor == null ? null : actor.userId())
+                .bind(2, actor == null ? "device" : actor.username()).bind(3, action).bind(4, target)
+                .bind(5, details == null || details.length() <= 4000 ? details : details.substring(0, 4000))
+                .bind(6, actor == null ? null : actor.remoteAddress()).bind(7, clock.millis()).execute());
+    }
+
+    /** Newest first. */
+    public Page product(long productId, int page, int perPage) {
+        return jdbi.withHandle(h -> {
+            long total = h.createQuery("SELECT COUNT(*) FROM audit_log WHERE product_id = ?").bind(0, productId)
+                    .mapTo(Long.class).one();
+            List<Entry> entries = h.createQuery("""
+                            SELECT id, at, actor, action, target, details, remote_address FROM audit_log
+                            WHERE product_id = :p ORDER BY id DESC LIMIT :limit OFFSET :offset""")
+                    .bind("p", productId).bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
+                    .map((rs, ctx) -> new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7)))
+                    .list();
+            return new Page(entries, total);
+        });
+    }
+}
