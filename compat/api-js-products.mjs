@@ -9,10 +9,11 @@
 //   BOSON_DENY_DEVICE_ID            a device waiting for approval, to deny
 //   BOSON_MEMBER                    an existing account to invite to the team, then remove
 //   BOSON_EVENT_WAIT_MS             how long to wait for the stream event (default 15000)
-// Output: the same OK / FAIL / READY / SKIP lines as api-js-smoke.mjs. Steps: getProduct,
+// Output: the step lines of steps.mjs. Steps: getProduct,
 // addDeviceToProduct:id, addDeviceToProduct:file, listDevices, stream:product, removeDevice:deny, removeDevice,
 // inviteTeamMember, listTeamMembers, removeTeamMember.
 import Particle from 'particle-api-js';
+import { steps } from './steps.mjs';
 
 const baseUrl = process.env.BOSON_BASE_URL;
 const auth = process.env.BOSON_TOKEN;
@@ -24,59 +25,7 @@ const member = process.env.BOSON_MEMBER;
 const eventWaitMs = Number(process.env.BOSON_EVENT_WAIT_MS || 15000);
 
 const particle = new Particle({ baseUrl });
-let failures = 0;
-
-function line(kind, step, value) {
-	process.stdout.write(`${kind} ${step}${value === undefined ? '' : ' ' + JSON.stringify(value ?? null)}\n`);
-}
-
-function describeError(e) {
-	if (e === null || typeof e !== 'object') return { message: String(e) };
-	return { statusCode: e.statusCode, errorDescription: e.errorDescription, body: e.body, message: e.message };
-}
-
-async function step(name, call, pick = r => r.body) {
-	try {
-		const result = await call();
-		line('OK', name, pick(result));
-		return result;
-	} catch (e) {
-		failures++;
-		line('FAIL', name, describeError(e));
-		return undefined;
-	}
-}
-
-async function streamStep(name, options, expected) {
-	let stream;
-	try {
-		stream = await particle.getEventStream(options);
-	} catch (e) {
-		failures++;
-		line('FAIL', name, describeError(e));
-		return;
-	}
-	try {
-		const event = await new Promise((resolve, reject) => {
-			const timer = setTimeout(() => reject({ message: `no '${expected}' event within ${eventWaitMs} ms` }), eventWaitMs);
-			stream.on('event', (e) => {
-				if (e.name === expected) {
-					clearTimeout(timer);
-					resolve(e);
-				} else {
-					line('SKIP', name, e);
-				}
-			});
-			line('READY', name);
-		});
-		line('OK', name, event);
-	} catch (e) {
-		failures++;
-		line('FAIL', name, describeError(e));
-	} finally {
-		stream.abort();
-	}
-}
+const { step, streamStep, fail, failures } = steps(particle, eventWaitMs);
 
 async function main() {
 	await step('getProduct', () => particle.getProduct({ product, auth }), r => r.body.product);
@@ -96,7 +45,6 @@ async function main() {
 try {
 	await main();
 } catch (e) {
-	failures++;
-	line('FAIL', 'script', describeError(e));
+	fail('script', e);
 }
-process.exit(failures === 0 ? 0 : 1);
+process.exit(failures() === 0 ? 0 : 1);

@@ -8,15 +8,11 @@
 //   BOSON_DEVICE_ID  a registered, connected device nobody owns yet
 //   BOSON_EVENT_WAIT_MS  how long to wait for a stream event (default 15000)
 //
-// Protocol on stdout, one line each (JSON after the keyword):
-//   OK <step> <json>     the call resolved; <json> is what the caller of api-js would use
-//   FAIL <step> <json>   the call rejected; <json> = {statusCode, errorDescription, body, message}
-//   READY <stream>       the event stream is open; the test now makes the device publish
-//   SKIP <stream> <json> an event that arrived on the stream but is not the one waited for
-// Steps: login, claimDevice, listDevices, getDevice, renameDevice, getVariable, callFunction,
+// Output: the step lines of steps.mjs. Steps: login, claimDevice, listDevices, getDevice, renameDevice, getVariable, callFunction,
 // publishEvent, stream:mine (deviceId 'mine', name 'sensors/door'), stream:device (deviceId = the device),
 // removeDevice. The exit code is 0 only when every step is OK.
 import Particle from 'particle-api-js';
+import { steps } from './steps.mjs';
 
 const baseUrl = process.env.BOSON_BASE_URL;
 const username = process.env.BOSON_USERNAME;
@@ -25,73 +21,7 @@ const deviceId = process.env.BOSON_DEVICE_ID;
 const eventWaitMs = Number(process.env.BOSON_EVENT_WAIT_MS || 15000);
 
 const particle = new Particle({ baseUrl });
-let failures = 0;
-
-function line(kind, step, value) {
-	process.stdout.write(`${kind} ${step}${value === undefined ? '' : ' ' + JSON.stringify(value ?? null)}\n`);
-}
-
-function describeError(e) {
-	if (e === null || typeof e !== 'object') {
-		return { message: String(e) };
-	}
-	return {
-		statusCode: e.statusCode,
-		errorDescription: e.errorDescription,
-		shortErrorDescription: e.shortErrorDescription,
-		// api-js puts the whole HTTP response under `error`; keep only a message from it.
-		error: e.error instanceof Error ? e.error.message : (typeof e.error === 'string' ? e.error : undefined),
-		body: e.body,
-		message: e.message
-	};
-}
-
-/** Runs one step; prints OK with pick(result) or FAIL with the error. Returns the result or undefined. */
-async function step(name, call, pick = r => r.body) {
-	try {
-		const result = await call();
-		line('OK', name, pick(result));
-		return result;
-	} catch (e) {
-		failures++;
-		line('FAIL', name, describeError(e));
-		return undefined;
-	}
-}
-
-/** Opens a stream, prints READY, and resolves with the first event named `expected` (others are SKIPped). */
-async function streamStep(name, options, expected) {
-	let stream;
-	try {
-		stream = await particle.getEventStream(options);
-	} catch (e) {
-		failures++;
-		line('FAIL', name, describeError(e));
-		return;
-	}
-	try {
-		const event = await new Promise((resolve, reject) => {
-			const timer = setTimeout(() => reject({ message: `no '${expected}' event within ${eventWaitMs} ms` }), eventWaitMs);
-			stream.on('event', (e) => {
-				if (e.name === expected) {
-					clearTimeout(timer);
-					resolve(e);
-				} else {
-					line('SKIP', name, e);
-				}
-			});
-			stream.on('error', (e) => line('SKIP', name, { streamError: describeError(e) }));
-			// Attached before READY, so the test's publish cannot race the listener.
-			line('READY', name);
-		});
-		line('OK', name, event);
-	} catch (e) {
-		failures++;
-		line('FAIL', name, describeError(e));
-	} finally {
-		stream.abort();
-	}
-}
+const { step, streamStep, fail, failures } = steps(particle, eventWaitMs);
 
 async function main() {
 	const login = await step('login', () => particle.login({ username, password }),
@@ -116,7 +46,6 @@ async function main() {
 try {
 	await main();
 } catch (e) {
-	failures++;
-	line('FAIL', 'script', describeError(e));
+	fail('script', e);
 }
-process.exit(failures === 0 ? 0 : 1);
+process.exit(failures() === 0 ? 0 : 1);

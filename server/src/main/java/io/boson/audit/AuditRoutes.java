@@ -2,6 +2,7 @@ package io.boson.audit;
 
 import io.boson.devices.DeviceJson;
 import io.boson.http.HttpApi;
+import io.boson.http.Paging;
 import io.boson.http.Tokens;
 import io.boson.products.Product;
 import io.boson.products.ProductDeviceQuery;
@@ -44,12 +45,7 @@ public final class AuditRoutes implements HttpApi.Routes {
                 m.put("remote_address", e.remoteAddress());
                 return m;
             }).toList();
-            Map<String, Object> meta = new LinkedHashMap<>();
-            meta.put("page", paging.page());
-            meta.put("per_page", paging.perPage());
-            meta.put("total_pages", (page.total() + paging.perPage() - 1) / paging.perPage());
-            meta.put("total", page.total());
-            ctx.json(Map.of("entries", entries, "meta", meta));
+            ctx.json(Map.of("entries", entries, "meta", Paging.meta(paging.page(), paging.perPage(), page.total())));
         });
     }
 }

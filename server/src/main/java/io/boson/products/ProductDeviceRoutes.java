@@ -10,6 +10,7 @@ import io.boson.errors.DomainException;
 import io.boson.groups.GroupService;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
+import io.boson.http.Paging;
 import io.boson.http.Tokens;
 import io.boson.team.Action;
 import io.javalin.http.Context;
@@ -138,15 +139,10 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         Map<String, List<String>> groupsOf = fleet.groupsOf(page.devices());
         List<Map<String, Object>> devices = page.devices().stream()
                 .map(d -> view.of(d, groupsOf.getOrDefault(d.id(), List.of()), quarantined)).toList();
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("page", q.page());
-        meta.put("per_page", q.perPage());
-        meta.put("total_pages", (page.total() + q.perPage() - 1) / q.perPage());
-        meta.put("total", page.total());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("devices", devices);
         body.put("customers", List.of());
-        body.put("meta", meta);
+        body.put("meta", Paging.meta(q.page(), q.perPage(), page.total()));
         ctx.json(body);
     }
 
