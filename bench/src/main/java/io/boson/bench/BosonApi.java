@@ -86,6 +86,30 @@ final class BosonApi {
         return send(request, 200).get("return_value").asInt();
     }
 
+    /** A request with the token and a JSON body (already serialised, so that timing it leaves the client's
+     *  serialisation out); {@code method} is POST or PUT. */
+    HttpRequest jsonRequest(String method, String path, byte[] body, Duration timeout) {
+        return HttpRequest.newBuilder(base.resolve(path)).timeout(timeout)
+                .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    /** {@code GET path?query} with the token. */
+    HttpRequest get(String pathAndQuery) {
+        return HttpRequest.newBuilder(base.resolve(pathAndQuery)).timeout(TIMEOUT)
+                .header("Authorization", "Bearer " + token).GET().build();
+    }
+
+    /** Sends a request and returns the raw response, whatever its status. */
+    HttpResponse<byte[]> exchange(HttpRequest req) throws IOException, InterruptedException {
+        return http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Sends a request and parses the JSON answer; fails on any status but {@code expected}. */
+    JsonNode expect(HttpRequest req, int expected) throws IOException, InterruptedException {
+        return send(req, expected);
+    }
+
     private HttpRequest json(String path, Object body) throws IOException {
         return HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT)
                 .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")

@@ -39,6 +39,13 @@ final class BosonServer implements AutoCloseable {
 
     static BosonServer start(Path java, Path jar, List<String> jvmOptions, String adminPassword, Path dataDir)
             throws IOException, InterruptedException {
+        return start(java, jar, jvmOptions, adminPassword, dataDir, List.of());
+    }
+
+    /** As {@link #start(Path, Path, List, String, Path)} with extra {@code serve} options, e.g. {@code --db-url …}
+     *  for PostgreSQL (the data directory then holds the log only). */
+    static BosonServer start(Path java, Path jar, List<String> jvmOptions, String adminPassword, Path dataDir,
+                             List<String> serveOptions) throws IOException, InterruptedException {
         Files.createDirectories(dataDir);
         Path log = dataDir.resolve("server.log");
         List<String> command = new ArrayList<>();
@@ -46,6 +53,7 @@ final class BosonServer implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dataDir.toString(),
                 "--bind", "127.0.0.1", "--http-port", "0", "--mqtt-port", "0"));
+        command.addAll(serveOptions);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("BOSON_ADMIN_USERNAME", "admin");
         pb.environment().put("BOSON_ADMIN_PASSWORD", adminPassword);

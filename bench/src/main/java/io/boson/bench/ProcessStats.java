@@ -56,6 +56,20 @@ final class ProcessStats {
         }
     }
 
+    /** CPU time all processes of the machine used since boot (user, nice, system, irq, softirq, steal of the
+     *  {@code cpu} line of /proc/stat), in nanoseconds; -1 when unreadable. */
+    static long machineBusyNanos() {
+        try {
+            String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+            String[] f = line.trim().split("\\s+");
+            long ticks = 0;
+            for (int i : new int[] {1, 2, 3, 6, 7, 8}) ticks += Long.parseLong(f[i]);
+            return ticks * TimeUnit.SECONDS.toNanos(1) / CLOCK_TICKS;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** Heap of a JVM after a full GC, by jcmd: {used, committed} in KiB. */
     static long[] heapAfterGcKiB(Path jcmd, long pid) throws IOException, InterruptedException {
         run(jcmd.toString(), Long.toString(pid), "GC.run");
