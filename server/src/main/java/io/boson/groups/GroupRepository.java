@@ -90,11 +90,21 @@ public final class GroupRepository {
         });
     }
 
-    /** How many of {@code deviceIds} are in the product. */
+    /**
+     * How many of {@code deviceIds} are in the product. Looked up by primary key and filtered here:
+     * with the product in the WHERE clause H2 walks the whole product testing the IN list per row.
+     */
     public long countInProduct(long productId, Collection<String> deviceIds) {
         if (deviceIds.isEmpty()) return 0;
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM devices WHERE product_id = :p AND id IN (<ids>)")
-                .bind("p", productId).bindList("ids", List.copyOf(deviceIds)).mapTo(Long.class).one());
+        List<String> ids = List.copyOf(deviceIds);
+        long count = 0;
+        for (int i = 0; i < ids.size(); i += 1000) {
+            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + 1000));
+            count += jdbi.withHandle(h -> h.createQuery("SELECT product_id FROM devices WHERE id IN (<ids>)")
+                    .bindList("ids", chunk).mapTo(Long.class).list()).stream()
+                    .filter(p -> p != null && p == productId).count();
+        }
+        return count;
     }
 
     /** Functional interface so the repository can colour groups it creates. */

@@ -85,14 +85,20 @@ public final class ProductDeviceRepository {
 
     public Page list(long productId, ProductDeviceQuery q) {
         StringBuilder where = new StringBuilder(" WHERE d.product_id = :p");
-        if (q.deviceId() != null) where.append(" AND d.id LIKE :idPrefix");
+        // IDs are lowercase hex, so [prefix, prefix + "g") is exactly "starts with prefix", and a range
+        // uses the primary key on any collation (LIKE 'x%' does not on PostgreSQL's non-C collations).
+        if (q.deviceId() != null) where.append(" AND d.id >= :idFrom AND d.id < :idTo");
         if (q.deviceName() != null) where.append(" AND d.name LIKE :namePrefix");
         if (!q.groups().isEmpty()) {
-            where.append(" AND EXISTS (SELECT 1 FROM device_group_members m JOIN device_groups g ON g.id = m.group_id")
-                    .append(" WHERE m.device_id = d.id AND g.product_id = :p AND g.name IN (<groups>))");
+            // Start from the groups' members, not from every device of the product.
+            where.append(" AND d.id IN (SELECT m.device_id FROM device_group_members m JOIN device_groups g")
+                    .append(" ON g.id = m.group_id WHERE g.product_id = :p AND g.name IN (<groups>))");
         }
-        String order = " ORDER BY " + q.sortColumn() + (q.descending() ? " DESC" : " ASC") + ", d.id"
-                + (q.descending() ? " DESC" : " ASC");
+        // Leading with product_id (constant here) lets H2 read the (product_id, …, id) index in order;
+        // devices that never connected or have no name come last in both directions, on both databases.
+        String dir = q.descending() ? " DESC" : " ASC";
+        String order = " ORDER BY d.product_id" + dir + ", " + q.sortColumn() + dir
+                + (q.sortColumn().equals("d.id") ? "" : " NULLS LAST, d.id" + dir);
         return jdbi.withHandle(h -> {
             Query count = bindFilters(h.createQuery("SELECT COUNT(*) FROM devices d" + where), productId, q);
             long total = count.mapTo(Long.class).one();
@@ -104,7 +110,7 @@ public final class ProductDeviceRepository {
 
     private static Query bindFilters(Query query, long productId, ProductDeviceQuery q) {
         query.bind("p", productId);
-        if (q.deviceId() != null) query.bind("idPrefix", likePrefix(q.deviceId()));
+        if (q.deviceId() != null) query.bind("idFrom", q.deviceId()).bind("idTo", q.deviceId() + "g");
         if (q.deviceName() != null) query.bind("namePrefix", likePrefix(q.deviceName()));
         if (!q.groups().isEmpty()) query.bindList("groups", q.groups());
         return query;
