@@ -54,7 +54,13 @@ public final class TestCloud implements AutoCloseable {
         } else {
             schema = null;
         }
-        boson = Boson.start(config);
+        try {
+            boson = Boson.start(config);
+        } catch (RuntimeException e) {
+            // A server that never started still leaves nothing behind.
+            if (schema != null) dropSchema(schema);
+            throw e;
+        }
         admin = login(ADMIN, ADMIN_PASSWORD);
     }
 
@@ -75,6 +81,14 @@ public final class TestCloud implements AutoCloseable {
             c.createStatement().execute("CREATE SCHEMA " + schema);
         } catch (SQLException e) {
             Assumptions.abort("PostgreSQL is not reachable on 127.0.0.1:5432: " + e.getMessage());
+        }
+    }
+
+    private static void dropSchema(String schema) {
+        try (Connection c = DriverManager.getConnection(PG_URL, "postgres", null)) {
+            c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not drop test schema " + schema, e);
         }
     }
 
@@ -165,13 +179,7 @@ public final class TestCloud implements AutoCloseable {
     @Override
     public void close() {
         boson.close();
-        if (schema != null) {
-            try (Connection c = DriverManager.getConnection(PG_URL, "postgres", null)) {
-                c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
-            } catch (SQLException e) {
-                throw new IllegalStateException("could not drop test schema " + schema, e);
-            }
-        }
+        if (schema != null) dropSchema(schema);
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
