@@ -82,7 +82,7 @@ public final class Boson implements AutoCloseable {
         AuditLog audit = new AuditLog(db.jdbi(), config.clock());
         ProductService products = new ProductService(new ProductRepository(db.jdbi()), members, audit, config.clock());
         this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products, audit);
-        ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi()), devices, audit,
+        ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi(), !db.postgres()), devices, audit,
                 config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
         String nodeId = nodeId(config);

@@ -22,9 +22,12 @@ public final class ProductDeviceRepository {
     static final int CHUNK = 1000;
 
     private final Jdbi jdbi;
+    private final boolean h2;
 
-    public ProductDeviceRepository(Jdbi jdbi) {
+    /** @param h2 whether the database is H2, whose planner needs a hint for index-ordered pages */
+    public ProductDeviceRepository(Jdbi jdbi, boolean h2) {
         this.jdbi = jdbi;
+        this.h2 = h2;
     }
 
     /** What import needs to know about a registered device. */
@@ -94,15 +97,22 @@ public final class ProductDeviceRepository {
             where.append(" AND d.id IN (SELECT m.device_id FROM device_group_members m JOIN device_groups g")
                     .append(" ON g.id = m.group_id WHERE g.product_id = :p AND g.name IN (<groups>))");
         }
-        // Leading with product_id (constant here) lets H2 read the (product_id, …, id) index in order;
-        // devices that never connected or have no name come last in both directions, on both databases.
+        // Devices that never connected or have no name come last in both directions, on both databases.
         String dir = q.descending() ? " DESC" : " ASC";
-        String order = " ORDER BY d.product_id" + dir + ", " + q.sortColumn() + dir
-                + (q.sortColumn().equals("d.id") ? "" : " NULLS LAST, d.id" + dir);
+        boolean unfilteredById = q.sortColumn().equals("d.id") && q.deviceId() == null && q.deviceName() == null
+                && q.groups().isEmpty();
+        String order = q.sortColumn().equals("d.id") ? " ORDER BY d.id" + dir
+                : " ORDER BY " + q.sortColumn() + dir + " NULLS LAST, d.id" + dir;
+        // H2 plans an unfiltered page on the foreign-key index and sorts the whole product; reading
+        // (product_id, id) in order returns a page after reading only that page.
+        String select = h2 && unfilteredById
+                ? DeviceRepository.SELECT.replace("FROM devices d", "FROM devices d USE INDEX (devices_product_id)")
+                : DeviceRepository.SELECT;
+        if (h2 && unfilteredById) order = " ORDER BY d.product_id" + dir + ", d.id" + dir;
         return jdbi.withHandle(h -> {
             Query count = bindFilters(h.createQuery("SELECT COUNT(*) FROM devices d" + where), productId, q);
             long total = count.mapTo(Long.class).one();
-            Query page = bindFilters(h.createQuery(DeviceRepository.SELECT + where + order + " LIMIT :limit OFFSET :offset"),
+            Query page = bindFilters(h.createQuery(select + where + order + " LIMIT :limit OFFSET :offset"),
                     productId, q).bind("limit", q.perPage()).bind("offset", (long) (q.page() - 1) * q.perPage());
             return new Page(page.map(DeviceRepository.MAPPER).list(), total);
         });
