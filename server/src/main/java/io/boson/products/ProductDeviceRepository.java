@@ -101,14 +101,14 @@ public final class ProductDeviceRepository {
         String dir = q.descending() ? " DESC" : " ASC";
         boolean unfilteredById = q.sortColumn().equals("d.id") && q.deviceId() == null && q.deviceName() == null
                 && q.groups().isEmpty();
-        String order = q.sortColumn().equals("d.id") ? " ORDER BY d.id" + dir
+        String order = h2 && unfilteredById ? " ORDER BY d.product_id" + dir + ", d.id" + dir
+                : q.sortColumn().equals("d.id") ? " ORDER BY d.id" + dir
                 : " ORDER BY " + q.sortColumn() + dir + " NULLS LAST, d.id" + dir;
         // H2 plans an unfiltered page on the foreign-key index and sorts the whole product; reading
         // (product_id, id) in order returns a page after reading only that page.
         String select = h2 && unfilteredById
                 ? DeviceRepository.SELECT.replace("FROM devices d", "FROM devices d USE INDEX (devices_product_id)")
                 : DeviceRepository.SELECT;
-        if (h2 && unfilteredById) order = " ORDER BY d.product_id" + dir + ", d.id" + dir;
         return jdbi.withHandle(h -> {
             Query count = bindFilters(h.createQuery("SELECT COUNT(*) FROM devices d" + where), productId, q);
             long total = count.mapTo(Long.class).one();
