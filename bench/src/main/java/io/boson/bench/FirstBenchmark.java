@@ -1,9 +1,6 @@
 package io.boson.bench;
 
-import ch.qos.logback.classic.Level;
 import io.boson.device.BosonDevice;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -60,22 +57,7 @@ public final class FirstBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (!Files.isRegularFile(options.serverJar())) {
-            System.err.println("no Boson jar at " + options.serverJar().toAbsolutePath()
-                    + "; build it first (./mvnw -q -B -DskipTests install) or pass --server-jar");
-            System.exit(2);
-        }
-        new FirstBenchmark(options).run();
-        System.exit(0);
+        Launch.main(args, Options::parse, Options::serverJar, options -> new FirstBenchmark(options).run());
     }
 
     private void run() throws Exception {

@@ -1,9 +1,6 @@
 package io.boson.bench;
 
-import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
@@ -115,22 +112,7 @@ public final class ProductsBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-        ProductsOptions options;
-        try {
-            options = ProductsOptions.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.exit(2);
-            return;
-        }
-        if (!Files.isRegularFile(options.serverJar())) {
-            System.err.println("no Boson jar at " + options.serverJar().toAbsolutePath()
-                    + "; build it first (./mvnw -q -B -Dmaven.test.skip=true install) or pass --server-jar");
-            System.exit(2);
-        }
-        new ProductsBenchmark(options).run();
-        System.exit(0);
+        Launch.main(args, ProductsOptions::parse, ProductsOptions::serverJar, options -> new ProductsBenchmark(options).run());
     }
 
     private void run() throws Exception {
