@@ -12,6 +12,9 @@ import io.boson.auth.Secrets;
 import io.boson.bus.Bus;
 import io.boson.bus.LocalBus;
 import io.boson.calls.CallRoutes;
+import io.boson.clients.ClientRepository;
+import io.boson.clients.ClientRoutes;
+import io.boson.clients.ClientService;
 import io.boson.calls.CallService;
 import io.boson.devices.ClaimCodeRepository;
 import io.boson.devices.DeviceJson;
@@ -107,6 +110,7 @@ public final class Boson implements AutoCloseable {
                 new GroupRoutes(groups, tokens, json),
                 new TeamRoutes(new TeamService(products, members, accounts, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),
+                new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock()), tokens, json),
                 new CallRoutes(calls, tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {

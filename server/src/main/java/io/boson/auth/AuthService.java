@@ -103,7 +103,10 @@ public final class AuthService {
         AccountRepository.StoredClient client = accounts.findClient(clientId)
                 .filter(c -> Secrets.matchesSha256(clientSecret, c.secretHash()))
                 .orElseThrow(OAuthException::invalidClient);
-        if (client.ownerUserId() == null) throw OAuthException.invalidClient();
+        if (client.ownerUserId() == null) {
+            // A product's client: product tokens (and customer tokens) are not available yet.
+            throw new OAuthException(400, "unauthorized_client", "Product client tokens are not supported by this cloud yet");
+        }
         return issue(client.ownerUserId(), clientId, parseExpiresIn(expiresIn));
     }
 

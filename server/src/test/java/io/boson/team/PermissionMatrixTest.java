@@ -77,6 +77,8 @@ class PermissionMatrixTest {
         m.put(Action.EDIT_GROUP, api -> api.putJson(p() + "/groups/existing", Map.of("description", "d")).status());
         m.put(Action.PUBLISH_EVENT, api -> api.postJson(p() + "/events", Map.of("name", "matrix")).status());
         m.put(Action.VIEW_SETTINGS, api -> api.get(p()).status());
+        m.put(Action.VIEW_CLIENTS, api -> api.get(p() + "/clients").status());
+        m.put(Action.MANAGE_CLIENTS, api -> api.postJson(p() + "/clients", Map.of("name", "matrix")).status());
         m.put(Action.READ_AUDIT, api -> api.get(p() + "/audit").status());
         m.put(Action.EDIT_SETTINGS, api -> api.putJson(p(), Map.of("description", "changed")).status());
         return m;
