@@ -108,7 +108,7 @@ public final class Boson implements AutoCloseable {
                 new ProductRoutes(products, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock()),
                 new GroupRoutes(groups, tokens, json),
-                new TeamRoutes(new TeamService(products, members, accounts, bus, audit, config.clock()), tokens, json),
+                new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),
                 new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock()), tokens, json),
                 new CallRoutes(calls, tokens, json)))

@@ -31,6 +31,29 @@ public final class AccountRepository {
         return new User(id, username, passwordHash, admin, now);
     }
 
+    /** An account only tokens can use: its password hash matches no password. */
+    public User createProgrammaticUser(String username, long now) {
+        long id = jdbi.withHandle(h -> h.createUpdate(
+                        "INSERT INTO users(username, password_hash, platform_admin, programmatic, created_at) VALUES (?, ?, FALSE, TRUE, ?)")
+                .bind(0, username).bind(1, "none").bind(2, now)
+                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        return new User(id, username, "none", false, now);
+    }
+
+    public void deleteUser(long userId) {
+        jdbi.useHandle(h -> h.createUpdate("DELETE FROM users WHERE id = ?").bind(0, userId).execute());
+    }
+
+    /** Removes every access token of the account and returns their hashes (so streams can end). */
+    public java.util.List<String> deleteAccessTokens(long userId) {
+        return jdbi.inTransaction(h -> {
+            java.util.List<String> hashes = h.createQuery("SELECT token_hash FROM access_tokens WHERE user_id = ?")
+                    .bind(0, userId).mapTo(String.class).list();
+            h.createUpdate("DELETE FROM access_tokens WHERE user_id = ?").bind(0, userId).execute();
+            return hashes;
+        });
+    }
+
     public Optional<User> findUser(String username) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT id, username, password_hash, platform_admin, created_at FROM users WHERE username = ?")

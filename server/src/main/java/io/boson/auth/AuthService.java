@@ -136,6 +136,16 @@ public final class AuthService {
         return p;
     }
 
+    /** A non-expiring token for a programmatic account (an API user). */
+    public String issueApiToken(long userId) {
+        return issue(userId, "api-user", 0).accessToken();
+    }
+
+    /** Revokes every token of an account, ending the streams opened with them. */
+    public void revokeAll(long userId) {
+        accounts.deleteAccessTokens(userId).forEach(this::revoked);
+    }
+
     public void revokeCurrent(Principal principal) {
         if (accounts.deleteAccessToken(principal.tokenHash())) revoked(principal.tokenHash());
     }

@@ -65,10 +65,11 @@ public final class ProductService implements ProductTeams {
      */
     public Product require(Principal caller, String idOrSlug, Action action) {
         Product p = lookup(idOrSlug).orElseThrow(() -> DomainException.notFound("Product not found"));
-        Role role = members.role(p.id(), caller.userId()).orElseThrow(() -> DomainException.notFound("Product not found"));
-        if (!Roles.allows(role, action)) {
-            throw DomainException.forbidden("Your role in this product (" + role.displayName() + ") does not allow "
-                    + action.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        MemberRepository.Member m = members.member(p.id(), caller.userId())
+                .orElseThrow(() -> DomainException.notFound("Product not found"));
+        if (!m.may(action)) {
+            throw DomainException.forbidden((m.role() == Role.API_USER ? "Your scopes" : "Your role in this product ("
+                    + m.role().displayName() + ")") + " do not allow " + action.name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         return p;
     }
@@ -110,6 +111,7 @@ public final class ProductService implements ProductTeams {
 
     @Override
     public boolean mayClaim(long userId, long productId) {
+        // API users never claim: claiming is an account's act, and their role has no row in the table.
         return members.role(productId, userId).map(r -> Roles.allows(r, Action.EDIT_DEVICE)).orElse(false);
     }
 

@@ -14,7 +14,36 @@ public final class MemberRepository {
         this.jdbi = jdbi;
     }
 
-    public record Member(long userId, String username, Role role) {
+    public record Member(long userId, String username, Role role, java.util.Set<String> scopes) {
+        public Member(long userId, String username, Role role) {
+            this(userId, username, role, java.util.Set.of());
+        }
+
+        /** What this member may do: its role's table row, or its scopes for an API user. */
+        public boolean may(Action action) {
+            return role == Role.API_USER ? Scopes.allows(scopes, action) : Roles.allows(role, action);
+        }
+    }
+
+    public Optional<Member> member(long productId, long userId) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT m.user_id, u.username, m.role, m.scopes FROM product_members m JOIN users u ON u.id = m.user_id
+                        WHERE m.product_id = ? AND m.user_id = ?""")
+                .bind(0, productId).bind(1, userId)
+                .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)),
+                        Scopes.fromStored(rs.getString(4)))).findOne());
+    }
+
+    public void addApiUser(long productId, long userId, java.util.Set<String> scopes, long now) {
+        jdbi.useHandle(h -> h.createUpdate(
+                        "INSERT INTO product_members(product_id, user_id, role, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(0, productId).bind(1, userId).bind(2, Role.API_USER.name()).bind(3, String.join(" ", scopes))
+                .bind(4, now).execute());
+    }
+
+    public void setScopes(long productId, long userId, java.util.Set<String> scopes) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE product_members SET scopes = ? WHERE product_id = ? AND user_id = ?")
+                .bind(0, String.join(" ", scopes)).bind(1, productId).bind(2, userId).execute());
     }
 
     public Optional<Role> role(long productId, long userId) {
@@ -24,10 +53,11 @@ public final class MemberRepository {
 
     public List<Member> list(long productId) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT m.user_id, u.username, m.role FROM product_members m JOIN users u ON u.id = m.user_id
+                        SELECT m.user_id, u.username, m.role, m.scopes FROM product_members m JOIN users u ON u.id = m.user_id
                         WHERE m.product_id = ? ORDER BY CASE WHEN m.role = 'OWNER' THEN 0 ELSE 1 END, m.created_at, u.username""")
                 .bind(0, productId)
-                .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)))).list());
+                .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)),
+                        Scopes.fromStored(rs.getString(4)))).list());
     }
 
     public List<Long> productsOf(long userId) {

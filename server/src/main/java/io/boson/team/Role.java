@@ -13,7 +13,9 @@ public enum Role {
     ADMINISTRATOR("Administrator", "000000000000000000000002"),
     DEVELOPER("Developer", "000000000000000000000003"),
     SUPPORT("Support", "000000000000000000000004"),
-    VIEW_ONLY("View-only", "000000000000000000000005");
+    VIEW_ONLY("View-only", "000000000000000000000005"),
+    /** A programmatic member: its scopes, not a role, say what it may do (see {@link Scopes}). */
+    API_USER("API user", "000000000000000000000006");
 
     private final String displayName;
     private final String id;
@@ -39,6 +41,7 @@ public enum Role {
             if (r.id.equals(nameOrId.trim()) || r.displayName.toLowerCase(Locale.ROOT).equals(key)
                     || r.name().toLowerCase(Locale.ROOT).replace('_', '-').equals(key)) {
                 if (r == OWNER) throw DomainException.invalid("The Owner role cannot be given; there is one Owner per product");
+                if (r == API_USER) throw DomainException.invalid("API users are created with friendly_name and scopes");
                 return r;
             }
         }

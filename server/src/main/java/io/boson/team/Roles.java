@@ -43,7 +43,7 @@ public final class Roles {
     }
 
     public static boolean allows(Role role, Action action) {
-        return TABLE.get(role).contains(action);
+        return TABLE.getOrDefault(role, Set.of()).contains(action);
     }
 
     private static Set<Action> union(Set<Action> a, Set<Action> b) {

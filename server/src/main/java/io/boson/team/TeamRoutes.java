@@ -28,6 +28,12 @@ public final class TeamRoutes implements HttpApi.Routes {
                 "team", team.list(tokens.principal(ctx), ctx.pathParam("product")).stream().map(TeamRoutes::view).toList())));
         r.post("/v1/products/{product}/team", ctx -> {
             Body b = Body.of(ctx, json);
+            if (b.has("friendly_name")) {
+                TeamService.ApiUser u = team.createApiUser(tokens.principal(ctx), ctx.pathParam("product"),
+                        b.string("friendly_name"), b.strings("scopes"));
+                ctx.json(Map.of("ok", true, "created", apiUser(u)));
+                return;
+            }
             MemberRepository.Member m = team.invite(tokens.principal(ctx), ctx.pathParam("product"), b.string("username"),
                     b.string("role"));
             Map<String, Object> body = new LinkedHashMap<>(view(m));
@@ -36,6 +42,12 @@ public final class TeamRoutes implements HttpApi.Routes {
         });
         r.put("/v1/products/{product}/team/{username}", ctx -> {
             Body b = Body.of(ctx, json);
+            if (b.has("scopes")) {
+                TeamService.ApiUser u = team.changeScopes(tokens.principal(ctx), ctx.pathParam("product"),
+                        ctx.pathParam("username"), b.strings("scopes"));
+                ctx.json(Map.of("ok", true, "updated", apiUser(u)));
+                return;
+            }
             MemberRepository.Member m = team.changeRole(tokens.principal(ctx), ctx.pathParam("product"),
                     ctx.pathParam("username"), b.string("role"));
             Map<String, Object> body = new LinkedHashMap<>(view(m));
@@ -52,7 +64,15 @@ public final class TeamRoutes implements HttpApi.Routes {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("username", m.username());
         v.put("role", Map.of("id", m.role().id(), "name", m.role().displayName()));
-        v.put("is_programmatic", false);
+        v.put("is_programmatic", m.role() == Role.API_USER);
+        if (m.role() == Role.API_USER) v.put("scopes", m.scopes());
+        return v;
+    }
+
+    /** Particle's shape for API users: the token is in the answer once, here. */
+    private static Map<String, Object> apiUser(TeamService.ApiUser u) {
+        Map<String, Object> v = new LinkedHashMap<>(view(u.member()));
+        v.put("tokens", java.util.List.of(Map.of("token", u.token())));
         return v;
     }
 }

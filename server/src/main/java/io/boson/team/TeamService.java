@@ -2,6 +2,7 @@ package io.boson.team;
 
 import io.boson.audit.AuditLog;
 import io.boson.auth.AccountRepository;
+import io.boson.auth.AuthService;
 import io.boson.auth.Principal;
 import io.boson.auth.User;
 import io.boson.bus.Bus;
@@ -25,12 +26,14 @@ public final class TeamService {
     private final ProductService products;
     private final MemberRepository members;
     private final AccountRepository accounts;
+    private final AuthService auth;
     private final Bus bus;
     private final AuditLog audit;
     private final Clock clock;
 
-    public TeamService(ProductService products, MemberRepository members, AccountRepository accounts, Bus bus,
-                       AuditLog audit, Clock clock) {
+    public TeamService(ProductService products, MemberRepository members, AccountRepository accounts, AuthService auth,
+                       Bus bus, AuditLog audit, Clock clock) {
+        this.auth = auth;
         this.audit = audit;
         this.products = products;
         this.members = members;
@@ -55,10 +58,41 @@ public final class TeamService {
         return new MemberRepository.Member(user.id(), user.username(), r);
     }
 
+    /** An API user and its one token (shown now only). */
+    public record ApiUser(MemberRepository.Member member, String token) {
+    }
+
+    public ApiUser createApiUser(Principal caller, String product, String friendlyName, List<String> scopes) {
+        Product p = products.require(caller, product, Action.MANAGE_TEAM);
+        if (friendlyName == null || friendlyName.isBlank() || friendlyName.length() > 100) {
+            throw DomainException.invalid("friendly_name is required (at most 100 characters)");
+        }
+        java.util.Set<String> granted = Scopes.parse(scopes);
+        String slug = friendlyName.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        String username = (slug.isEmpty() ? "api" : slug) + "+" + io.boson.auth.Secrets.randomHex(4) + "@api.boson.local";
+        User user = accounts.createProgrammaticUser(username, clock.millis());
+        members.addApiUser(p.id(), user.id(), granted, clock.millis());
+        audit.record(caller, p.id(), "team.api_user.create", username, String.join(" ", granted));
+        return new ApiUser(new MemberRepository.Member(user.id(), username, Role.API_USER, granted), auth.issueApiToken(user.id()));
+    }
+
+    /** New scopes take a new token: the old one stops working at once. */
+    public ApiUser changeScopes(Principal caller, String product, String username, List<String> scopes) {
+        Product p = products.require(caller, product, Action.MANAGE_TEAM);
+        MemberRepository.Member m = member(p, username);
+        if (m.role() != Role.API_USER) throw DomainException.invalid(username + " is not an API user");
+        java.util.Set<String> granted = Scopes.parse(scopes);
+        members.setScopes(p.id(), m.userId(), granted);
+        auth.revokeAll(m.userId());
+        audit.record(caller, p.id(), "team.api_user.scopes", username, String.join(" ", granted));
+        return new ApiUser(new MemberRepository.Member(m.userId(), username, Role.API_USER, granted), auth.issueApiToken(m.userId()));
+    }
+
     public MemberRepository.Member changeRole(Principal caller, String product, String username, String role) {
         Product p = products.require(caller, product, Action.MANAGE_TEAM);
         MemberRepository.Member m = member(p, username);
         if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be demoted");
+        if (m.role() == Role.API_USER) throw DomainException.invalid("An API user has scopes, not a role");
         Role r = Role.assignable(role);
         members.setRole(p.id(), m.userId(), r);
         audit.record(caller, p.id(), "team.role", m.username(), m.role().displayName() + " -> " + r.displayName());
@@ -73,6 +107,11 @@ public final class TeamService {
         MemberRepository.Member m = member(p, username);
         if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be removed from the team");
         members.remove(p.id(), m.userId());
+        if (m.role() == Role.API_USER) {
+            // An API user exists for this product only: its account and tokens go with it.
+            auth.revokeAll(m.userId());
+            accounts.deleteUser(m.userId());
+        }
         audit.record(caller, p.id(), "team.remove", m.username(), "role was " + m.role().displayName());
         changed(p.id(), m.userId());
     }

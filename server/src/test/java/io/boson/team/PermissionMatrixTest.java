@@ -89,11 +89,25 @@ class PermissionMatrixTest {
         List<DynamicTest> tests = new ArrayList<>();
         Map<Action, Function<Api, Integer>> probes = probes();
         for (Role role : Role.values()) {
+            if (role == Role.API_USER) continue;
             Api member = role == Role.OWNER ? owner : memberWith(role);
             for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
                 boolean allowed = Roles.allows(role, probe.getKey());
                 tests.add(DynamicTest.dynamicTest(role + " × " + probe.getKey() + " → " + (allowed ? "allowed" : "403"), () -> {
                     int status = probe.getValue().apply(member);
+                    if (allowed) assertThat(status).isBetween(200, 299);
+                    else assertThat(status).isEqualTo(403);
+                }));
+            }
+        }
+        // API users: each scope alone allows exactly the actions it grants.
+        for (String scope : Scopes.GRANTS.keySet().stream().sorted().toList()) {
+            Api apiUser = apiUserWith(scope);
+            for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
+                boolean allowed = Scopes.allows(java.util.Set.of(scope), probe.getKey());
+                tests.add(DynamicTest.dynamicTest("API user [" + scope + "] × " + probe.getKey() + " → "
+                        + (allowed ? "allowed" : "403"), () -> {
+                    int status = probe.getValue().apply(apiUser);
                     if (allowed) assertThat(status).isBetween(200, 299);
                     else assertThat(status).isEqualTo(403);
                 }));
@@ -105,6 +119,12 @@ class PermissionMatrixTest {
                     () -> assertThat(probe.getValue().apply(stranger)).isEqualTo(404)));
         }
         return tests;
+    }
+
+    static Api apiUserWith(String scope) {
+        Api.Response r = owner.postJson(p() + "/team", Map.of("friendly_name", "matrix " + scope, "scopes", List.of(scope)));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return owner.as(r.json().get("created").get("tokens").get(0).get("token").asText());
     }
 
     static Api memberWith(Role role) {
