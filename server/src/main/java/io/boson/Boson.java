@@ -120,6 +120,7 @@ public final class Boson implements AutoCloseable {
         });
         long flush = config.presenceFlushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
+        timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
     }
 
     /**
@@ -143,6 +144,14 @@ public final class Boson implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private void cleanClaimCodesQuietly() {
+        try {
+            devices.deleteExpiredClaimCodes();
+        } catch (RuntimeException e) {
+            log.warn("could not delete expired claim codes: {}", e.toString());
         }
     }
 
@@ -181,14 +190,6 @@ public final class Boson implements AutoCloseable {
 
     public DeviceService devices() {
         return devices;
-    }
-
-    public int connectedDevices() {
-        return gateway.connectedDevices();
-    }
-
-    public int openEventStreams() {
-        return streams.openStreams();
     }
 
     @Override

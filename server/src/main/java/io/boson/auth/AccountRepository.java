@@ -62,11 +62,6 @@ public final class AccountRepository {
                 .findOne());
     }
 
-    public Optional<String> usernameOf(long userId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT username FROM users WHERE id = ?").bind(0, userId)
-                .mapTo(String.class).findOne());
-    }
-
     public void insertAccessToken(String tokenHash, long userId, String clientId, Long expiresAt, long now) {
         jdbi.useHandle(h -> h.createUpdate(
                         "INSERT INTO access_tokens(token_hash, user_id, client_id, expires_at, created_at) VALUES (?, ?, ?, ?, ?)")

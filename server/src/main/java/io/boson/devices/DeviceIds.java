@@ -26,6 +26,16 @@ public final class DeviceIds {
         return name != null && NAME.matcher(name).matches() && !valid(name);
     }
 
+    /** Throws a 400 unless {@link #validName} holds. */
+    public static String requireValidName(String name) {
+        String n = name == null ? null : name.trim();
+        if (!validName(n)) {
+            throw io.boson.errors.DomainException.invalid(
+                    "Device names are 1-64 characters of letters, digits, _ and -, and may not look like a device ID");
+        }
+        return n;
+    }
+
     /** The name a device gets when claimed without one: stable, readable, unique per owner in practice. */
     public static String defaultName(String id) {
         return "device_" + id.substring(16);

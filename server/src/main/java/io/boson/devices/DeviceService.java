@@ -111,10 +111,7 @@ public final class DeviceService {
     public Device update(Principal caller, String idOrName, Update update) {
         Device device = get(caller, idOrName);
         if (update.name() != null) {
-            String name = update.name().trim();
-            if (!DeviceIds.validName(name)) {
-                throw DomainException.invalid("Device names are 1-64 characters of letters, digits, _ and -, and may not look like a device ID");
-            }
+            String name = DeviceIds.requireValidName(update.name());
             if (devices.nameTaken(caller.userId(), name, device.id())) {
                 throw DomainException.conflict("You already have a device named " + name);
             }
@@ -159,6 +156,11 @@ public final class DeviceService {
         Device claimed = claimTo(device, caller.userId());
         audit.record(caller, device.productId(), "device.claim", device.id(), null);
         return claimed;
+    }
+
+    /** Deletes claim codes past their expiry (run hourly); returns how many. */
+    public int deleteExpiredClaimCodes() {
+        return claimCodes.deleteExpired(clock.millis());
     }
 
     public ClaimCode createClaimCode(Principal caller) {

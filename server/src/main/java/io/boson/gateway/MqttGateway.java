@@ -98,10 +98,6 @@ public final class MqttGateway implements AutoCloseable {
         return tlsServer == null ? -1 : ((InetSocketAddress) tlsServer.localAddress()).getPort();
     }
 
-    public int connectedDevices() {
-        return context.sessions().size();
-    }
-
     /**
      * Stops accepting, tells every device the server is going away, and waits until their
      * sessions are recorded as ended, so a clean shutdown leaves no device "online".

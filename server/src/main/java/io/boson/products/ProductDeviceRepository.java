@@ -183,11 +183,6 @@ public final class ProductDeviceRepository {
         });
     }
 
-    public boolean isQuarantined(long productId, String deviceId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM quarantined_devices WHERE product_id = ? AND device_id = ?")
-                .bind(0, productId).bind(1, deviceId).mapTo(Long.class).one()) > 0;
-    }
-
     public Page quarantined(long productId, int page, int perPage) {
         return jdbi.withHandle(h -> {
             long total = h.createQuery("SELECT COUNT(*) FROM quarantined_devices WHERE product_id = ?").bind(0, productId)

@@ -126,10 +126,7 @@ public final class ProductDevices implements DeviceAccess {
         Product product = products.require(caller, productIdOrSlug, Action.EDIT_DEVICE);
         Device d = get(caller, product, idOrName);
         if (u.name() != null) {
-            String name = u.name().trim();
-            if (!DeviceIds.validName(name)) {
-                throw DomainException.invalid("Device names are 1-64 characters of letters, digits, _ and -, and may not look like a device ID");
-            }
+            String name = DeviceIds.requireValidName(u.name());
             if (repo.nameTaken(product.id(), name, d.id())) throw DomainException.conflict("The product already has a device named " + name);
             repo.rename(d.id(), name);
         }

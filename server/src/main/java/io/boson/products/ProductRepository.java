@@ -3,7 +3,6 @@ package io.boson.products;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 
-import java.util.List;
 import java.util.Optional;
 
 public final class ProductRepository {
@@ -39,11 +38,6 @@ public final class ProductRepository {
     public boolean slugTaken(String slug) {
         return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) FROM products WHERE slug = ?").bind(0, slug)
                 .mapTo(Long.class).one()) > 0;
-    }
-
-    public List<Product> listByOwner(long userId) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE owner_user_id = ? ORDER BY id").bind(0, userId)
-                .map(MAPPER).list());
     }
 
     public void update(long id, String name, String description) {

@@ -74,11 +74,6 @@ public final class ProductService implements ProductTeams {
         return p;
     }
 
-    /** The caller's role in the product, if any. */
-    public Optional<Role> roleOf(long userId, long productId) {
-        return members.role(productId, userId);
-    }
-
     public Product update(Principal caller, String idOrSlug, String name, String description, Integer platformId) {
         Product p = require(caller, idOrSlug, Action.EDIT_SETTINGS);
         String newName = name == null ? p.name() : name.trim();

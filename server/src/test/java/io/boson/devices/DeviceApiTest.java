@@ -202,6 +202,21 @@ class DeviceApiTest {
     }
 
     @Test
+    void expiredClaimCodesAreDeletedByTheHourlyCleanup() {
+        Api user = cloud.newUser();
+        user.postJson("/v1/device_claims", Map.of());
+        user.postJson("/v1/device_claims", Map.of());
+        cloud.clock.advance(Duration.ofHours(25));
+        String fresh = user.postJson("/v1/device_claims", Map.of()).json().get("claim_code").asText();
+        assertThat(cloud.boson().devices().deleteExpiredClaimCodes()).isGreaterThanOrEqualTo(2);
+        assertThat(cloud.boson().devices().deleteExpiredClaimCodes()).isZero();
+        // The unexpired one still works.
+        try (TestDevice device = TestDevice.connect(cloud, cloud.registerDevice())) {
+            assertThat(device.publishRaw("k", fresh.getBytes(StandardCharsets.UTF_8)).getCode()).isZero();
+        }
+    }
+
+    @Test
     void pingAndSignal() {
         Api user = cloud.newUser();
         try (TestDevice device = cloud.claimedDevice(user)) {
