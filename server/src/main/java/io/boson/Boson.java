@@ -20,6 +20,8 @@ import io.boson.devices.ClaimCodeRepository;
 import io.boson.devices.DeviceJson;
 import io.boson.devices.DeviceRepository;
 import io.boson.devices.DeviceRoutes;
+import io.boson.customers.CustomerRoutes;
+import io.boson.customers.CustomerService;
 import io.boson.devices.DeviceService;
 import io.boson.devices.Presence;
 import io.boson.events.EventCodec;
@@ -110,7 +112,9 @@ public final class Boson implements AutoCloseable {
                 new GroupRoutes(groups, tokens, json),
                 new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),
-                new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock()), tokens, json),
+                new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock(), auth), tokens, json),
+                new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
+                        tokens, json),
                 new CallRoutes(calls, tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {

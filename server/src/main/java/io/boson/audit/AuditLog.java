@@ -37,6 +37,15 @@ public final class AuditLog {
                 .bind(6, actor == null ? null : actor.remoteAddress()).bind(7, clock.millis()).execute());
     }
 
+    /** A change made with a product's OAuth client credentials rather than a token. */
+    public void recordClient(String clientId, String remoteAddress, long productId, String action, String target) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO audit_log(product_id, actor_user_id, actor, action, target, details, remote_address, at)
+                        VALUES (?, NULL, ?, ?, ?, NULL, ?, ?)""")
+                .bind(0, productId).bind(1, "client " + clientId).bind(2, action).bind(3, target)
+                .bind(4, remoteAddress).bind(5, clock.millis()).execute());
+    }
+
     /** Newest first. */
     public Page product(long productId, int page, int perPage) {
         return jdbi.withHandle(h -> {

@@ -71,28 +71,17 @@ public final class AuthRoutes implements HttpApi.Routes {
         if (!type.startsWith("application/x-www-form-urlencoded")) {
             throw OAuthException.invalidRequest("Method must be POST with application/x-www-form-urlencoded encoding");
         }
-        String clientId = ctx.formParam("client_id");
-        String clientSecret = ctx.formParam("client_secret");
-        String basic = ctx.header("Authorization");
-        if (basic != null && basic.regionMatches(true, 0, "Basic ", 0, 6)) {
-            String decoded;
-            try {
-                decoded = new String(Base64.getDecoder().decode(basic.substring(6).trim()), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw OAuthException.invalidClient();
-            }
-            int colon = decoded.indexOf(':');
-            if (colon < 0) throw OAuthException.invalidClient();
-            clientId = decoded.substring(0, colon);
-            clientSecret = decoded.substring(colon + 1);
-        }
+        ClientCredentials client = ClientCredentials.of(ctx);
+        String clientId = client.id();
+        String clientSecret = client.secret();
         String grant = ctx.formParam("grant_type");
         if (grant == null) throw OAuthException.invalidRequest("Missing parameter: grant_type");
         AuthService.IssuedToken issued = switch (grant) {
             case "password" -> auth.passwordGrant(clientId, clientSecret, ctx.formParam("username"),
                     ctx.formParam("password"), ctx.formParam("expires_in"));
             case "refresh_token" -> auth.refreshGrant(clientId, clientSecret, ctx.formParam("refresh_token"));
-            case "client_credentials" -> auth.clientCredentialsGrant(clientId, clientSecret, ctx.formParam("expires_in"));
+            case "client_credentials" -> auth.clientCredentialsGrant(clientId, clientSecret, ctx.formParam("expires_in"),
+                    ctx.formParam("scope"));
             default -> throw new OAuthException(400, "unsupported_grant_type", "Invalid grant_type parameter or parameter missing");
         };
         Map<String, Object> body = new LinkedHashMap<>();

@@ -71,15 +71,21 @@ public final class AuthService {
         return generate ? Optional.of(pw) : Optional.empty();
     }
 
+    /**
+     * Password grant. Through a product's OAuth client the username is the email of one of that
+     * product's customers; through any other client it is a person's account.
+     */
     public IssuedToken passwordGrant(String clientId, String clientSecret, String username, String password,
                                      String expiresIn) {
-        requireBuiltInOrStoredClient(clientId, clientSecret);
+        Long productId = requireBuiltInOrStoredClient(clientId, clientSecret);
         if (username == null || password == null) {
             throw OAuthException.invalidRequest("Missing parameters: username and password are required");
         }
         long ttl = parseExpiresIn(expiresIn);
-        User user = accounts.findUser(username)
-                .filter(u -> Secrets.verifyPassword(password, u.passwordHash()))
+        Optional<User> found = productId != null
+                ? accounts.findProductUser(productId, User.Kind.CUSTOMER, username.trim().toLowerCase(java.util.Locale.ROOT))
+                : accounts.findUser(username);
+        User user = found.filter(u -> Secrets.verifyPassword(password, u.passwordHash()))
                 .orElseThrow(() -> OAuthException.invalidGrant("User credentials are invalid"));
         return issue(user.id(), clientId, ttl);
     }
@@ -93,21 +99,60 @@ public final class AuthService {
         return issue(stored.user().id(), clientId, DEFAULT_TOKEN_SECONDS);
     }
 
-    /** A stored client's own credentials give a token for the account that owns the client. */
-    public IssuedToken clientCredentialsGrant(String clientId, String clientSecret, String expiresIn) {
+    /**
+     * Client credentials. An account's client gets a token for that account; a product's client a
+     * product token, or with {@code scope=customer=<email>} a token for that customer of the product.
+     */
+    public IssuedToken clientCredentialsGrant(String clientId, String clientSecret, String expiresIn, String scope) {
+        AccountRepository.StoredClient client = storedClient(clientId, clientSecret);
+        long ttl = parseExpiresIn(expiresIn);
+        if (client.productId() == null) {
+            if (scope != null && !scope.isBlank()) throw new OAuthException(400, "invalid_scope", "Only product clients take a scope");
+            return issue(client.ownerUserId(), clientId, ttl);
+        }
+        long productId = client.productId();
+        if (scope == null || scope.isBlank()) {
+            User account = accounts.findProductUser(productId, User.Kind.PRODUCT, null)
+                    .orElseGet(() -> accounts.createProductUser(productId, User.Kind.PRODUCT, null, "none", now()));
+            return issue(account.id(), clientId, ttl);
+        }
+        if (!scope.startsWith("customer=")) {
+            throw new OAuthException(400, "invalid_scope", "scope must be customer=<email>");
+        }
+        String email = scope.substring("customer=".length()).trim().toLowerCase(java.util.Locale.ROOT);
+        User customer = accounts.findProductUser(productId, User.Kind.CUSTOMER, email)
+                .orElseThrow(() -> OAuthException.invalidGrant("No customer " + email + " in this product"));
+        return issue(customer.id(), clientId, ttl);
+    }
+
+    /** The product a product client belongs to, after checking its secret; anything else is invalid_client. */
+    public long productOfClient(String clientId, String clientSecret) {
+        AccountRepository.StoredClient client = storedClient(clientId, clientSecret);
+        if (client.productId() == null) {
+            throw new OAuthException(400, "unauthorized_client", "Customers are created with a product's OAuth client");
+        }
+        return client.productId();
+    }
+
+    /** A token for a customer just created with a product client. */
+    public IssuedToken issueCustomerToken(long customerUserId, String clientId) {
+        return issue(customerUserId, clientId, DEFAULT_TOKEN_SECONDS);
+    }
+
+    /** Ends every token issued through a deleted client. */
+    public void revokeClient(String clientId) {
+        accounts.deleteClientTokens(clientId).forEach(this::revoked);
+    }
+
+    private AccountRepository.StoredClient storedClient(String clientId, String clientSecret) {
         if (clientId == null || clientSecret == null) throw OAuthException.invalidClient();
         if (BUILT_IN_CLIENTS.containsKey(clientId)) {
             throw new OAuthException(400, "unauthorized_client",
                     "The client_credentials grant needs a client created with POST /v1/clients");
         }
-        AccountRepository.StoredClient client = accounts.findClient(clientId)
+        return accounts.findClient(clientId)
                 .filter(c -> Secrets.matchesSha256(clientSecret, c.secretHash()))
                 .orElseThrow(OAuthException::invalidClient);
-        if (client.ownerUserId() == null) {
-            // A product's client: product tokens (and customer tokens) are not available yet.
-            throw new OAuthException(400, "unauthorized_client", "Product client tokens are not supported by this cloud yet");
-        }
-        return issue(client.ownerUserId(), clientId, parseExpiresIn(expiresIn));
     }
 
     /** The account itself, for work the server does on its own behalf (the demo fleet); never from a request. */
@@ -127,7 +172,8 @@ public final class AuthService {
             AccountRepository.StoredToken stored = accounts.findAccessToken(hash)
                     .orElseThrow(() -> new DomainException.Unauthenticated("The access token provided is invalid.", false));
             User u = stored.user();
-            p = new Principal(u.id(), u.username(), u.platformAdmin(), stored.clientId(), hash, stored.expiresAt());
+            p = new Principal(u.id(), u.displayName(), u.platformAdmin(), stored.clientId(), hash, stored.expiresAt(),
+                    null, u.kind(), u.productId());
             principals.put(hash, p);
         }
         if (p.tokenExpiresAt() != null && p.tokenExpiresAt() <= now()) {
@@ -192,16 +238,17 @@ public final class AuthService {
         return new IssuedToken(token, ttlSeconds, refresh);
     }
 
-    private void requireBuiltInOrStoredClient(String clientId, String clientSecret) {
+    /** Checks a client for the password and refresh grants; returns its product, if it is a product's client. */
+    private Long requireBuiltInOrStoredClient(String clientId, String clientSecret) {
         if (clientId == null || clientSecret == null) throw OAuthException.invalidClient();
         String builtIn = BUILT_IN_CLIENTS.get(clientId);
         if (builtIn != null) {
             if (!builtIn.equals(clientSecret)) throw OAuthException.invalidClient();
-            return;
+            return null;
         }
-        accounts.findClient(clientId)
+        return accounts.findClient(clientId)
                 .filter(c -> Secrets.matchesSha256(clientSecret, c.secretHash()))
-                .orElseThrow(OAuthException::invalidClient);
+                .orElseThrow(OAuthException::invalidClient).productId();
     }
 
     private static long parseExpiresIn(String value) {

@@ -27,8 +27,11 @@ public final class ClientService {
     private final ProductService products;
     private final AuditLog audit;
     private final Clock clock;
+    private final io.boson.auth.AuthService auth;
 
-    public ClientService(ClientRepository clients, ProductService products, AuditLog audit, Clock clock) {
+    public ClientService(ClientRepository clients, ProductService products, AuditLog audit, Clock clock,
+                         io.boson.auth.AuthService auth) {
+        this.auth = auth;
         this.clients = clients;
         this.products = products;
         this.audit = audit;
@@ -40,6 +43,7 @@ public final class ClientService {
     }
 
     public Created create(Principal caller, String product, String name, String type, String redirectUri) {
+        if (product == null) caller.requirePerson("have OAuth clients of their own");
         Product p = product == null ? null : products.require(caller, product, Action.MANAGE_CLIENTS);
         if (name == null || name.isBlank() || name.length() > 200) throw DomainException.invalid("name is required (at most 200 characters)");
         String t = type == null ? "installed" : type.toLowerCase(Locale.ROOT);
@@ -56,7 +60,10 @@ public final class ClientService {
     }
 
     public List<OAuthClient> list(Principal caller, String product) {
-        if (product == null) return clients.ofUser(caller.userId());
+        if (product == null) {
+            caller.requirePerson("have OAuth clients of their own");
+            return clients.ofUser(caller.userId());
+        }
         return clients.ofProduct(products.require(caller, product, Action.VIEW_CLIENTS).id());
     }
 
@@ -71,6 +78,7 @@ public final class ClientService {
     public void delete(Principal caller, String product, String id) {
         OAuthClient c = manageable(caller, product, id);
         clients.delete(c.id());
+        auth.revokeClient(c.id());
         if (c.productId() != null) audit.record(caller, c.productId(), "client.delete", c.id(), null);
     }
 

@@ -15,7 +15,7 @@ public final class DeviceRepository {
 
     /** The device columns with the owner's name; callers append WHERE / ORDER BY. */
     public static final String SELECT = """
-            SELECT d.id, d.secret_hash, d.platform_id, d.name, d.notes, d.owner_id, u.username, d.registered_at,
+            SELECT d.id, d.secret_hash, d.platform_id, d.name, d.notes, d.owner_id, COALESCE(u.email, u.username), d.registered_at,
                    d.claimed_at, d.online, d.session_id, d.node_id, d.last_heard, d.last_handshake_at,
                    d.last_ip_address, d.last_disconnect_reason, d.describe_json, d.vitals_json, d.vitals_at,
                    d.system_firmware_version, d.product_version, d.rate_limited, d.product_id, d.development,

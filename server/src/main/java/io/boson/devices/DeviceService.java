@@ -137,6 +137,7 @@ public final class DeviceService {
      * product device cannot become someone's developer device.
      */
     public Device claim(Principal caller, String id, boolean requestTransfer) {
+        caller.requirePerson("claim devices by ID; customers claim with a claim code");
         String deviceId = id == null ? null : id.trim().toLowerCase();
         if (!DeviceIds.valid(deviceId)) throw DomainException.invalid("Invalid device ID: 24 hex characters expected");
         Device device = devices.find(deviceId)
@@ -164,6 +165,9 @@ public final class DeviceService {
     }
 
     public ClaimCode createClaimCode(Principal caller) {
+        if (caller.kind() == io.boson.auth.User.Kind.PRODUCT) {
+            throw DomainException.forbidden("Product tokens cannot claim devices; create claim codes with a customer's token");
+        }
         String code = Secrets.randomAlnum(48);
         long now = clock.millis();
         claimCodes.insert(Secrets.sha256(code), caller.userId(), now + CLAIM_CODE_TTL.toMillis(), now);
@@ -178,6 +182,9 @@ public final class DeviceService {
         Device device = devices.find(deviceId).orElseThrow(() -> DomainException.notFound("Device not found"));
         if (device.ownedBy(userId)) return device;
         if (device.ownerId() != null) throw DomainException.forbidden("That belongs to someone else.");
+        if (!device.inProduct() && teams.customerProduct(userId).isPresent()) {
+            throw DomainException.forbidden("A customer's claim code only claims devices of the customer's product");
+        }
         if (device.inProduct() && !teams.mayClaim(userId, device.productId())) {
             throw DomainException.forbidden("This device belongs to a product; the claim code's owner is not on its team");
         }
@@ -198,11 +205,12 @@ public final class DeviceService {
 
     /** Nodes holding the device move it to its new scope before the API call returns (in-process bus). */
     public void changed(Device device) {
-        moved(device.id(), Scope.ofDevice(device));
+        moved(device.id(), Scope.placement(device));
     }
 
-    public void moved(String deviceId, String scope) {
-        bus.publish(Subjects.deviceChanged(deviceId), scope.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    /** @param placement the device's scope, and its owner's for a claimed product device ({@link Scope#placement}) */
+    public void moved(String deviceId, String placement) {
+        bus.publish(Subjects.deviceChanged(deviceId), placement.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Ends the device's session wherever it is (MQTT 5: DISCONNECT 0x87). */

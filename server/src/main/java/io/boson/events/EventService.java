@@ -72,13 +72,24 @@ public final class EventService {
     }
 
     /** An event a device published; the gateway has already checked the name, size and rate. */
-    public void publishFromDevice(String deviceId, String scope, String name, String data, boolean base64) {
-        publish(new Event(name, data, base64, Event.DEFAULT_TTL, clock.millis(), deviceId, scope, Scope.productOf(scope), deviceId));
+    public void publishFromDevice(String deviceId, String scope, String ownerScope, String name, String data, boolean base64) {
+        publishDeviceEvent(new Event(name, data, base64, Event.DEFAULT_TTL, clock.millis(), deviceId, scope,
+                Scope.productOf(scope), deviceId), ownerScope);
     }
 
     /** Cloud events about a device ({@code spark/status} and friends). */
-    public void system(String deviceId, String scope, String name, String data) {
-        publish(new Event(name, data, false, Event.DEFAULT_TTL, clock.millis(), deviceId, scope, Scope.productOf(scope), deviceId));
+    public void system(String deviceId, String scope, String ownerScope, String name, String data) {
+        publishDeviceEvent(new Event(name, data, false, Event.DEFAULT_TTL, clock.millis(), deviceId, scope,
+                Scope.productOf(scope), deviceId), ownerScope);
+    }
+
+    /** Into the device's scope, and a copy into its owner's when a claimed product device published it. */
+    private void publishDeviceEvent(Event e, String ownerScope) {
+        publish(e);
+        if (ownerScope != null) {
+            publish(new Event(e.name(), e.data(), e.base64(), e.ttl(), e.publishedAt(), e.coreid(), ownerScope,
+                    e.productId(), e.deviceOwner()));
+        }
     }
 
     private void publish(Event e) {

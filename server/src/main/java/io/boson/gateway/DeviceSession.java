@@ -42,6 +42,8 @@ final class DeviceSession {
     private final AtomicLong rids = new AtomicLong();
     private final List<Bus.Subscription> busSubscriptions = new ArrayList<>();
     private volatile String scope;
+    /** The owner's scope of a claimed product device: its events are copied there; API events from there reach it. */
+    private volatile String ownerScope;
     private volatile boolean receivingEvents;
     private volatile String closeReason = "connection closed";
 
@@ -50,7 +52,9 @@ final class DeviceSession {
         this.channel = channel;
         this.deviceId = device.id();
         this.mqtt5 = mqtt5;
-        this.scope = Scope.ofDevice(device);
+        String placement = Scope.placement(device);
+        this.scope = Scope.scopeOf(placement);
+        this.ownerScope = Scope.ownerCopyOf(placement);
     }
 
     String deviceId() {
@@ -63,6 +67,10 @@ final class DeviceSession {
 
     String scope() {
         return scope;
+    }
+
+    String ownerScope() {
+        return ownerScope;
     }
 
     boolean mqtt5() {
@@ -101,7 +109,7 @@ final class DeviceSession {
 
     synchronized void detach() {
         busSubscriptions.forEach(Bus.Subscription::close);
-        if (receivingEvents) gw.sessions().stopEvents(scope, this);
+        if (receivingEvents) stopEvents();
         for (Pending p : pending.values()) {
             p.timer().cancel(false);
             reply(p.replyTo(), DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
@@ -109,20 +117,31 @@ final class DeviceSession {
         pending.clear();
     }
 
-    private synchronized void rescope(String next) {
-        if (next.equals(scope)) return;
-        if (receivingEvents) {
-            gw.sessions().stopEvents(scope, this);
-            gw.sessions().receiveEvents(next, this);
-        }
+    private synchronized void rescope(String placement) {
+        String next = Scope.scopeOf(placement);
+        String nextOwner = Scope.ownerCopyOf(placement);
+        if (next.equals(scope) && java.util.Objects.equals(nextOwner, ownerScope)) return;
+        if (receivingEvents) stopEvents();
         scope = next;
+        ownerScope = nextOwner;
+        if (receivingEvents) receiveEvents();
+    }
+
+    private void receiveEvents() {
+        gw.sessions().receiveEvents(scope, this);
+        if (ownerScope != null) gw.sessions().receiveEvents(ownerScope, this);
+    }
+
+    private void stopEvents() {
+        gw.sessions().stopEvents(scope, this);
+        if (ownerScope != null) gw.sessions().stopEvents(ownerScope, this);
     }
 
     synchronized void subscribed(String filter) {
         if (!filters.contains(filter)) filters.add(filter);
         if (!receivingEvents && Topics.couldMatchEvents(filter)) {
             receivingEvents = true;
-            gw.sessions().receiveEvents(scope, this);
+            receiveEvents();
         }
     }
 
@@ -130,13 +149,16 @@ final class DeviceSession {
         filters.remove(filter);
         if (receivingEvents && filters.stream().noneMatch(Topics::couldMatchEvents)) {
             receivingEvents = false;
-            gw.sessions().stopEvents(scope, this);
+            stopEvents();
         }
     }
 
     /** An event of this device's scope; delivered when one of its subscriptions matches. */
     void offerEvent(Event e) {
         if (deviceId.equals(e.deviceOwner())) return;
+        // From the owner's scope only what the owner published through the API: device events there
+        // are copies of events this device already gets in its product's scope.
+        if (e.deviceOwner() != null && !e.scope().equals(scope)) return;
         for (String f : filters) {
             if (Topics.eventMatches(f, e.name())) {
                 byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);

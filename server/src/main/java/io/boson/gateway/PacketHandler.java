@@ -230,7 +230,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             ctx.pipeline().addFirst("idle", new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
         }
         ctx.channel().config().setAutoRead(true);
-        gw.events().system(s.deviceId(), s.scope(), "spark/status", "online");
+        gw.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "online");
     }
 
     @Override
@@ -252,7 +252,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             String reason = s.closeReason();
             gw.blocking().execute(() -> {
                 if (gw.presence().disconnected(s.deviceId(), s.sessionId(), reason)) {
-                    gw.events().system(s.deviceId(), s.scope(), "spark/status", "offline");
+                    gw.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "offline");
                 }
             });
         }
@@ -321,9 +321,9 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         byte[] bytes = ByteBufUtil.getBytes(payload);
         String text = utf8(bytes);
         if (text != null) {
-            gw.events().publishFromDevice(s.deviceId(), s.scope(), name, text, false);
+            gw.events().publishFromDevice(s.deviceId(), s.scope(), s.ownerScope(), name, text, false);
         } else {
-            gw.events().publishFromDevice(s.deviceId(), s.scope(), name, Base64.getEncoder().encodeToString(bytes), true);
+            gw.events().publishFromDevice(s.deviceId(), s.scope(), s.ownerScope(), name, Base64.getEncoder().encodeToString(bytes), true);
         }
         ack(ctx, qos, packetId, PUBACK_OK);
     }

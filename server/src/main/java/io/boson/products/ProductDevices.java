@@ -73,6 +73,7 @@ public final class ProductDevices implements DeviceAccess {
         List<String> wellFormed = new ArrayList<>();
         for (String id : unique) (DeviceIds.valid(id) ? wellFormed : invalid).add(id);
         long now = clock.millis();
+        Map<String, Long> owners = new HashMap<>();
         ImportResult result = repo.inTransaction(h -> {
             Map<String, ProductDeviceRepository.Registered> known = repo.registered(h, wellFormed);
             List<String> add = new ArrayList<>();
@@ -91,6 +92,7 @@ public final class ProductDevices implements DeviceAccess {
                     nonmember.add(id);
                 } else {
                     add.add(id);
+                    if (r.ownerId() != null) owners.put(id, r.ownerId());
                 }
             }
             repo.addToProduct(h, product.id(), add, now);
@@ -102,7 +104,7 @@ public final class ProductDevices implements DeviceAccess {
                         + " nonmember=" + result.nonmemberDeviceIds().size());
         // Connected devices move to the product's scope at once.
         String scope = Scope.product(product.id());
-        for (String id : result.updatedDeviceIds()) devices.moved(id, scope);
+        for (String id : result.updatedDeviceIds()) devices.moved(id, Scope.placement(scope, owners.get(id)));
         return result;
     }
 

@@ -2,6 +2,7 @@ package io.boson.products;
 
 import io.boson.audit.AuditLog;
 import io.boson.auth.Principal;
+import io.boson.auth.User;
 import io.boson.devices.DeviceService;
 import io.boson.devices.ProductTeams;
 import io.boson.errors.DomainException;
@@ -39,6 +40,7 @@ public final class ProductService implements ProductTeams {
     }
 
     public Product create(Principal caller, String name, String description, Integer platformId) {
+        caller.requirePerson("create products");
         if (name == null || name.isBlank() || name.length() > MAX_NAME) {
             throw DomainException.invalid("product.name is required (at most " + MAX_NAME + " characters)");
         }
@@ -56,6 +58,7 @@ public final class ProductService implements ProductTeams {
 
     /** The products whose team the caller is on. */
     public List<Product> list(Principal caller) {
+        if (caller.kind() == User.Kind.PRODUCT) return products.find(caller.productId()).stream().toList();
         return members.productsOf(caller.userId()).stream().map(products::find).flatMap(Optional::stream).toList();
     }
 
@@ -65,13 +68,30 @@ public final class ProductService implements ProductTeams {
      */
     public Product require(Principal caller, String idOrSlug, Action action) {
         Product p = lookup(idOrSlug).orElseThrow(() -> DomainException.notFound("Product not found"));
-        MemberRepository.Member m = members.member(p.id(), caller.userId())
+        MemberRepository.Member m = member(caller, p)
                 .orElseThrow(() -> DomainException.notFound("Product not found"));
         if (!m.may(action)) {
             throw DomainException.forbidden((m.role() == Role.API_USER ? "Your scopes" : "Your role in this product ("
                     + m.role().displayName() + ")") + " do not allow " + action.name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         return p;
+    }
+
+    /**
+     * The caller's standing in the product. A product token acts as a Developer of its own product
+     * only; a customer has no standing in product APIs (forbidden in their product, not found elsewhere).
+     */
+    private Optional<MemberRepository.Member> member(Principal caller, Product p) {
+        boolean own = p.id() == (caller.productId() == null ? -1 : caller.productId());
+        return switch (caller.kind()) {
+            case PRODUCT -> own ? Optional.of(new MemberRepository.Member(caller.userId(), caller.username(), Role.DEVELOPER))
+                    : Optional.empty();
+            case CUSTOMER -> {
+                if (own) throw DomainException.forbidden("Customers cannot use product APIs");
+                yield Optional.empty();
+            }
+            case USER -> members.member(p.id(), caller.userId());
+        };
     }
 
     public Product update(Principal caller, String idOrSlug, String name, String description, Integer platformId) {
@@ -107,7 +127,14 @@ public final class ProductService implements ProductTeams {
     @Override
     public boolean mayClaim(long userId, long productId) {
         // API users never claim: claiming is an account's act, and their role has no row in the table.
+        // A product's customers claim its devices (with claim codes); people by a role that may edit devices.
+        if (members.customerProduct(userId).map(p -> p == productId).orElse(false)) return true;
         return members.role(productId, userId).map(r -> Roles.allows(r, Action.EDIT_DEVICE)).orElse(false);
+    }
+
+    @Override
+    public Optional<Long> customerProduct(long userId) {
+        return members.customerProduct(userId);
     }
 
     /** Any role: a device claimed by a team member is not a "nonmember" device at import. */
@@ -115,7 +142,8 @@ public final class ProductService implements ProductTeams {
         return members.role(productId, userId).isPresent();
     }
 
-    private Optional<Product> lookup(String idOrSlug) {
+    /** By id or slug, whoever asks: for callers authenticated otherwise (a product's OAuth client). */
+    public Optional<Product> lookup(String idOrSlug) {
         if (idOrSlug == null || idOrSlug.isBlank()) return Optional.empty();
         if (idOrSlug.chars().allMatch(Character::isDigit) && idOrSlug.length() < 18) {
             return products.find(Long.parseLong(idOrSlug));

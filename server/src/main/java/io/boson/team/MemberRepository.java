@@ -34,6 +34,12 @@ public final class MemberRepository {
                         Scopes.fromStored(rs.getString(4)))).findOne());
     }
 
+    /** The product whose customer this account is, if it is a customer. */
+    public Optional<Long> customerProduct(long userId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT product_id FROM users WHERE id = ? AND kind = 'customer'")
+                .bind(0, userId).mapTo(Long.class).findOne());
+    }
+
     public void addApiUser(long productId, long userId, java.util.Set<String> scopes, long now) {
         jdbi.useHandle(h -> h.createUpdate(
                         "INSERT INTO product_members(product_id, user_id, role, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
