@@ -37,6 +37,9 @@ import io.boson.products.ProductDeviceRoutes;
 import io.boson.products.ProductDevices;
 import io.boson.products.ProductRepository;
 import io.boson.products.ProductRoutes;
+import io.boson.orgs.OrgRepository;
+import io.boson.orgs.OrgRoutes;
+import io.boson.orgs.OrgService;
 import io.boson.products.ProductService;
 import io.boson.team.MemberRepository;
 import io.boson.team.TeamRoutes;
@@ -95,7 +98,8 @@ public final class Boson implements AutoCloseable {
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
-        EventService events = new EventService(bus, codec, fleet, products, config.clock());
+        OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, bus, audit, config.clock());
+        EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
         CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
         Tokens tokens = new Tokens(auth);
@@ -107,7 +111,8 @@ public final class Boson implements AutoCloseable {
                 new AuthRoutes(auth, tokens, json),
                 new EventRoutes(events, streams, tokens, json),
                 new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock()),
-                new ProductRoutes(products, tokens, json),
+                new ProductRoutes(products, orgs, tokens, json),
+                new OrgRoutes(orgs, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock()),
                 new GroupRoutes(groups, tokens, json),
                 new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),

@@ -46,15 +46,32 @@ public final class AuditLog {
                 .bind(4, remoteAddress).bind(5, clock.millis()).execute());
     }
 
-    /** Newest first. */
+    /** A change to an organization (its team, its products). */
+    public void recordOrg(Principal actor, long orgId, String action, String target, String details) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO audit_log(org_id, actor_user_id, actor, action, target, details, remote_address, at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)""")
+                .bind(0, orgId).bind(1, actor.userId()).bind(2, actor.username()).bind(3, action).bind(4, target)
+                .bind(5, details).bind(6, actor.remoteAddress()).bind(7, clock.millis()).execute());
+    }
+
+    /** A product's entries, newest first. */
     public Page product(long productId, int page, int perPage) {
+        return page("product_id = :k", productId, page, perPage);
+    }
+
+    /** An organization's entries and those of its products, newest first. */
+    public Page org(long orgId, int page, int perPage) {
+        return page("(org_id = :k OR product_id IN (SELECT id FROM products WHERE org_id = :k))", orgId, page, perPage);
+    }
+
+    private Page page(String where, long key, int page, int perPage) {
         return jdbi.withHandle(h -> {
-            long total = h.createQuery("SELECT COUNT(*) FROM audit_log WHERE product_id = ?").bind(0, productId)
+            long total = h.createQuery("SELECT COUNT(*) FROM audit_log WHERE " + where).bind("k", key)
                     .mapTo(Long.class).one();
-            List<Entry> entries = h.createQuery("""
-                            SELECT id, at, actor, action, target, details, remote_address FROM audit_log
-                            WHERE product_id = :p ORDER BY id DESC LIMIT :limit OFFSET :offset""")
-                    .bind("p", productId).bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
+            List<Entry> entries = h.createQuery("SELECT id, at, actor, action, target, details, remote_address FROM audit_log"
+                            + " WHERE " + where + " ORDER BY id DESC LIMIT :limit OFFSET :offset")
+                    .bind("k", key).bind("limit", perPage).bind("offset", (long) (page - 1) * perPage)
                     .map((rs, ctx) -> new Entry(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                             rs.getString(5), rs.getString(6), rs.getString(7)))
                     .list();

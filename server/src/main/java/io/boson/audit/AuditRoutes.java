@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /v1/products/:product/audit} (a Boson extension): Administrators read the log, newest first. */
+/** {@code GET /v1/products/:product/audit} (a Boson extension): Administrators read the log, newest first. See also the org's. */
 public final class AuditRoutes implements HttpApi.Routes {
 
     private final AuditLog audit;
@@ -31,21 +31,27 @@ public final class AuditRoutes implements HttpApi.Routes {
     public void register(JavalinDefaultRoutingApi r) {
         r.get("/v1/products/{product}/audit", ctx -> {
             Product p = products.require(tokens.principal(ctx), ctx.pathParam("product"), Action.READ_AUDIT);
-            String perPage = ctx.queryParam("per_page") != null ? ctx.queryParam("per_page") : ctx.queryParam("perPage");
-            ProductDeviceQuery paging = ProductDeviceQuery.of(null, null, null, null, null, ctx.queryParam("page"), perPage);
-            AuditLog.Page page = audit.product(p.id(), paging.page(), paging.perPage());
-            List<Map<String, Object>> entries = page.entries().stream().map(e -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("id", e.id());
-                m.put("at", DeviceJson.iso(e.at()));
-                m.put("actor", e.actor());
-                m.put("action", e.action());
-                m.put("target", e.target());
-                m.put("details", e.details());
-                m.put("remote_address", e.remoteAddress());
-                return m;
-            }).toList();
-            ctx.json(Map.of("entries", entries, "meta", Paging.meta(paging.page(), paging.perPage(), page.total())));
+            ctx.json(page(ctx, (pg, per) -> audit.product(p.id(), pg, per)));
         });
+    }
+
+    /** One page of entries in the shape both audit routes answer with; {@code read} takes (page, perPage). */
+    public static Map<String, Object> page(io.javalin.http.Context ctx,
+                                           java.util.function.BiFunction<Integer, Integer, AuditLog.Page> read) {
+        String perPage = ctx.queryParam("per_page") != null ? ctx.queryParam("per_page") : ctx.queryParam("perPage");
+        ProductDeviceQuery paging = ProductDeviceQuery.of(null, null, null, null, null, ctx.queryParam("page"), perPage);
+        AuditLog.Page page = read.apply(paging.page(), paging.perPage());
+        List<Map<String, Object>> entries = page.entries().stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", e.id());
+            m.put("at", DeviceJson.iso(e.at()));
+            m.put("actor", e.actor());
+            m.put("action", e.action());
+            m.put("target", e.target());
+            m.put("details", e.details());
+            m.put("remote_address", e.remoteAddress());
+            return m;
+        }).toList();
+        return Map.of("entries", entries, "meta", Paging.meta(paging.page(), paging.perPage(), page.total()));
     }
 }

@@ -34,7 +34,10 @@ public final class Subjects {
         return "dev." + deviceId + ".kick";
     }
 
-    /** Notice that a team membership changed (payload "productId:userId"): that member's product streams end. */
+    /**
+     * Notice that a team membership changed (payload "scope:userId", the scope of a product or an
+     * organization): that member's streams on it end.
+     */
     public static String membershipChanged() {
         return "team.changed";
     }

@@ -22,6 +22,11 @@ public final class Scope {
         return "p" + productId;
     }
 
+    /** An organization's own scope: events published to the organization as a whole. */
+    public static String org(long orgId) {
+        return "o" + orgId;
+    }
+
     /** The product id of a product scope, or null for any other scope. */
     public static Integer productOf(String scope) {
         return scope.startsWith("p") ? Integer.valueOf(scope.substring(1)) : null;

@@ -54,6 +54,19 @@ public final class EventRoutes implements HttpApi.Routes {
                 ctx -> stream(ctx, (p, prefix) -> events.product(p, ctx.pathParam("product"), prefix)));
         r.get("/v1/products/{product}/events/<prefix>",
                 ctx -> stream(ctx, (p, prefix) -> events.product(p, ctx.pathParam("product"), prefix)));
+        r.post("/v1/orgs/{org}/events", ctx -> {
+            Principal p = tokens.principal(ctx);
+            Body b = Body.of(ctx, json);
+            events.publishToOrg(p, ctx.pathParam("org"), b.string("name"), b.string("data"), b.integer("ttl"));
+            ctx.json(Map.of("ok", true));
+        });
+        r.get("/v1/orgs/{org}/events", ctx -> stream(ctx, (p, prefix) -> events.org(p, ctx.pathParam("org"), prefix)));
+        r.get("/v1/orgs/{org}/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.org(p, ctx.pathParam("org"), prefix)));
+        // particle-api-js puts the org before a product's path; the product's own check decides.
+        r.get("/v1/orgs/{org}/products/{product}/events",
+                ctx -> stream(ctx, (p, prefix) -> events.product(p, ctx.pathParam("product"), prefix)));
+        r.get("/v1/orgs/{org}/products/{product}/events/<prefix>",
+                ctx -> stream(ctx, (p, prefix) -> events.product(p, ctx.pathParam("product"), prefix)));
         r.get("/v1/products/{product}/devices/{id}/events", ctx -> stream(ctx, (p, prefix) -> events.device(p,
                 DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), prefix)));
         r.get("/v1/products/{product}/devices/{id}/events/<prefix>", ctx -> stream(ctx, (p, prefix) -> events.device(p,

@@ -7,6 +7,8 @@ import io.boson.devices.Device;
 import io.boson.devices.Scope;
 import io.boson.devices.DeviceAccess;
 import io.boson.devices.DeviceRef;
+import io.boson.orgs.Org;
+import io.boson.orgs.OrgService;
 import io.boson.products.Product;
 import io.boson.products.ProductService;
 import io.boson.team.Action;
@@ -14,6 +16,8 @@ import io.boson.errors.DomainException;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -29,9 +33,12 @@ public final class EventService {
     private final EventCodec codec;
     private final DeviceAccess devices;
     private final ProductService products;
+    private final OrgService orgs;
     private final Clock clock;
 
-    public EventService(Bus bus, EventCodec codec, DeviceAccess devices, ProductService products, Clock clock) {
+    public EventService(Bus bus, EventCodec codec, DeviceAccess devices, ProductService products, OrgService orgs,
+                        Clock clock) {
+        this.orgs = orgs;
         this.bus = bus;
         this.codec = codec;
         this.devices = devices;
@@ -39,8 +46,15 @@ public final class EventService {
         this.clock = clock;
     }
 
-    /** Which events a stream wants: its scope, optionally one device, and a name prefix. */
-    public record Filter(String scope, String deviceId, String prefix) {
+    /**
+     * Which events a stream wants: its scope, optionally one device, and a name prefix. An
+     * organization's stream also takes the scopes of the org's products ({@code alsoScopes}).
+     */
+    public record Filter(String scope, String deviceId, String prefix, List<String> alsoScopes) {
+        public Filter(String scope, String deviceId, String prefix) {
+            this(scope, deviceId, prefix, List.of());
+        }
+
         boolean matches(Event e) {
             return (deviceId == null || deviceId.equals(e.coreid()))
                     && (prefix == null || prefix.isEmpty() || e.name().startsWith(prefix));
@@ -114,9 +128,32 @@ public final class EventService {
 
     /** Delivers matching events, already rendered, to {@code sink}; the sink must not block. */
     public Bus.Subscription subscribe(Filter filter, Consumer<EventCodec.Decoded> sink) {
-        return bus.subscribe(Subjects.events(filter.scope()), m -> {
+        Bus.Subscription main = bus.subscribe(Subjects.events(filter.scope()), m -> {
             EventCodec.Decoded d = codec.decode(m.data());
             if (filter.matches(d.event())) sink.accept(d);
         });
+        if (filter.alsoScopes().isEmpty()) return main;
+        List<Bus.Subscription> all = new ArrayList<>(List.of(main));
+        for (String scope : filter.alsoScopes()) {
+            all.add(bus.subscribe(Subjects.events(scope), m -> {
+                EventCodec.Decoded d = codec.decode(m.data());
+                // Org-wide events reach the products as copies without a product; the org scope has the original.
+                if (d.event().productId() != null && filter.matches(d.event())) sink.accept(d);
+            }));
+        }
+        return () -> all.forEach(Bus.Subscription::close);
+    }
+
+    /** {@code GET /v1/orgs/:o/events}: the org's own events and those of every product it has now. */
+    public Filter org(Principal caller, String org, String prefix) {
+        Org o = orgs.require(caller, org, Action.SUBSCRIBE_EVENTS);
+        return new Filter(Scope.org(o.id()), null, prefix, orgs.productScopes(o));
+    }
+
+    /** {@code POST /v1/orgs/:o/events}: to the org's streams, and to every product's devices and streams. */
+    public void publishToOrg(Principal caller, String org, String name, String data, Integer ttl) {
+        Org o = orgs.require(caller, org, Action.PUBLISH_EVENT);
+        publishFromApi(Scope.org(o.id()), null, name, data, ttl);
+        for (String scope : orgs.productScopes(o)) publishFromApi(scope, null, name, data, ttl);
     }
 }

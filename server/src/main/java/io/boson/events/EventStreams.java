@@ -52,7 +52,7 @@ public final class EventStreams implements AutoCloseable {
         });
         this.membershipChanges = bus.subscribe(Subjects.membershipChanged(), m -> {
             String[] parts = new String(m.data(), StandardCharsets.US_ASCII).split(":");
-            String key = parts[1] + "@" + io.boson.devices.Scope.product(Long.parseLong(parts[0]));
+            String key = parts[1] + "@" + parts[0];
             ownerScope.forEach((q, owner) -> {
                 if (owner.equals(key)) end(q);
             });

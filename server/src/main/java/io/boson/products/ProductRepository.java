@@ -8,9 +8,10 @@ import java.util.Optional;
 public final class ProductRepository {
 
     private static final String SELECT =
-            "SELECT id, slug, name, description, platform_id, owner_user_id, created_at FROM products";
+            "SELECT id, slug, name, description, platform_id, owner_user_id, created_at, org_id FROM products";
     private static final RowMapper<Product> MAPPER = (rs, ctx) -> new Product(rs.getLong(1), rs.getString(2),
-            rs.getString(3), rs.getString(4), rs.getInt(5), rs.getObject(6, Long.class), rs.getLong(7));
+            rs.getString(3), rs.getString(4), rs.getInt(5), rs.getObject(6, Long.class), rs.getLong(7),
+            rs.getObject(8, Long.class));
 
     private final Jdbi jdbi;
 
@@ -18,13 +19,19 @@ public final class ProductRepository {
         this.jdbi = jdbi;
     }
 
-    public Product create(String slug, String name, String description, int platformId, long ownerUserId, long now) {
+    public Product create(String slug, String name, String description, int platformId, long ownerUserId, Long orgId,
+                          long now) {
         long id = jdbi.withHandle(h -> h.createUpdate("""
-                        INSERT INTO products(slug, name, description, platform_id, owner_user_id, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?)""")
+                        INSERT INTO products(slug, name, description, platform_id, owner_user_id, created_at, org_id)
+                        VALUES (?, ?, ?, ?, ?, ?, ?)""")
                 .bind(0, slug).bind(1, name).bind(2, description).bind(3, platformId).bind(4, ownerUserId).bind(5, now)
+                .bind(6, orgId)
                 .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
-        return new Product(id, slug, name, description, platformId, ownerUserId, now);
+        return new Product(id, slug, name, description, platformId, ownerUserId, now, orgId);
+    }
+
+    public java.util.List<Product> ofOrg(long orgId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE org_id = ? ORDER BY id").bind(0, orgId).map(MAPPER).list());
     }
 
     public Optional<Product> find(long id) {

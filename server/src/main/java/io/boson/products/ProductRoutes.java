@@ -6,6 +6,8 @@ import io.boson.auth.Principal;
 import io.boson.devices.DeviceJson;
 import io.boson.errors.DomainException;
 import io.boson.http.Body;
+import io.boson.orgs.Org;
+import io.boson.orgs.OrgService;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
 import io.boson.team.Action;
@@ -22,8 +24,10 @@ public final class ProductRoutes implements HttpApi.Routes {
     private final ProductService products;
     private final Tokens tokens;
     private final ObjectMapper json;
+    private final OrgService orgs;
 
-    public ProductRoutes(ProductService products, Tokens tokens, ObjectMapper json) {
+    public ProductRoutes(ProductService products, OrgService orgs, Tokens tokens, ObjectMapper json) {
+        this.orgs = orgs;
         this.products = products;
         this.tokens = tokens;
         this.json = json;
@@ -38,6 +42,14 @@ public final class ProductRoutes implements HttpApi.Routes {
             Product p = products.require(tokens.principal(ctx), ctx.pathParam("product"), Action.VIEW_SETTINGS);
             ctx.json(Map.of("product", view(p)));
         });
+        r.post("/v1/orgs/{org}/products", ctx -> {
+            JsonNode fields = fields(ctx);
+            Product p = orgs.createProduct(tokens.principal(ctx), ctx.pathParam("org"), text(fields, "name"),
+                    text(fields, "description"), platformId(fields));
+            ctx.json(Map.of("product", view(p)));
+        });
+        r.get("/v1/orgs/{org}/products", ctx -> ctx.json(Map.of("products",
+                orgs.products(tokens.principal(ctx), ctx.pathParam("org")).stream().map(this::view).toList())));
         r.put("/v1/products/{product}", ctx -> {
             Principal caller = tokens.principal(ctx);
             JsonNode fields = fields(ctx);
@@ -50,12 +62,15 @@ public final class ProductRoutes implements HttpApi.Routes {
     private void create(Context ctx) {
         Principal caller = tokens.principal(ctx);
         JsonNode fields = fields(ctx);
+        Product p = products.create(caller, text(fields, "name"), text(fields, "description"), platformId(fields));
+        ctx.json(Map.of("product", view(p)));
+    }
+
+    private static Integer platformId(JsonNode fields) {
         if (fields.hasNonNull("platform_id") && !fields.get("platform_id").canConvertToInt()) {
             throw DomainException.invalid("product.platform_id must be a number");
         }
-        Product p = products.create(caller, text(fields, "name"), text(fields, "description"),
-                fields.hasNonNull("platform_id") ? fields.get("platform_id").asInt() : null);
-        ctx.json(Map.of("product", view(p)));
+        return fields.hasNonNull("platform_id") ? fields.get("platform_id").asInt() : null;
     }
 
     private void list(Context ctx) {
@@ -97,7 +112,11 @@ public final class ProductRoutes implements HttpApi.Routes {
         m.put("name", p.name());
         m.put("slug", p.slug());
         m.put("description", p.description());
-        m.put("org", null);
+        Org org = p.orgId() == null ? null : orgs.find(p.orgId()).orElse(null);
+        m.put("org", org == null ? null : org.slug());
+        // Boson extension: who is billed for the product's usage.
+        m.put("billing_owner", org != null ? Map.of("type", "org", "id", org.id(), "slug", org.slug())
+                : Map.of("type", "user", "id", p.ownerUserId()));
         m.put("created_at", DeviceJson.iso(p.createdAt()));
         m.put("device_count", products.deviceCount(p));
         m.put("settings", Map.of("quarantine", true));

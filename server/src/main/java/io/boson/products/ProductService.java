@@ -11,7 +11,6 @@ import io.boson.team.MemberRepository;
 import io.boson.team.Role;
 import io.boson.team.Roles;
 
-import java.text.Normalizer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
@@ -41,6 +40,14 @@ public final class ProductService implements ProductTeams {
 
     public Product create(Principal caller, String name, String description, Integer platformId) {
         caller.requirePerson("create products");
+        return create(caller, name, description, platformId, null);
+    }
+
+    /**
+     * A product of an organization: the caller's right to create it was checked by the organization;
+     * its team is the organization's (roles cascade), so it has no Owner row of its own.
+     */
+    public Product create(Principal caller, String name, String description, Integer platformId, Long orgId) {
         if (name == null || name.isBlank() || name.length() > MAX_NAME) {
             throw DomainException.invalid("product.name is required (at most " + MAX_NAME + " characters)");
         }
@@ -50,8 +57,9 @@ public final class ProductService implements ProductTeams {
         if (description != null && description.length() > MAX_DESCRIPTION) {
             throw DomainException.invalid("product.description is at most " + MAX_DESCRIPTION + " characters");
         }
-        Product p = products.create(uniqueSlug(name), name.trim(), description, platformId, caller.userId(), clock.millis());
-        members.add(p.id(), caller.userId(), Role.OWNER, clock.millis());
+        Product p = products.create(Slugs.unique(name, "product", products::slugTaken), name.trim(), description, platformId,
+                caller.userId(), orgId, clock.millis());
+        if (orgId == null) members.add(p.id(), caller.userId(), Role.OWNER, clock.millis());
         audit.record(caller, p.id(), "product.create", p.slug(), "name=" + p.name() + " platform_id=" + platformId);
         return p;
     }
@@ -119,6 +127,11 @@ public final class ProductService implements ProductTeams {
         return products.deviceCount(p.id());
     }
 
+    /** An organization's products; the organization checks who asks. */
+    public List<Product> ofOrg(long orgId) {
+        return products.ofOrg(orgId);
+    }
+
     /** The product a device's firmware names, whoever asks (the gateway's quarantine check). */
     public Optional<Product> find(long id) {
         return products.find(id);
@@ -149,17 +162,5 @@ public final class ProductService implements ProductTeams {
             return products.find(Long.parseLong(idOrSlug));
         }
         return products.findBySlug(idOrSlug);
-    }
-
-    /** "My Fleet 2" becomes "my-fleet-2", then "my-fleet-2-1", … until free. A slug is never all digits. */
-    private String uniqueSlug(String name) {
-        String base = Normalizer.normalize(name, Normalizer.Form.NFKD).replaceAll("\\p{M}", "")
-                .toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
-        if (base.isEmpty()) base = "product";
-        if (base.chars().allMatch(Character::isDigit)) base = "product-" + base;
-        if (base.length() > 80) base = base.substring(0, 80);
-        String slug = base;
-        for (int i = 1; products.slugTaken(slug); i++) slug = base + "-" + i;
-        return slug;
     }
 }

@@ -25,13 +25,22 @@ public final class MemberRepository {
         }
     }
 
+    /**
+     * The caller's standing in a product: a row of its own team, or the caller's role in the
+     * organization that owns the product (roles cascade). With both, the stronger role counts.
+     */
     public Optional<Member> member(long productId, long userId) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT m.user_id, u.username, m.role, m.scopes FROM product_members m JOIN users u ON u.id = m.user_id
-                        WHERE m.product_id = ? AND m.user_id = ?""")
-                .bind(0, productId).bind(1, userId)
+                        WHERE m.product_id = :p AND m.user_id = :u
+                        UNION ALL
+                        SELECT o.user_id, u.username, o.role, NULL FROM org_members o
+                        JOIN products p ON p.org_id = o.org_id JOIN users u ON u.id = o.user_id
+                        WHERE p.id = :p AND o.user_id = :u""")
+                .bind("p", productId).bind("u", userId)
                 .map((rs, ctx) -> new Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)),
-                        Scopes.fromStored(rs.getString(4)))).findOne());
+                        Scopes.fromStored(rs.getString(4)))).stream()
+                .min(java.util.Comparator.comparing(Member::role)));
     }
 
     /** The product whose customer this account is, if it is a customer. */
@@ -53,8 +62,7 @@ public final class MemberRepository {
     }
 
     public Optional<Role> role(long productId, long userId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT role FROM product_members WHERE product_id = ? AND user_id = ?")
-                .bind(0, productId).bind(1, userId).mapTo(String.class).findOne().map(Role::valueOf));
+        return member(productId, userId).map(Member::role);
     }
 
     public List<Member> list(long productId) {
@@ -67,8 +75,12 @@ public final class MemberRepository {
     }
 
     public List<Long> productsOf(long userId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT product_id FROM product_members WHERE user_id = ? ORDER BY product_id")
-                .bind(0, userId).mapTo(Long.class).list());
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT product_id FROM product_members WHERE user_id = :u
+                        UNION
+                        SELECT p.id FROM products p JOIN org_members o ON o.org_id = p.org_id WHERE o.user_id = :u
+                        ORDER BY 1""")
+                .bind("u", userId).mapTo(Long.class).list());
     }
 
     public void add(long productId, long userId, Role role, long now) {

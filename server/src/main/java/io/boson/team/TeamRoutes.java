@@ -60,7 +60,7 @@ public final class TeamRoutes implements HttpApi.Routes {
         });
     }
 
-    static Map<String, Object> view(MemberRepository.Member m) {
+    public static Map<String, Object> view(MemberRepository.Member m) {
         Map<String, Object> v = new LinkedHashMap<>();
         v.put("username", m.username());
         v.put("role", Map.of("id", m.role().id(), "name", m.role().displayName()));

@@ -123,6 +123,7 @@ public final class TeamService {
 
     /** Open product streams of this member end now; they reconnect under the new role, or not at all. */
     private void changed(long productId, long userId) {
-        bus.publish(Subjects.membershipChanged(), (productId + ":" + userId).getBytes(StandardCharsets.US_ASCII));
+        bus.publish(Subjects.membershipChanged(), (io.boson.devices.Scope.product(productId) + ":" + userId)
+                .getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -79,6 +79,9 @@ class PermissionMatrixTest {
         m.put(Action.VIEW_SETTINGS, api -> api.get(p()).status());
         m.put(Action.VIEW_CLIENTS, api -> api.get(p() + "/clients").status());
         m.put(Action.MANAGE_CLIENTS, api -> api.postJson(p() + "/clients", Map.of("name", "matrix")).status());
+        m.put(Action.VIEW_CUSTOMERS, api -> api.get(p() + "/customers").status());
+        m.put(Action.MANAGE_CUSTOMERS, api -> api.postJson(p() + "/customers",
+                Map.of("email", UUID.randomUUID() + "@example.com", "no_password", true)).status());
         m.put(Action.READ_AUDIT, api -> api.get(p() + "/audit").status());
         m.put(Action.EDIT_SETTINGS, api -> api.putJson(p(), Map.of("description", "changed")).status());
         return m;
@@ -113,12 +116,57 @@ class PermissionMatrixTest {
                 }));
             }
         }
-        Api stranger = cloud.newUser();
+        // A product token acts as a Developer of its product.
+        Api productToken = productToken(owner, product);
         for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
-            tests.add(DynamicTest.dynamicTest("non-member × " + probe.getKey() + " → 404",
-                    () -> assertThat(probe.getValue().apply(stranger)).isEqualTo(404)));
+            boolean allowed = Roles.allows(Role.DEVELOPER, probe.getKey());
+            tests.add(DynamicTest.dynamicTest("product token × " + probe.getKey() + " → " + (allowed ? "allowed" : "403"), () -> {
+                int status = probe.getValue().apply(productToken);
+                if (allowed) assertThat(status).isBetween(200, 299);
+                else assertThat(status).isEqualTo(403);
+            }));
         }
+        // The product's own customers are refused every product API; other tenants do not see it at all.
+        Api customer = customerOf(owner, product);
+        for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
+            tests.add(DynamicTest.dynamicTest("customer × " + probe.getKey() + " → 403",
+                    () -> assertThat(probe.getValue().apply(customer)).isEqualTo(403)));
+        }
+        Api otherOwner = cloud.newUser();
+        Map<String, Api> strangers = Map.of("non-member", cloud.newUser(),
+                "customer of another product", customerOf(otherOwner, cloud.newProduct(otherOwner, "Other")),
+                "token of another product", productToken(owner, cloud.newProduct(owner, "Owner's other")));
+        strangers.forEach((who, api) -> {
+            for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
+                tests.add(DynamicTest.dynamicTest(who + " × " + probe.getKey() + " → 404",
+                        () -> assertThat(probe.getValue().apply(api)).isEqualTo(404)));
+            }
+        });
         return tests;
+    }
+
+    static Map<String, String> productClient(Api productOwner, long productId) {
+        Api.Response c = productOwner.postJson("/v1/products/" + productId + "/clients", Map.of("name", "matrix app"));
+        assertThat(c.status()).as(c.toString()).isEqualTo(200);
+        return Map.of("client_id", c.json().get("client").get("id").asText(),
+                "client_secret", c.json().get("client").get("secret").asText());
+    }
+
+    static Api productToken(Api productOwner, long productId) {
+        Map<String, String> form = new java.util.HashMap<>(productClient(productOwner, productId));
+        form.put("grant_type", "client_credentials");
+        Api.Response t = cloud.anonymous().postForm("/oauth/token", form);
+        assertThat(t.status()).as(t.toString()).isEqualTo(200);
+        return cloud.anonymous().as(t.json().get("access_token").asText());
+    }
+
+    static Api customerOf(Api productOwner, long productId) {
+        Map<String, String> form = new java.util.HashMap<>(productClient(productOwner, productId));
+        form.put("email", "customer-" + UUID.randomUUID() + "@example.com");
+        form.put("password", "customer-password");
+        Api.Response t = cloud.anonymous().postForm("/v1/products/" + productId + "/customers", form);
+        assertThat(t.status()).as(t.toString()).isEqualTo(201);
+        return cloud.anonymous().as(t.json().get("access_token").asText());
     }
 
     static Api apiUserWith(String scope) {
