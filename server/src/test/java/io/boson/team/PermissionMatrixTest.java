@@ -30,6 +30,17 @@ class PermissionMatrixTest {
     static Api owner;
     static long product;
     static TestDevice device;
+    /** A product of an organization, for the rows of org members (their roles cascade to it). */
+    static String org;
+    static long orgProduct;
+    static TestDevice orgDevice;
+
+    /** The product a probe acts on, and one of its connected devices. */
+    record Target(long product, TestDevice device) {
+        String p() {
+            return "/v1/products/" + product;
+        }
+    }
 
     @BeforeAll
     static void start() {
@@ -38,59 +49,61 @@ class PermissionMatrixTest {
         product = cloud.newProduct(owner, "Matrix");
         device = TestDevice.connect(cloud, cloud.productDevice(owner, product));
         assertThat(owner.postJson("/v1/products/" + product + "/groups", Map.of("name", "existing")).status()).isEqualTo(201);
+        org = owner.postJson("/v1/orgs", Map.of("name", "Matrix Org")).json().get("organization").get("slug").asText();
+        orgProduct = owner.postJson("/v1/orgs/" + org + "/products", Map.of("product", Map.of("name", "Org Matrix",
+                "platform_id", 13))).json().get("product").get("id").asLong();
+        orgDevice = TestDevice.connect(cloud, cloud.productDevice(owner, orgProduct));
+        assertThat(owner.postJson("/v1/products/" + orgProduct + "/groups", Map.of("name", "existing")).status()).isEqualTo(201);
     }
 
     @AfterAll
     static void stop() {
         device.close();
+        orgDevice.close();
         cloud.close();
     }
 
-    static String p() {
-        return "/v1/products/" + product;
-    }
-
     /** One HTTP call per action; each builds what it needs so that the probes do not depend on each other. */
-    static Map<Action, Function<Api, Integer>> probes() {
+    static Map<Action, Function<Api, Integer>> probes(Target t) {
         Map<Action, Function<Api, Integer>> m = new EnumMap<>(Action.class);
-        m.put(Action.VIEW_TEAM, api -> api.get(p() + "/team").status());
-        m.put(Action.MANAGE_TEAM, api -> api.postJson(p() + "/team",
+        m.put(Action.VIEW_TEAM, api -> api.get(t.p() + "/team").status());
+        m.put(Action.MANAGE_TEAM, api -> api.postJson(t.p() + "/team",
                 Map.of("username", cloud.newUser().get("/v1/user").json().get("username").asText())).status());
-        m.put(Action.VIEW_DEVICE, api -> api.get(p() + "/devices").status());
+        m.put(Action.VIEW_DEVICE, api -> api.get(t.p() + "/devices").status());
         m.put(Action.SUBSCRIBE_EVENTS, api -> {
-            try (SseStream s = SseStream.open(cloud.baseUrl(), p() + "/events", api.token())) {
+            try (SseStream s = SseStream.open(cloud.baseUrl(), t.p() + "/events", api.token())) {
                 return s.status();
             }
         });
-        m.put(Action.READ_VARIABLES, api -> api.get(p() + "/devices/" + device.id + "/temp").status());
-        m.put(Action.CALL_FUNCTIONS, api -> api.postJson(p() + "/devices/" + device.id + "/led", Map.of("args", "on")).status());
-        m.put(Action.PING, api -> api.send(api.request(p() + "/devices/" + device.id + "/ping")
+        m.put(Action.READ_VARIABLES, api -> api.get(t.p() + "/devices/" + t.device().id + "/temp").status());
+        m.put(Action.CALL_FUNCTIONS, api -> api.postJson(t.p() + "/devices/" + t.device().id + "/led", Map.of("args", "on")).status());
+        m.put(Action.PING, api -> api.send(api.request(t.p() + "/devices/" + t.device().id + "/ping")
                 .PUT(HttpRequest.BodyPublishers.noBody())).status());
-        m.put(Action.IMPORT_DEVICES, api -> api.postJson(p() + "/devices", Map.of("id", cloud.registerDevice().id())).status());
-        m.put(Action.EDIT_DEVICE, api -> api.putJson(p() + "/devices/" + device.id, Map.of("notes", "edited")).status());
+        m.put(Action.IMPORT_DEVICES, api -> api.postJson(t.p() + "/devices", Map.of("id", cloud.registerDevice().id())).status());
+        m.put(Action.EDIT_DEVICE, api -> api.putJson(t.p() + "/devices/" + t.device().id, Map.of("notes", "edited")).status());
         m.put(Action.REMOVE_DEVICES, api -> {
-            String id = cloud.productDevice(owner, product).id();
-            return api.deleteJson(p() + "/devices/" + id, Map.of()).status();
+            String id = cloud.productDevice(owner, t.product()).id();
+            return api.deleteJson(t.p() + "/devices/" + id, Map.of()).status();
         });
-        m.put(Action.CREATE_GROUP, api -> api.postJson(p() + "/groups",
+        m.put(Action.CREATE_GROUP, api -> api.postJson(t.p() + "/groups",
                 Map.of("name", "g-" + UUID.randomUUID().toString().substring(0, 8))).status());
-        m.put(Action.EDIT_GROUP, api -> api.putJson(p() + "/groups/existing", Map.of("description", "d")).status());
-        m.put(Action.PUBLISH_EVENT, api -> api.postJson(p() + "/events", Map.of("name", "matrix")).status());
-        m.put(Action.VIEW_SETTINGS, api -> api.get(p()).status());
-        m.put(Action.VIEW_CLIENTS, api -> api.get(p() + "/clients").status());
-        m.put(Action.MANAGE_CLIENTS, api -> api.postJson(p() + "/clients", Map.of("name", "matrix")).status());
-        m.put(Action.VIEW_CUSTOMERS, api -> api.get(p() + "/customers").status());
-        m.put(Action.MANAGE_CUSTOMERS, api -> api.postJson(p() + "/customers",
+        m.put(Action.EDIT_GROUP, api -> api.putJson(t.p() + "/groups/existing", Map.of("description", "d")).status());
+        m.put(Action.PUBLISH_EVENT, api -> api.postJson(t.p() + "/events", Map.of("name", "matrix")).status());
+        m.put(Action.VIEW_SETTINGS, api -> api.get(t.p()).status());
+        m.put(Action.VIEW_CLIENTS, api -> api.get(t.p() + "/clients").status());
+        m.put(Action.MANAGE_CLIENTS, api -> api.postJson(t.p() + "/clients", Map.of("name", "matrix")).status());
+        m.put(Action.VIEW_CUSTOMERS, api -> api.get(t.p() + "/customers").status());
+        m.put(Action.MANAGE_CUSTOMERS, api -> api.postJson(t.p() + "/customers",
                 Map.of("email", UUID.randomUUID() + "@example.com", "no_password", true)).status());
-        m.put(Action.READ_AUDIT, api -> api.get(p() + "/audit").status());
-        m.put(Action.EDIT_SETTINGS, api -> api.putJson(p(), Map.of("description", "changed")).status());
+        m.put(Action.READ_AUDIT, api -> api.get(t.p() + "/audit").status());
+        m.put(Action.EDIT_SETTINGS, api -> api.putJson(t.p(), Map.of("description", "changed")).status());
         return m;
     }
 
     @TestFactory
     List<DynamicTest> everyRoleAgainstEveryAction() {
         List<DynamicTest> tests = new ArrayList<>();
-        Map<Action, Function<Api, Integer>> probes = probes();
+        Map<Action, Function<Api, Integer>> probes = probes(new Target(product, device));
         for (Role role : Role.values()) {
             if (role == Role.API_USER) continue;
             Api member = role == Role.OWNER ? owner : memberWith(role);
@@ -145,6 +158,44 @@ class PermissionMatrixTest {
         return tests;
     }
 
+    /**
+     * Organization members: their org role applies to every org product exactly as the role table
+     * says; a member of another organization is not let in.
+     */
+    @TestFactory
+    List<DynamicTest> everyOrgRoleAgainstEveryActionOnAnOrgProduct() {
+        List<DynamicTest> tests = new ArrayList<>();
+        Map<Action, Function<Api, Integer>> probes = probes(new Target(orgProduct, orgDevice));
+        for (Role role : Role.values()) {
+            if (role == Role.API_USER) continue;
+            Api member = role == Role.OWNER ? owner : orgMemberWith(role);
+            for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
+                boolean allowed = Roles.allows(role, probe.getKey());
+                tests.add(DynamicTest.dynamicTest("org " + role + " × " + probe.getKey() + " → " + (allowed ? "allowed" : "403"),
+                        () -> {
+                            int status = probe.getValue().apply(member);
+                            if (allowed) assertThat(status).isBetween(200, 299);
+                            else assertThat(status).isEqualTo(403);
+                        }));
+            }
+        }
+        Api otherOrgAdmin = cloud.newUser();
+        assertThat(otherOrgAdmin.postJson("/v1/orgs", Map.of("name", "Rival")).status()).isEqualTo(201);
+        for (Map.Entry<Action, Function<Api, Integer>> probe : probes.entrySet()) {
+            tests.add(DynamicTest.dynamicTest("member of another org × " + probe.getKey() + " → 404",
+                    () -> assertThat(probe.getValue().apply(otherOrgAdmin)).isEqualTo(404)));
+        }
+        return tests;
+    }
+
+    static Api orgMemberWith(Role role) {
+        Api user = cloud.newUser();
+        String username = user.get("/v1/user").json().get("username").asText();
+        Api.Response r = owner.postJson("/v1/orgs/" + org + "/team", Map.of("username", username, "role", role.displayName()));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return user;
+    }
+
     static Map<String, String> productClient(Api productOwner, long productId) {
         Api.Response c = productOwner.postJson("/v1/products/" + productId + "/clients", Map.of("name", "matrix app"));
         assertThat(c.status()).as(c.toString()).isEqualTo(200);
@@ -170,7 +221,7 @@ class PermissionMatrixTest {
     }
 
     static Api apiUserWith(String scope) {
-        Api.Response r = owner.postJson(p() + "/team", Map.of("friendly_name", "matrix " + scope, "scopes", List.of(scope)));
+        Api.Response r = owner.postJson("/v1/products/" + product + "/team", Map.of("friendly_name", "matrix " + scope, "scopes", List.of(scope)));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return owner.as(r.json().get("created").get("tokens").get(0).get("token").asText());
     }
@@ -178,7 +229,8 @@ class PermissionMatrixTest {
     static Api memberWith(Role role) {
         Api user = cloud.newUser();
         String username = user.get("/v1/user").json().get("username").asText();
-        Api.Response r = owner.postJson(p() + "/team", Map.of("username", username, "role", role.displayName()));
+        Api.Response r = owner.postJson("/v1/products/" + product + "/team",
+                Map.of("username", username, "role", role.displayName()));
         assertThat(r.status()).as(r.toString()).isEqualTo(200);
         return user;
     }
