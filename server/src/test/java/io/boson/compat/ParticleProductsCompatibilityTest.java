@@ -122,4 +122,61 @@ class ParticleProductsCompatibilityTest extends CompatTestBase {
                 .as("after removeTeamMember").doesNotContain(member);
         soft.assertAll();
     }
+
+    /**
+     * The shadow-customer flow as a product's app runs it with particle-api-js: createCustomer with
+     * the product's client, a claim code with the customer's token, the device claiming with it,
+     * then the customer's device calls and event stream; and the client's own product token.
+     */
+    @Test
+    void apiJsCustomerFlow() throws Exception {
+        Account a = account();
+        long product = cloud.newProduct(a.api(), "ApiJs Customers");
+        JsonNode client = a.api().postJson("/v1/products/" + product + "/clients", Map.of("name", "App")).json().get("client");
+        TestCloud.Credentials device = cloud.productDevice(a.api(), product);
+        String email = "customer-" + System.nanoTime() + "@example.com";
+        Map<String, String> env = Map.of("BOSON_BASE_URL", cloud.baseUrl(), "BOSON_PRODUCT", Long.toString(product),
+                "BOSON_CLIENT_ID", client.get("id").asText(), "BOSON_CLIENT_SECRET", client.get("secret").asText(),
+                "BOSON_CUSTOMER_EMAIL", email, "BOSON_DEVICE_ID", device.id(), "BOSON_EVENT_WAIT_MS", "10000");
+        SoftAssertions soft = new SoftAssertions();
+        try (TestDevice d = TestDevice.connect(cloud, device);
+             Proc script = start("node api-js-customers.mjs",
+                     List.of("node", compat.resolve("api-js-customers.mjs").toString()), env, tmp)) {
+            Optional<String> code = script.awaitLine(l -> l.startsWith("OK getClaimCode") || l.startsWith("FAIL"),
+                    Duration.ofSeconds(60));
+            if (code.isPresent() && code.get().startsWith("OK")) {
+                String claimCode = Api.JSON.readTree(code.get().split(" ", 3)[2]).get("claim_code").asText();
+                assertThat(d.publishRaw("k", claimCode.getBytes(java.nio.charset.StandardCharsets.UTF_8)).getCode()).isZero();
+            }
+            Optional<String> ready = script.awaitLine(l -> l.equals("READY stream:customer") || l.startsWith("FAIL stream:customer"),
+                    Duration.ofSeconds(60));
+            if (ready.isPresent() && ready.get().startsWith("READY")) {
+                assertThat(d.publish("cust/hello", "hi customer").getCode()).isZero();
+            }
+            Run run = script.waitFor(Duration.ofSeconds(60));
+            Map<String, JsonNode> ok = new LinkedHashMap<>();
+            List<String> failed = new ArrayList<>();
+            for (String line : run.lines()) {
+                String[] parts = line.split(" ", 3);
+                if (parts[0].equals("OK")) ok.put(parts[1], parts.length > 2 ? Api.JSON.readTree(parts[2]) : null);
+                if (parts[0].equals("FAIL")) failed.add(line);
+            }
+            soft.assertThat(failed).as("failed api-js steps; output: %s", run).isEmpty();
+            soft.assertThat(ok.keySet()).as(run.toString()).containsExactly("createCustomer", "getClaimCode", "claimed",
+                    "listDevices", "callFunction", "getVariable", "stream:customer", "loginAsClientOwner", "listDevices:product");
+            if (ok.get("listDevices") != null) {
+                soft.assertThat(ok.get("listDevices").toString()).contains(device.id()).contains(email);
+            }
+            if (ok.get("callFunction") != null) soft.assertThat(ok.get("callFunction").path("return_value").asInt()).isEqualTo(1);
+            if (ok.get("getVariable") != null) soft.assertThat(ok.get("getVariable").path("result").asDouble()).isEqualTo(21.5);
+            if (ok.get("stream:customer") != null) {
+                soft.assertThat(ok.get("stream:customer").path("data").asText()).isEqualTo("hi customer");
+                soft.assertThat(ok.get("stream:customer").path("coreid").asText()).isEqualTo(device.id());
+            }
+            if (ok.get("listDevices:product") != null) {
+                soft.assertThat(ok.get("listDevices:product").toString()).contains(device.id()).contains(email);
+            }
+        }
+        soft.assertAll();
+    }
 }
