@@ -143,6 +143,17 @@ public final class ProductDeviceRepository {
         return out;
     }
 
+    /** Which of these accounts are customers (not team members): id → email. */
+    public Map<Long, String> customers(Collection<Long> ownerIds) {
+        Map<Long, String> out = new LinkedHashMap<>();
+        if (ownerIds.isEmpty()) return out;
+        jdbi.useHandle(h -> h.createQuery("SELECT id, email FROM users WHERE kind = 'customer' AND id IN (<ids>) ORDER BY email")
+                .bindList("ids", List.copyOf(ownerIds))
+                .map((rs, ctx) -> Map.entry(rs.getLong(1), rs.getString(2)))
+                .forEach(e -> out.put(e.getKey(), e.getValue())));
+        return out;
+    }
+
     /** Takes a device out of its product: unclaimed, not development, out of every group, refused until imported again. */
     public void remove(long productId, String deviceId) {
         jdbi.useTransaction(h -> {

@@ -141,7 +141,8 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
                 .map(d -> view.of(d, groupsOf.getOrDefault(d.id(), List.of()), quarantined)).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("devices", devices);
-        body.put("customers", List.of());
+        body.put("customers", fleet.customersOf(page.devices()).entrySet().stream()
+                .map(c -> Map.of("id", Long.toString(c.getKey()), "username", c.getValue())).toList());
         body.put("meta", Paging.meta(q.page(), q.perPage(), page.total()));
         ctx.json(body);
     }

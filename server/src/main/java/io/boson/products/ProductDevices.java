@@ -120,6 +120,11 @@ public final class ProductDevices implements DeviceAccess {
         return repo.groupsOf(page.stream().map(Device::id).toList());
     }
 
+    /** The customers who own devices of a page (Particle lists them beside the devices): id → email. */
+    public Map<Long, String> customersOf(List<Device> page) {
+        return repo.customers(page.stream().map(Device::ownerId).filter(java.util.Objects::nonNull).distinct().toList());
+    }
+
     /** The changes of {@code PUT /v1/products/:p/devices/:id}; null fields stay as they are. */
     public record Update(String name, String notes, Boolean development) {
     }

@@ -127,6 +127,8 @@ class CustomersTest {
                     .containsExactly("alice@example.com", "bob@example.com");
             assertThat(customers.get(0).get("devices").get(0).asText()).isEqualTo(c.id());
             assertThat(customers.toString()).doesNotContain("password");
+            JsonNode page = owner.get("/v1/products/" + product + "/devices").json();
+            assertThat(page.get("customers")).extracting(j -> j.get("username").asText()).containsExactly("alice@example.com");
         }
     }
 
