@@ -85,13 +85,8 @@ class ParticleProductsCompatibilityTest extends CompatTestBase {
                 }
             }
             Run run = script.waitFor(Duration.ofSeconds(60));
-            Map<String, JsonNode> ok = new LinkedHashMap<>();
-            List<String> failed = new ArrayList<>();
-            for (String line : run.lines()) {
-                String[] parts = line.split(" ", 3);
-                if (parts[0].equals("OK")) ok.put(parts[1], parts.length > 2 ? Api.JSON.readTree(parts[2]) : null);
-                if (parts[0].equals("FAIL")) failed.add(line);
-            }
+            Map<String, JsonNode> ok = run.okSteps();
+            List<String> failed = run.failedSteps();
             soft.assertThat(failed).as("failed api-js steps; output: %s", run).isEmpty();
             soft.assertThat(ok.keySet()).as(run.toString()).containsExactly("getProduct", "addDeviceToProduct:id",
                     "addDeviceToProduct:file", "listDevices", "stream:product", "removeDevice:deny", "removeDevice",
@@ -154,13 +149,8 @@ class ParticleProductsCompatibilityTest extends CompatTestBase {
                 assertThat(d.publish("cust/hello", "hi customer").getCode()).isZero();
             }
             Run run = script.waitFor(Duration.ofSeconds(60));
-            Map<String, JsonNode> ok = new LinkedHashMap<>();
-            List<String> failed = new ArrayList<>();
-            for (String line : run.lines()) {
-                String[] parts = line.split(" ", 3);
-                if (parts[0].equals("OK")) ok.put(parts[1], parts.length > 2 ? Api.JSON.readTree(parts[2]) : null);
-                if (parts[0].equals("FAIL")) failed.add(line);
-            }
+            Map<String, JsonNode> ok = run.okSteps();
+            List<String> failed = run.failedSteps();
             soft.assertThat(failed).as("failed api-js steps; output: %s", run).isEmpty();
             soft.assertThat(ok.keySet()).as(run.toString()).containsExactly("createCustomer", "getClaimCode", "claimed",
                     "listDevices", "callFunction", "getVariable", "stream:customer", "loginAsClientOwner", "listDevices:product");

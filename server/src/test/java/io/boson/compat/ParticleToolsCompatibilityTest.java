@@ -277,13 +277,8 @@ class ParticleToolsCompatibilityTest extends CompatTestBase {
                 assertThat(device.publish("apijs/hello", "hi").getCode()).isZero();
             }
             Run run = script.waitFor(Duration.ofSeconds(60));
-            Map<String, JsonNode> ok = new LinkedHashMap<>();
-            List<String> failed = new ArrayList<>();
-            for (String line : run.lines()) {
-                String[] parts = line.split(" ", 3);
-                if (parts[0].equals("OK")) ok.put(parts[1], parts.length > 2 ? Api.JSON.readTree(parts[2]) : null);
-                if (parts[0].equals("FAIL")) failed.add(line);
-            }
+            Map<String, JsonNode> ok = run.okSteps();
+            List<String> failed = run.failedSteps();
             soft.assertThat(failed).as("failed api-js steps; output: %s", run).isEmpty();
             soft.assertThat(run.exit()).as(run.toString()).isZero();
             soft.assertThat(ok.keySet()).as(run.toString()).containsExactly("login", "claimDevice", "listDevices",
