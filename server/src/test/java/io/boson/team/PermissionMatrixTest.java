@@ -38,7 +38,11 @@ class PermissionMatrixTest {
         product = cloud.newProduct(owner, "Matrix");
         device = TestDevice.connect(cloud, cloud.productDevice(owner, product));
         assertThat(owner.postJson("/v1/products/" + product + "/groups", Map.of("name", "existing")).status()).isEqualTo(201);
+        assertThat(owner.multipart("POST", p() + "/firmware", "firmware.bin", new byte[] {0, 1, 2, (byte) 0xff},
+                Map.of("version", "1")).status()).isEqualTo(201);
     }
+
+    static final java.util.concurrent.atomic.AtomicInteger VERSIONS = new java.util.concurrent.atomic.AtomicInteger(100);
 
     @AfterAll
     static void stop() {
@@ -81,6 +85,11 @@ class PermissionMatrixTest {
         m.put(Action.MANAGE_CLIENTS, api -> api.postJson(p() + "/clients", Map.of("name", "matrix")).status());
         m.put(Action.READ_AUDIT, api -> api.get(p() + "/audit").status());
         m.put(Action.EDIT_SETTINGS, api -> api.putJson(p(), Map.of("description", "changed")).status());
+        m.put(Action.VIEW_FIRMWARE, api -> api.get(p() + "/firmware").status());
+        m.put(Action.MANAGE_FIRMWARE, api -> api.multipart("POST", p() + "/firmware", "firmware.bin", new byte[] {0, 7, (byte) 0x80},
+                Map.of("version", Integer.toString(VERSIONS.incrementAndGet()))).status());
+        m.put(Action.FLASH_DEVICES, api -> api.putJson(p() + "/devices/" + device.id,
+                Map.of("desired_firmware_version", 1, "flash", true)).status());
         return m;
     }
 
