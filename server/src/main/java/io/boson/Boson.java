@@ -28,6 +28,11 @@ import io.boson.events.EventCodec;
 import io.boson.events.EventRoutes;
 import io.boson.events.EventService;
 import io.boson.events.EventStreams;
+import io.boson.firmware.DeviceFirmwareJson;
+import io.boson.firmware.FirmwareRepository;
+import io.boson.firmware.FirmwareRoutes;
+import io.boson.firmware.FirmwareService;
+import io.boson.firmware.OtaDelivery;
 import io.boson.gateway.MqttGateway;
 import io.boson.groups.GroupRepository;
 import io.boson.groups.GroupRoutes;
@@ -103,17 +108,23 @@ public final class Boson implements AutoCloseable {
         CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
         Tokens tokens = new Tokens(auth);
-        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout())
+        FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
+        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock());
+        FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, ota, bus, audit, config.clock(),
+                config.firmwareMaxBytes());
+        DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
+        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota)
                 .start(config.bindHost(), config.mqttPort());
         if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
         DeviceJson deviceJson = new DeviceJson(json);
         this.http = new HttpApi(json, List.of(
                 new AuthRoutes(auth, tokens, json),
                 new EventRoutes(events, streams, tokens, json),
-                new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock()),
+                new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
                 new ProductRoutes(products, orgs, tokens, json),
                 new OrgRoutes(orgs, tokens, json),
-                new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock()),
+                new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
+                new FirmwareRoutes(firmware, tokens, json),
                 new GroupRoutes(groups, tokens, json),
                 new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),

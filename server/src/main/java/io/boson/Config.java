@@ -26,7 +26,8 @@ public record Config(
         Clock clock,
         int mqttTlsPort,
         Path tlsCert,
-        Path tlsKey) {
+        Path tlsKey,
+        int firmwareMaxBytes) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -37,6 +38,8 @@ public record Config(
     /** api-js drops a stream silent for 15 s (13 s in the CLI's bundled copy). */
     public static final Duration DEFAULT_SSE_KEEPALIVE = Duration.ofSeconds(9);
     public static final Duration DEFAULT_PRESENCE_FLUSH = Duration.ofSeconds(5);
+    /** Largest product firmware binary accepted (Particle's app binaries are at most a few hundred KB). */
+    public static final int DEFAULT_FIRMWARE_MAX_BYTES = 4 * 1024 * 1024;
 
     public static Config defaults() {
         return new Builder().build();
@@ -110,6 +113,7 @@ public record Config(
         private int mqttTlsPort = DEFAULT_MQTT_TLS_PORT;
         private Path tlsCert;
         private Path tlsKey;
+        private int firmwareMaxBytes = DEFAULT_FIRMWARE_MAX_BYTES;
 
         public Builder() {
         }
@@ -133,6 +137,7 @@ public record Config(
             mqttTlsPort = c.mqttTlsPort;
             tlsCert = c.tlsCert;
             tlsKey = c.tlsKey;
+            firmwareMaxBytes = c.firmwareMaxBytes;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -150,10 +155,12 @@ public record Config(
         /** PEM certificate chain and PKCS#8 PEM private key; both given turns MQTT over TLS on. */
         public Builder tls(int port, Path cert, Path key) { mqttTlsPort = port; tlsCert = cert; tlsKey = key; return this; }
 
+        public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
+
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes);
         }
     }
 }

@@ -71,6 +71,13 @@ public final class BosonDevice {
     private final long createdNanos = System.nanoTime();
     private volatile Describe describe;
     private volatile boolean signaling;
+    private final OtaFaults otaFaults;
+    private volatile FirmwareDownload download;
+    private final AtomicLong firmwareOffers = new AtomicLong();
+    private final AtomicLong firmwareBytes = new AtomicLong();
+    private final AtomicLong firmwareApplied = new AtomicLong();
+    private final AtomicLong firmwareFailed = new AtomicLong();
+    private final AtomicLong firmwareResumedFrom = new AtomicLong(-1);
 
     private final AtomicLong eventsPublished = new AtomicLong();
     private final AtomicLong eventsRateLimited = new AtomicLong();
@@ -87,6 +94,7 @@ public final class BosonDevice {
         this.subscriptions = List.copyOf(b.subscriptions);
         this.extraVitals = b.vitals;
         this.describe = b.describe();
+        this.otaFaults = b.otaFaults;
         this.link = links.apply(new DeviceLink.Settings(
                 b.host, b.port, b.deviceId, b.tls, b.trust, b.callbackExecutor,
                 this::onMessage, this::onLinkDown));
@@ -230,8 +238,8 @@ public final class BosonDevice {
             case Event event -> deliver(event.name(), payload);
             case VitalsRequest request -> publishVitals(vitals());
             case Signal request -> signal(payload);
-            case FirmwareOffer offer -> declineFirmware(offer.job());
-            case FirmwareChunk chunk -> log.debug("{}: ignoring OTA chunk of job {}", id, chunk.job());
+            case FirmwareOffer offer -> firmwareOffered(offer.job(), payload);
+            case FirmwareChunk chunk -> firmwareChunk(chunk.job(), chunk.offset(), payload);
             case Unknown unknown -> log.debug("{}: ignoring topic {}", id, unknown.topic());
         }
     }
@@ -265,10 +273,120 @@ public final class BosonDevice {
         }
     }
 
-    // Until OTA is implemented, say so at once rather than leave the cloud's job waiting.
-    private void declineFirmware(String job) {
-        Map<String, String> outcome = Map.of("state", "rejected", "error", "this device does not support OTA");
-        link.publish("o/" + job + "/s", toJson(outcome));
+    // --- OTA (device protocol section 3) ------------------------------------------------------
+
+    private void firmwareOffered(String job, byte[] payload) {
+        firmwareOffers.incrementAndGet();
+        if (!describe.updatesEnabled()) {
+            reportFirmware(job, "rejected", "updates are disabled on this device");
+            return;
+        }
+        FirmwareDownload current = download;
+        if (current != null && current.job.equals(job)) {
+            // The same job again (after a reconnect): continue where the image stands.
+            firmwareResumedFrom.set(current.offset());
+            requestChunk(current);
+            return;
+        }
+        try {
+            com.fasterxml.jackson.databind.JsonNode offer = JSON.readTree(payload);
+            int size = offer.path("size").asInt(-1);
+            String sha256 = offer.path("sha256").asText("");
+            if (size <= 0 || sha256.length() != 64) {
+                reportFirmware(job, "rejected", "malformed offer");
+                return;
+            }
+            Integer version = offer.hasNonNull("version") ? offer.get("version").asInt() : null;
+            FirmwareDownload next = new FirmwareDownload(job, version, size, sha256);
+            download = next;
+            requestChunk(next);
+        } catch (java.io.IOException e) {
+            reportFirmware(job, "rejected", "malformed offer");
+        }
+    }
+
+    private void firmwareChunk(String job, long offset, byte[] payload) {
+        FirmwareDownload d = download;
+        if (d == null || !d.job.equals(job)) return;
+        int size = d.size();
+        boolean corrupt = otaFaults.corruptChunk() && offset <= size / 2 && size / 2 < offset + payload.length;
+        if (!d.accept(offset, payload, corrupt)) return;
+        firmwareBytes.addAndGet(payload.length);
+        double done = (double) d.offset() / size;
+        if (otaFaults.failAt() >= 0 && done >= otaFaults.failAt() && !d.complete()) {
+            download = null;
+            firmwareFailed.incrementAndGet();
+            reportFirmware(job, "failed", "simulated failure at " + d.offset() + " bytes");
+            return;
+        }
+        if (otaFaults.disconnectAt() >= 0 && done >= otaFaults.disconnectAt() && !d.cut && !d.complete()) {
+            d.cut = true;
+            disconnect().thenRun(() -> onLinkDown("USER: simulated loss of connection during an update"));
+            return;
+        }
+        if (!d.complete()) {
+            requestChunk(d);
+            return;
+        }
+        download = null;
+        if (!d.verified()) {
+            firmwareFailed.incrementAndGet();
+            reportFirmware(job, "failed", "sha256 mismatch: the image is corrupt");
+            return;
+        }
+        // "Apply": run the new version, which the device reports when it comes back.
+        describe = describe.withProductVersion(d.version);
+        firmwareApplied.incrementAndGet();
+        reportFirmware(job, "applied", null)
+                .thenCompose(ack -> disconnect())
+                .thenCompose(v -> {
+                    onLinkDown("USER: restarting into the new firmware");
+                    return connect();
+                })
+                .whenComplete((v, e) -> {
+                    if (e != null) log.debug("{}: reconnect after the update failed: {}", id, e.toString());
+                });
+    }
+
+    private void requestChunk(FirmwareDownload d) {
+        link.publish("o/" + d.job + "/get", Integer.toString(d.offset()).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private CompletableFuture<PublishAck> reportFirmware(String job, String state, String error) {
+        Map<String, String> outcome = new LinkedHashMap<>();
+        outcome.put("state", state);
+        if (error != null) outcome.put("error", error);
+        return link.publish("o/" + job + "/s", toJson(outcome));
+    }
+
+    /** The product firmware version this device runs (and reports), null for developer firmware. */
+    public Integer productVersion() {
+        return describe.productVersion();
+    }
+
+    /** Firmware offers received, re-offers included. */
+    public long firmwareOffers() {
+        return firmwareOffers.get();
+    }
+
+    /** Image bytes received, over all jobs. */
+    public long firmwareBytesReceived() {
+        return firmwareBytes.get();
+    }
+
+    /** Updates downloaded, verified and applied. */
+    public long firmwareApplied() {
+        return firmwareApplied.get();
+    }
+
+    /** Updates this device reported as failed (SHA-256 mismatch, simulated failure). */
+    public long firmwareFailed() {
+        return firmwareFailed.get();
+    }
+
+    /** The offset at which the last re-offered job resumed, or -1 when none resumed. */
+    public long firmwareResumedFrom() {
+        return firmwareResumedFrom.get();
     }
 
     private void onLinkDown(String reason) {

@@ -47,6 +47,7 @@ public final class BosonDeviceBuilder {
     private Integer productVersion;
     private String systemVersion;
     private boolean updatesEnabled = true;
+    OtaFaults otaFaults = OtaFaults.NONE;
 
     BosonDeviceBuilder() {
     }
@@ -159,6 +160,12 @@ public final class BosonDeviceBuilder {
     }
 
     /** Whether the device accepts firmware offers now (default true, as in the protocol). */
+    /** Faults to inject into firmware updates (simulation and tests); none by default. */
+    public BosonDeviceBuilder otaFaults(OtaFaults faults) {
+        this.otaFaults = Objects.requireNonNull(faults, "faults");
+        return this;
+    }
+
     public BosonDeviceBuilder updatesEnabled(boolean updatesEnabled) {
         this.updatesEnabled = updatesEnabled;
         return this;

@@ -33,6 +33,12 @@ record Describe(
         return new Describe(functions, variables, platformId, productId, productVersion, systemVersion, enabled);
     }
 
+    /** The same firmware identity after an update to {@code version} (null keeps the current one). */
+    Describe withProductVersion(Integer version) {
+        return version == null ? this
+                : new Describe(functions, variables, platformId, productId, version, systemVersion, updatesEnabled);
+    }
+
     byte[] toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("f", functions);

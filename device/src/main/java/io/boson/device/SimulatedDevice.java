@@ -43,7 +43,8 @@ final class SimulatedDevice {
                 .variable("temp", VariableType.DOUBLE, this::temperature)
                 .variable("count", VariableType.INT32, count::get)
                 .variable("label", VariableType.STRING, () -> "sim-" + index)
-                .variable("armed", VariableType.BOOL, () -> index % 2 == 0);
+                .variable("armed", VariableType.BOOL, () -> index % 2 == 0)
+                .otaFaults(options.otaFaults());
         if (options.productId() != null) {
             builder.productId(options.productId()).productVersion(options.productVersion());
         }

@@ -147,11 +147,46 @@ class BosonDeviceTest {
     }
 
     @Test
-    void declinesFirmwareOffersUntilOtaIsSupported() throws Exception {
+    void rejectsMalformedFirmwareOffers() throws Exception {
         link.deliver("c/o/job42", "{\"version\":2,\"size\":10,\"sha256\":\"00\",\"chunk\":512}");
 
         assertThat(link.last().topic()).isEqualTo("o/job42/s");
         assertThat(JSON.readTree(link.last().payload()).get("state").asText()).isEqualTo("rejected");
+    }
+
+    @Test
+    void downloadsVerifiesAppliesAndReconnectsWithTheNewVersion() throws Exception {
+        BosonDevice product = BosonDevice.builder().deviceId(ID).secret("s").productId(4021).productVersion(1)
+                .build(settings -> link = new StubLink(settings));
+        product.connect().join();
+        String image = "0123456789";
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(image.getBytes()));
+        link.deliver("c/o/j1", "{\"version\":2,\"size\":10,\"sha256\":\"" + sha + "\",\"chunk\":6}");
+        assertThat(link.last()).extracting(StubLink.Sent::topic, StubLink.Sent::text).containsExactly("o/j1/get", "0");
+        link.deliver("c/o/j1/0", "012345");
+        assertThat(link.last()).extracting(StubLink.Sent::topic, StubLink.Sent::text).containsExactly("o/j1/get", "6");
+        link.deliver("c/o/j1/0", "012345"); // a duplicate is ignored
+        link.deliver("c/o/j1/6", "6789");
+
+        assertThat(link.sent).extracting(StubLink.Sent::topic).contains("o/j1/s");
+        assertThat(product.productVersion()).isEqualTo(2);
+        assertThat(link.disconnects).isEqualTo(1);
+        assertThat(JSON.readTree(link.last().payload()).get("product_version").asInt()).isEqualTo(2);
+        assertThat(product.isConnected()).isTrue();
+    }
+
+    @Test
+    void reportsACorruptImageAsFailed() throws Exception {
+        String image = "0123456789";
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(image.getBytes()));
+        link.deliver("c/o/j2", "{\"version\":2,\"size\":10,\"sha256\":\"" + sha + "\",\"chunk\":10}");
+        link.deliver("c/o/j2/0", "0123456780");
+
+        assertThat(link.last().topic()).isEqualTo("o/j2/s");
+        assertThat(JSON.readTree(link.last().payload()).get("state").asText()).isEqualTo("failed");
+        assertThat(device.firmwareFailed()).isEqualTo(1);
     }
 
     @Test

@@ -85,7 +85,7 @@ class SimulatorMqttTest {
     void countsFailedConnectsWithoutRetryingWhenToldNotTo() throws Exception {
         // Port 1 on localhost: nothing listens there, so every attempt fails fast.
         SimulatorOptions options = new SimulatorOptions(BrokerCloud.HOST, 1, 0, Duration.ZERO,
-                SimulatorOptions.DEFAULT_CONNECTS_PER_SECOND, MqttVersion.MQTT_5, null, null, false);
+                SimulatorOptions.DEFAULT_CONNECTS_PER_SECOND, MqttVersion.MQTT_5, null, null, false, OtaFaults.NONE);
 
         try (Simulator simulator = new Simulator(options, java.util.List.of(
                 new DeviceCredentials(BrokerCloud.randomDeviceId(), "s")))) {

@@ -34,6 +34,11 @@ public final class Subjects {
         return "dev." + deviceId + ".kick";
     }
 
+    /** Notice that an online device's firmware target may have changed (a release, a lock, a flash): check for an offer. */
+    public static String deviceFirmware(String deviceId) {
+        return "dev." + deviceId + ".ota";
+    }
+
     /**
      * Notice that a team membership changed (payload "scope:userId", the scope of a product or an
      * organization): that member's streams on it end.

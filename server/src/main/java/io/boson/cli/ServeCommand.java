@@ -66,6 +66,10 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Seconds a device has to answer a function call or variable read (default 10).")
     int requestTimeoutSeconds;
 
+    @Option(names = "--firmware-max-bytes", defaultValue = "${env:BOSON_FIRMWARE_MAX_BYTES:-4194304}",
+            description = "Largest product firmware binary accepted, in bytes (default 4 MiB, at most 16 MiB).")
+    int firmwareMaxBytes;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -80,7 +84,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
                 .tls(mqttTlsPort, tlsCert, tlsKey)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
-                .build();
+                .firmwareMaxBytes(firmwareMaxBytes).build();
         Boson boson = Boson.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<io.boson.device.Simulator> simulator =

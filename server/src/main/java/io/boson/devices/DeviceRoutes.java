@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.auth.Principal;
 import io.boson.calls.CallService;
 import io.boson.errors.DomainException;
+import io.boson.firmware.DeviceFirmwareJson;
+import io.boson.firmware.FirmwareRoutes;
+import io.boson.firmware.FirmwareService;
+import io.javalin.http.UploadedFile;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
@@ -18,21 +22,27 @@ import java.util.Map;
 /** The device registry (admin), claiming, and the caller's devices. */
 public final class DeviceRoutes implements HttpApi.Routes {
 
+    private static final int MAX_FLASH_BYTES = 16 * 1024 * 1024;
+
     private final DeviceService devices;
     private final CallService calls;
     private final DeviceJson view;
     private final Tokens tokens;
     private final ObjectMapper json;
     private final Clock clock;
+    private final FirmwareService firmware;
+    private final DeviceFirmwareJson firmwareJson;
 
     public DeviceRoutes(DeviceService devices, CallService calls, DeviceJson view, Tokens tokens, ObjectMapper json,
-                        Clock clock) {
+                        Clock clock, FirmwareService firmware, DeviceFirmwareJson firmwareJson) {
         this.devices = devices;
         this.calls = calls;
         this.view = view;
         this.tokens = tokens;
         this.json = json;
         this.clock = clock;
+        this.firmware = firmware;
+        this.firmwareJson = firmwareJson;
     }
 
     @Override
@@ -64,7 +74,13 @@ public final class DeviceRoutes implements HttpApi.Routes {
             DeviceService.ClaimCode code = devices.createClaimCode(tokens.principal(ctx));
             ctx.json(Map.of("claim_code", code.claimCode(), "device_ids", code.deviceIds()));
         });
-        r.get("/v1/devices/{id}", ctx -> ctx.json(view.of(devices.get(tokens.principal(ctx), ctx.pathParam("id")))));
+        r.get("/v1/devices/{id}", ctx -> {
+            Device d = devices.get(tokens.principal(ctx), ctx.pathParam("id"));
+            Map<String, Object> body = view.of(d);
+            // The last developer flash of the device, for developer devices; product devices show their product view.
+            if (!d.inProduct()) body.putAll(firmwareJson.of(firmware.deviceFirmware(d.id())));
+            ctx.json(body);
+        });
         r.put("/v1/devices/{id}", this::update);
         r.delete("/v1/devices/{id}", ctx -> {
             devices.unclaim(tokens.principal(ctx), ctx.pathParam("id"));
@@ -96,7 +112,11 @@ public final class DeviceRoutes implements HttpApi.Routes {
         Principal p = tokens.principal(ctx);
         String type = ctx.contentType() == null ? "" : ctx.contentType();
         if (type.startsWith("multipart/form-data") && ctx.uploadedFile("file") != null) {
-            throw DomainException.invalid("Flashing firmware is not available on this cloud yet");
+            UploadedFile file = ctx.uploadedFile("file");
+            Device d = firmware.flash(p, null, ctx.pathParam("id"), file.filename(), FirmwareRoutes.read(file, MAX_FLASH_BYTES));
+            // particle-cli requires a truthy status (or message).
+            ctx.json(Map.of("id", d.id(), "status", "Update started", "ok", true));
+            return;
         }
         Body b = Body.of(ctx, json);
         String signal = b.string("signal");

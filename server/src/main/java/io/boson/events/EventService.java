@@ -97,6 +97,12 @@ public final class EventService {
                 Scope.productOf(scope), deviceId), ownerScope);
     }
 
+    /** A cloud event about a device known from the registry (firmware status), in its scope and its owner's. */
+    public void system(Device device, String name, String data) {
+        String placement = Scope.placement(device);
+        system(device.id(), Scope.scopeOf(placement), Scope.ownerCopyOf(placement), name, data);
+    }
+
     /** Into the device's scope, and a copy into its owner's when a claimed product device published it. */
     private void publishDeviceEvent(Event e, String ownerScope) {
         publish(e);

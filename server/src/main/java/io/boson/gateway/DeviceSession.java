@@ -7,6 +7,9 @@ import io.boson.calls.DeviceRequest;
 import io.boson.devices.Device;
 import io.boson.events.Event;
 import io.boson.devices.Scope;
+import io.boson.firmware.OtaDelivery;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
@@ -32,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DeviceSession {
 
+    private static final Logger log = LoggerFactory.getLogger(DeviceSession.class);
+
     private final GatewayContext gw;
     private final Channel channel;
     private final String deviceId;
@@ -46,6 +51,7 @@ final class DeviceSession {
     private volatile String ownerScope;
     private volatile boolean receivingEvents;
     private volatile String closeReason = "connection closed";
+    private final java.util.concurrent.atomic.AtomicBoolean described = new java.util.concurrent.atomic.AtomicBoolean();
 
     DeviceSession(GatewayContext gw, Channel channel, Device device, boolean mqtt5) {
         this.gw = gw;
@@ -105,6 +111,34 @@ final class DeviceSession {
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceKick(deviceId), m -> close(Disconnects.NOT_AUTHORIZED)));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
                 rescope(new String(m.data(), StandardCharsets.UTF_8))));
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceFirmware(deviceId), m -> {
+            // Until the first describe the cloud does not know what the device runs; that describe decides.
+            if (described.get()) gw.blocking().execute(this::firmwareNudged);
+        }));
+    }
+
+    /** True for the first describe of this session: the handshake, when standard releases are delivered. */
+    boolean firstDescribe() {
+        return described.compareAndSet(false, true);
+    }
+
+    private void firmwareNudged() {
+        try {
+            gw.ota().nudged(deviceId).ifPresent(this::offer);
+        } catch (RuntimeException e) {
+            log.warn("device {}: firmware check failed: {}", deviceId, e.toString());
+        }
+    }
+
+    /** Sends a firmware offer, if the device subscribed to offers. */
+    void offer(OtaDelivery.Offer offer) {
+        send(offer.topic(), offer.payload());
+    }
+
+    /** Sends an OTA chunk without copying the image. */
+    void chunk(String job, long offset, OtaDelivery.Chunk c) {
+        String topic = "c/o/" + job + "/" + offset;
+        if (subscribedTo(topic)) write(topic, Unpooled.wrappedBuffer(c.image(), c.offset(), c.length()));
     }
 
     synchronized void detach() {
@@ -236,7 +270,11 @@ final class DeviceSession {
     }
 
     private void write(String topic, byte[] payload) {
+        write(topic, Unpooled.wrappedBuffer(payload));
+    }
+
+    private void write(String topic, io.netty.buffer.ByteBuf payload) {
         channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
-                .retained(false).payload(Unpooled.wrappedBuffer(payload)).build());
+                .retained(false).payload(payload).build());
     }
 }

@@ -6,6 +6,7 @@ import io.boson.devices.DeviceService;
 import io.boson.devices.Presence;
 import io.boson.events.EventCodec;
 import io.boson.events.EventService;
+import io.boson.firmware.OtaDelivery;
 import io.boson.products.ProductDevices;
 
 import java.time.Clock;
@@ -15,5 +16,5 @@ import java.util.concurrent.ExecutorService;
 /** What every device connection on this node shares. */
 record GatewayContext(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                       ObjectMapper json, Clock clock, Duration requestTimeout, ExecutorService blocking,
-                      Sessions sessions) {
+                      Sessions sessions, OtaDelivery ota) {
 }

@@ -6,6 +6,7 @@ import io.boson.devices.DeviceService;
 import io.boson.devices.Presence;
 import io.boson.events.EventCodec;
 import io.boson.events.EventService;
+import io.boson.firmware.OtaDelivery;
 import io.boson.products.ProductDevices;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -49,9 +50,9 @@ public final class MqttGateway implements AutoCloseable {
     private Channel tlsServer;
 
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
-                       ObjectMapper json, Clock clock, Duration requestTimeout) {
+                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota) {
         this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
-                new Sessions(bus, codec));
+                new Sessions(bus, codec), ota);
     }
 
     public MqttGateway start(String host, int port) throws InterruptedException {

@@ -47,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The device protocol on one connection (sections 1-7, without OTA). Runs on the channel's event
+ * The device protocol on one connection (sections 1-7, OTA included). Runs on the channel's event
  * loop; anything that touches the database is handed to a virtual thread with reading paused,
  * so packets of one device are still handled in order and the event loop never blocks.
  */
@@ -65,6 +65,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
      */
     private static final byte PUBACK_RATE_LIMITED = (byte) 0x97;
     private static final byte PUBACK_PAYLOAD_INVALID = (byte) 0x99;
+    private static final byte PUBACK_UNSPECIFIED = (byte) 0x80;
     /** Not a PUBACK code: the describe was refused and the connection ends with 0x87. */
     private static final byte NOT_IN_PRODUCT = (byte) 0xFF;
 
@@ -299,6 +300,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             vitals(ctx, s, ByteBufUtil.getBytes(payload), qos, packetId);
         } else if (topic.equals("k")) {
             claim(ctx, s, payload.toString(StandardCharsets.UTF_8), qos, packetId);
+        } else if (topic.startsWith("o/")) {
+            firmware(ctx, s, topic.substring(2), ByteBufUtil.getBytes(payload), qos, packetId);
         } else {
             refuseTopic(ctx, qos, packetId);
         }
@@ -341,6 +344,54 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             // Firmware naming a product the device is not in: disconnect (the device is listed for approval).
             if (!gw.fleet().acceptsDescribe(s.deviceId(), d)) return NOT_IN_PRODUCT;
             gw.presence().describe(s.deviceId(), json, d);
+            try {
+                gw.ota().described(s.deviceId(), s.firstDescribe()).ifPresent(s::offer);
+            } catch (RuntimeException e) {
+                log.warn("device {}: firmware check failed: {}", s.deviceId(), e.toString());
+            }
+            return PUBACK_OK;
+        });
+    }
+
+    /** OTA (device protocol section 3): {@code o/{job}/get} with an offset, {@code o/{job}/s} with the outcome. */
+    private void firmware(ChannelHandlerContext ctx, DeviceSession s, String rest, byte[] payload, MqttQoS qos, int packetId) {
+        int slash = rest.indexOf('/');
+        String job = slash < 0 ? "" : rest.substring(0, slash);
+        String kind = slash < 0 ? "" : rest.substring(slash + 1);
+        if (!Topics.validRid(job) || !(kind.equals("get") || kind.equals("s"))) {
+            refuseTopic(ctx, qos, packetId);
+            return;
+        }
+        if (kind.equals("get")) {
+            long offset;
+            try {
+                offset = Long.parseLong(new String(payload, StandardCharsets.US_ASCII).trim());
+            } catch (NumberFormatException e) {
+                refusePayload(ctx, qos, packetId);
+                return;
+            }
+            offload(ctx, qos, packetId, () -> {
+                java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> chunk = gw.ota().chunk(s.deviceId(), job, offset);
+                chunk.ifPresent(c -> s.chunk(job, offset, c));
+                return chunk.isPresent() || !mqtt5 ? PUBACK_OK : PUBACK_UNSPECIFIED;
+            });
+            return;
+        }
+        JsonNode report;
+        try {
+            report = payload.length > MAX_VITALS_BYTES ? null : gw.json().readTree(payload);
+        } catch (IOException e) {
+            report = null;
+        }
+        if (report == null || !report.isObject() || !report.path("state").isTextual()
+                || !java.util.Set.of("applied", "failed", "rejected").contains(report.get("state").asText())) {
+            refusePayload(ctx, qos, packetId);
+            return;
+        }
+        String state = report.get("state").asText();
+        String error = report.hasNonNull("error") ? report.get("error").asText() : null;
+        offload(ctx, qos, packetId, () -> {
+            gw.ota().reported(s.deviceId(), job, state, error);
             return PUBACK_OK;
         });
     }

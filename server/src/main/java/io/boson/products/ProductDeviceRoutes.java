@@ -7,6 +7,8 @@ import io.boson.devices.Device;
 import io.boson.devices.DeviceJson;
 import io.boson.devices.DeviceRef;
 import io.boson.errors.DomainException;
+import io.boson.firmware.DeviceFirmwareJson;
+import io.boson.firmware.FirmwareService;
 import io.boson.groups.GroupService;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
@@ -41,9 +43,11 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
     private final Tokens tokens;
     private final ObjectMapper json;
     private final Clock clock;
+    private final FirmwareService firmware;
+    private final DeviceFirmwareJson firmwareJson;
 
     public ProductDeviceRoutes(ProductDevices fleet, GroupService groups, CallService calls, DeviceJson view, Tokens tokens,
-                               ObjectMapper json, Clock clock) {
+                               ObjectMapper json, Clock clock, FirmwareService firmware, DeviceFirmwareJson firmwareJson) {
         this.fleet = fleet;
         this.groups = groups;
         this.calls = calls;
@@ -51,6 +55,8 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         this.tokens = tokens;
         this.json = json;
         this.clock = clock;
+        this.firmware = firmware;
+        this.firmwareJson = firmwareJson;
     }
 
     @Override
@@ -62,12 +68,15 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
             Body b = Body.of(ctx, json);
             if (!"groups".equals(b.string("action"))) throw DomainException.invalid("action must be \"groups\"");
             groups.batch(caller, ctx.pathParam("product"), b.strings("devices"), b.node("metadata"));
+            firmware.devicesChanged(b.strings("devices").stream().map(id -> id.trim().toLowerCase()).toList());
             ctx.json(Map.of("ok", true));
         });
         r.get("/v1/products/{product}/devices/{id}", ctx -> {
             Principal caller = tokens.principal(ctx);
             Device d = fleet.resolve(caller, DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), Action.VIEW_DEVICE);
-            ctx.json(view.of(d, fleet.groupsOf(List.of(d)).getOrDefault(d.id(), List.of()), false));
+            Map<String, Object> body = view.of(d, fleet.groupsOf(List.of(d)).getOrDefault(d.id(), List.of()), false);
+            body.putAll(firmwareJson.of(d.productId(), List.of(d.id())).getOrDefault(d.id(), Map.of()));
+            ctx.json(body);
         });
         r.put("/v1/products/{product}/devices/{id}", this::update);
         r.delete("/v1/products/{product}/devices/{id}", ctx -> {
@@ -137,8 +146,13 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         ProductDeviceRepository.Page page = quarantined ? fleet.quarantined(caller, ctx.pathParam("product"), q)
                 : fleet.list(caller, ctx.pathParam("product"), q);
         Map<String, List<String>> groupsOf = fleet.groupsOf(page.devices());
-        List<Map<String, Object>> devices = page.devices().stream()
-                .map(d -> view.of(d, groupsOf.getOrDefault(d.id(), List.of()), quarantined)).toList();
+        Map<String, Map<String, Object>> fw = quarantined || page.devices().isEmpty() ? Map.of()
+                : firmwareJson.of(page.devices().get(0).productId(), page.devices().stream().map(Device::id).toList());
+        List<Map<String, Object>> devices = page.devices().stream().map(d -> {
+            Map<String, Object> m = view.of(d, groupsOf.getOrDefault(d.id(), List.of()), quarantined);
+            m.putAll(fw.getOrDefault(d.id(), Map.of()));
+            return m;
+        }).toList();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("devices", devices);
         body.put("customers", fleet.customersOf(page.devices()).entrySet().stream()
@@ -150,6 +164,14 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
     private void update(Context ctx) {
         Principal caller = tokens.principal(ctx);
         String product = ctx.pathParam("product");
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
+        if (type.startsWith("multipart/form-data") && ctx.uploadedFile("file") != null) {
+            UploadedFile file = ctx.uploadedFile("file");
+            Device d = firmware.flash(caller, product, ctx.pathParam("id"), file.filename(),
+                    io.boson.firmware.FirmwareRoutes.read(file, MAX_FILE_BYTES));
+            ctx.json(Map.of("id", d.id(), "status", "Update started", "ok", true));
+            return;
+        }
         Body b = Body.of(ctx, json);
         Device d = fleet.update(caller, product, ctx.pathParam("id"), new ProductDevices.Update(b.string("name"),
                 b.has("notes") ? (b.string("notes") == null ? "" : b.string("notes")) : null, b.bool("development")));
@@ -162,6 +184,13 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         if (b.has("name")) body.put("name", d.name());
         if (b.has("notes")) body.put("notes", d.notes());
         if (b.has("development")) body.put("development", d.development());
+        if (b.has("desired_firmware_version")) {
+            Boolean flash = b.bool("flash");
+            firmware.lock(caller, product, d.id(), b.integer("desired_firmware_version"), flash != null && flash);
+            body.put("desired_firmware_version", b.integer("desired_firmware_version"));
+            if (flash != null) body.put("flash", flash);
+        }
+        if (b.has("groups") || b.has("development")) firmware.devicesChanged(List.of(d.id()));
         body.put("updated_at", DeviceJson.iso(clock.millis()));
         ctx.json(body);
     }

@@ -54,7 +54,13 @@ class PermissionMatrixTest {
                 "platform_id", 13))).json().get("product").get("id").asLong();
         orgDevice = TestDevice.connect(cloud, cloud.productDevice(owner, orgProduct));
         assertThat(owner.postJson("/v1/products/" + orgProduct + "/groups", Map.of("name", "existing")).status()).isEqualTo(201);
+        for (long p : new long[] {product, orgProduct}) {
+            assertThat(owner.multipart("POST", "/v1/products/" + p + "/firmware", "firmware.bin", new byte[] {0, 1, 2, (byte) 0xff},
+                    Map.of("version", "1")).status()).isEqualTo(201);
+        }
     }
+
+    static final java.util.concurrent.atomic.AtomicInteger VERSIONS = new java.util.concurrent.atomic.AtomicInteger(100);
 
     @AfterAll
     static void stop() {
@@ -97,6 +103,11 @@ class PermissionMatrixTest {
                 Map.of("email", UUID.randomUUID() + "@example.com", "no_password", true)).status());
         m.put(Action.READ_AUDIT, api -> api.get(t.p() + "/audit").status());
         m.put(Action.EDIT_SETTINGS, api -> api.putJson(t.p(), Map.of("description", "changed")).status());
+        m.put(Action.VIEW_FIRMWARE, api -> api.get(t.p() + "/firmware").status());
+        m.put(Action.MANAGE_FIRMWARE, api -> api.multipart("POST", t.p() + "/firmware", "firmware.bin", new byte[] {0, 7, (byte) 0x80},
+                Map.of("version", Integer.toString(VERSIONS.incrementAndGet()))).status());
+        m.put(Action.FLASH_DEVICES, api -> api.putJson(t.p() + "/devices/" + t.device().id,
+                Map.of("desired_firmware_version", 1, "flash", true)).status());
         return m;
     }
 

@@ -81,6 +81,23 @@ public final class Api {
                 .POST(HttpRequest.BodyPublishers.ofString(form(form))));
     }
 
+    /** A multipart/form-data request as particle-api-js sends it: the file part {@code file}, then text fields. */
+    public Response multipart(String method, String path, String fileName, byte[] file, Map<String, String> fields) {
+        String boundary = "----boson" + java.util.UUID.randomUUID();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        if (file != null) {
+            out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + fileName
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            out.writeBytes(file);
+            out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        fields.forEach((k, v) -> out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + k
+                + "\"\r\n\r\n" + v + "\r\n").getBytes(StandardCharsets.UTF_8)));
+        out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return send(request(path).header("Content-Type", "multipart/form-data;boundary=" + boundary)
+                .method(method, HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())));
+    }
+
     public Response send(HttpRequest.Builder builder) {
         try {
             HttpResponse<String> r = HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofString());

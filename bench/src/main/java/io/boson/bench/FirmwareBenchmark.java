@@ -1,0 +1,189 @@
+package io.boson.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boson.device.BosonDevice;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+
+/**
+ * One firmware release delivered to a fleet at once (docs/benchmarks.md, "Firmware"): a 1 MiB
+ * image released as an intelligent product default to N connected SDK devices, which pull it in
+ * chunks, verify its SHA-256, apply it and reconnect. Reports the time to the first offer, the time
+ * until every device runs the new version, the payload rate, the server's CPU and heap, and beside
+ * them the raw loopback TCP copy rate of the same number of bytes measured in the same run.
+ *
+ * <pre>bench/run firmware [--devices 1000] [--size-kib 1024] [--server-jar server/target/boson.jar]</pre>
+ */
+public final class FirmwareBenchmark {
+
+    record Options(int devices, int sizeKiB, Path serverJar) {
+        static Options parse(String[] args) {
+            int devices = 1000;
+            int size = 1024;
+            Path jar = Path.of("server/target/boson.jar");
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--devices" -> devices = Integer.parseInt(args[++i]);
+                    case "--size-kib" -> size = Integer.parseInt(args[++i]);
+                    case "--server-jar" -> jar = Path.of(args[++i]);
+                    default -> throw new IllegalArgumentException("usage: firmware [--devices N] [--size-kib K] [--server-jar P]");
+                }
+            }
+            return new Options(devices, size, jar);
+        }
+    }
+
+    private FirmwareBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Launch.main(args, Options::parse, Options::serverJar, FirmwareBenchmark::run);
+    }
+
+    static void run(Options o) throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Path data = Files.createTempDirectory("boson-fw-bench");
+        int size = o.sizeKiB() * 1024;
+        byte[] image = new byte[size];
+        new Random(42).nextBytes(image);
+        image[0] = 0;
+        String password = "bench-" + UUID.randomUUID();
+        try (BosonServer server = BosonServer.start(java, o.serverJar(), List.of("-Xmx1g"), password, data)) {
+            BosonApi api = new BosonApi(BosonApi.newClient(), URI.create("http://127.0.0.1:" + server.httpPort()));
+            api.login("admin", password);
+            List<BosonApi.Credentials> creds = api.register(o.devices());
+            JsonNode product = api.expect(api.jsonRequest("POST", "/v1/user/products", BosonApi.JSON.writeValueAsBytes(
+                    Map.of("product", Map.of("name", "Firmware bench", "platform_id", 13))), Duration.ofSeconds(30)), 200);
+            long p = product.get("product").get("id").asLong();
+            api.expect(api.jsonRequest("POST", "/v1/products/" + p + "/devices", BosonApi.JSON.writeValueAsBytes(
+                    Map.of("ids", creds.stream().map(BosonApi.Credentials::id).toList())), Duration.ofSeconds(60)), 200);
+            api.expect(upload(api, p, 2, image), 201);
+
+            List<BosonDevice> fleet = new ArrayList<>();
+            for (BosonApi.Credentials c : creds) {
+                fleet.add(BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1").port(server.mqttPort())
+                        .platformId(13).productId((int) p).productVersion(1).build());
+            }
+            List<Throwable> failures = Paced.run(fleet.size(), 300, 120, i -> fleet.get(i).connect());
+            step("%d devices connected (%d failed)", fleet.size() - failures.size(), failures.size());
+
+            double loopback = loopbackBytesPerSecond((long) size * fleet.size());
+            step("raw loopback copy: %.0f MB/s", loopback / 1e6);
+
+            ProcessStats.CpuMeter cpu = new ProcessStats.CpuMeter(server.pid(), ProcessHandle.current().pid());
+            long t0 = System.nanoTime();
+            api.expect(api.jsonRequest("PUT", "/v1/products/" + p + "/firmware/release", BosonApi.JSON.writeValueAsBytes(
+                    Map.of("version", 2, "product_default", true, "intelligent", true)), Duration.ofSeconds(60)), 200);
+            long released = System.nanoTime();
+            long firstOffer = -1;
+            long deadline = t0 + Duration.ofMinutes(10).toNanos();
+            int done = 0;
+            while (System.nanoTime() < deadline) {
+                if (firstOffer < 0) {
+                    for (BosonDevice d : fleet) {
+                        if (d.firmwareOffers() > 0) {
+                            firstOffer = System.nanoTime();
+                            break;
+                        }
+                    }
+                }
+                done = 0;
+                for (BosonDevice d : fleet) if (d.productVersion() == 2 && d.isConnected()) done++;
+                if (done == fleet.size()) break;
+                Thread.sleep(firstOffer < 0 ? 1 : 20);
+            }
+            long all = System.nanoTime();
+            double[] cores = cpu.coresSinceStart();
+            long[] heap = ProcessStats.heapAfterGcKiB(jcmd, server.pid());
+            long rss = ProcessStats.rssKiB(server.pid());
+            JsonNode v2 = api.expect(api.get("/v1/products/" + p + "/firmware/2"), 200);
+            double seconds = (all - t0) / 1e9;
+            double rate = (double) size * done / seconds;
+            String report = String.format(Locale.ROOT, """
+                    ## Firmware release to %d devices (%d KiB image, chunks of 32 KiB)
+
+                    | measure | value |
+                    |---|---|
+                    | devices updated (running v2, reconnected) | %d of %d |
+                    | cloud-confirmed updates (rollout.updated) | %d |
+                    | release call answered | %.1f ms |
+                    | release to first offer at a device | %.1f ms |
+                    | release to the last device running v2 | %.2f s |
+                    | firmware payload delivered | %.1f MB/s (%.1f MB) |
+                    | raw loopback TCP copy, same bytes, same run | %.0f MB/s |
+                    | delivery rate / loopback rate | %.3f |
+                    | server CPU during delivery | %.2f cores |
+                    | benchmark JVM (the devices) CPU | %.2f cores |
+                    | server heap after GC (used / committed) | %.0f / %.0f MiB |
+                    | server RSS | %.0f MiB |
+                    """, fleet.size(), o.sizeKiB(), done, fleet.size(), v2.at("/rollout/updated").asLong(),
+                    (released - t0) / 1e6, firstOffer < 0 ? Double.NaN : (firstOffer - t0) / 1e6, seconds, rate / 1e6,
+                    (double) size * done / 1e6, loopback / 1e6, rate / loopback, cores[0], cores[1], heap[0] / 1024.0,
+                    heap[1] / 1024.0, rss / 1024.0);
+            System.out.println(report);
+            Files.createDirectories(Path.of("bench/target"));
+            Files.writeString(Path.of("bench/target/firmware-benchmark.md"), report);
+            fleet.forEach(BosonDevice::disconnect);
+        }
+    }
+
+    private static HttpRequest upload(BosonApi api, long product, int version, byte[] image) {
+        String boundary = "----bench" + UUID.randomUUID();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"firmware.bin\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+        out.writeBytes(image);
+        out.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n" + version
+                + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        return HttpRequest.newBuilder(api.base().resolve("/v1/products/" + product + "/firmware"))
+                .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + api.token())
+                .header("Content-Type", "multipart/form-data;boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray())).build();
+    }
+
+    /** Bytes per second of a plain TCP copy over loopback (one connection, 64 KiB writes): the ceiling. */
+    static double loopbackBytesPerSecond(long total) throws Exception {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread reader = Thread.ofPlatform().start(() -> {
+                try (Socket s = listener.accept(); InputStream in = s.getInputStream()) {
+                    byte[] buf = new byte[64 * 1024];
+                    while (in.read(buf) >= 0) {
+                        // drain
+                    }
+                } catch (Exception ignored) {
+                    // the writer reports
+                }
+            });
+            long t0 = System.nanoTime();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+                 OutputStream out = s.getOutputStream()) {
+                byte[] buf = new byte[64 * 1024];
+                for (long sent = 0; sent < total; sent += buf.length) out.write(buf);
+            }
+            reader.join();
+            return total / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    static void step(String format, Object... args) {
+        System.out.printf(Locale.ROOT, "firmware benchmark: " + format + "%n", args);
+    }
+}

@@ -1,0 +1,310 @@
+package io.boson.firmware;
+
+import io.boson.audit.AuditLog;
+import io.boson.auth.Principal;
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
+import io.boson.devices.Device;
+import io.boson.devices.DeviceService;
+import io.boson.errors.DomainException;
+import io.boson.products.Product;
+import io.boson.products.ProductDevices;
+import io.boson.products.ProductService;
+import io.boson.team.Action;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Product firmware: the store of versions, releases and their preview, device locks, and
+ * developer flashing. Permissions come from the role table: viewing is {@code VIEW_FIRMWARE},
+ * uploading, editing and releasing {@code MANAGE_FIRMWARE}, locks {@code EDIT_DEVICE} (and
+ * {@code FLASH_DEVICES} to push at once), flashing one device {@code FLASH_DEVICES}. Whatever
+ * may change a device's target nudges the online devices concerned; {@link OtaDelivery} decides.
+ */
+public final class FirmwareService {
+
+    public static final int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_TITLE = 200;
+    public static final int MAX_DESCRIPTION = 4000;
+
+    private final ProductService products;
+    private final ProductDevices fleet;
+    private final DeviceService devices;
+    private final FirmwareRepository repo;
+    private final OtaDelivery ota;
+    private final Bus bus;
+    private final AuditLog audit;
+    private final Clock clock;
+    private final int maxBytes;
+
+    public FirmwareService(ProductService products, ProductDevices fleet, DeviceService devices, FirmwareRepository repo,
+                           OtaDelivery ota, Bus bus, AuditLog audit, Clock clock, int maxBytes) {
+        this.products = products;
+        this.fleet = fleet;
+        this.devices = devices;
+        this.repo = repo;
+        this.ota = ota;
+        this.bus = bus;
+        this.audit = audit;
+        this.clock = clock;
+        this.maxBytes = maxBytes;
+    }
+
+    // --- the store ---------------------------------------------------------------------------
+
+    public Firmware upload(Principal caller, String product, Integer version, String title, String description,
+                           String fileName, byte[] data) {
+        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
+        int v = validVersion(version);
+        requireBinary(fileName, data);
+        String t = title == null || title.isBlank() ? "Version " + v : title.trim();
+        if (t.length() > MAX_TITLE) throw DomainException.invalid("title is at most " + MAX_TITLE + " characters");
+        if (description != null && description.length() > MAX_DESCRIPTION) {
+            throw DomainException.invalid("description is at most " + MAX_DESCRIPTION + " characters");
+        }
+        String name = fileName == null || fileName.isBlank() ? "firmware.bin" : fileName;
+        if (name.length() > 200) name = name.substring(name.length() - 200);
+        if (!repo.insert(p.id(), v, t, description, name, data, sha256(data), caller.userId(), clock.millis())) {
+            throw DomainException.conflict("Version " + v + " already exists in this product; versions are unique");
+        }
+        audit.record(caller, p.id(), "firmware.upload", "v" + v, data.length + " bytes");
+        return repo.find(p.id(), v).orElseThrow();
+    }
+
+    private void requireBinary(String fileName, byte[] data) {
+        if (data == null) throw DomainException.invalid("Send the firmware binary as the multipart file part \"file\"");
+        if (data.length == 0) throw DomainException.invalid("The firmware file is empty");
+        if (data.length > maxBytes) throw DomainException.invalid("The firmware file is larger than " + maxBytes + " bytes");
+        String lower = fileName == null ? "" : fileName.toLowerCase(Locale.ROOT);
+        // A compiled image always holds NUL bytes (vector table, padding); source code and text never do.
+        if (lower.matches(".*\\.(c|cpp|h|hpp|ino|txt|json|zip)$") || looksLikeText(data)) {
+            throw DomainException.invalid("The file must be a compiled firmware binary (.bin), not source code or text");
+        }
+    }
+
+    private static boolean looksLikeText(byte[] data) {
+        for (byte b : data) if (b == 0) return false;
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+
+    public List<Firmware> list(Principal caller, String product) {
+        return repo.list(products.require(caller, product, Action.VIEW_FIRMWARE).id());
+    }
+
+    public Firmware get(Principal caller, String product, String version) {
+        return find(products.require(caller, product, Action.VIEW_FIRMWARE), version);
+    }
+
+    public byte[] binary(Principal caller, String product, String version) {
+        Product p = products.require(caller, product, Action.VIEW_FIRMWARE);
+        return repo.binary(p.id(), find(p, version).version()).orElseThrow(() -> DomainException.notFound("Firmware not found"));
+    }
+
+    public Firmware edit(Principal caller, String product, String version, String title, String description) {
+        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
+        Firmware f = find(p, version);
+        String t = title == null ? f.title() : title.trim();
+        if (t.isEmpty() || t.length() > MAX_TITLE) throw DomainException.invalid("title is 1 to " + MAX_TITLE + " characters");
+        String d = description == null ? f.description() : description;
+        if (d != null && d.length() > MAX_DESCRIPTION) throw DomainException.invalid("description is at most " + MAX_DESCRIPTION + " characters");
+        repo.updateInfo(p.id(), f.version(), t, d, clock.millis());
+        audit.record(caller, p.id(), "firmware.edit", "v" + f.version(), null);
+        return repo.find(p.id(), f.version()).orElseThrow();
+    }
+
+    public void delete(Principal caller, String product, String version) {
+        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
+        Firmware f = find(p, version);
+        if (!repo.deleteUnreleased(p.id(), f.version())) {
+            throw DomainException.conflict("Version " + f.version() + " was released; released versions are kept");
+        }
+        audit.record(caller, p.id(), "firmware.delete", "v" + f.version(), null);
+    }
+
+    private Firmware find(Product p, String version) {
+        int v;
+        try {
+            v = Integer.parseInt(version);
+        } catch (NumberFormatException e) {
+            throw DomainException.invalid("The firmware version must be a number from 1 to 65535");
+        }
+        return repo.find(p.id(), validVersion(v)).orElseThrow(() -> DomainException.notFound("Firmware version " + v
+                + " was not uploaded to this product"));
+    }
+
+    private static int validVersion(Integer version) {
+        if (version == null) throw DomainException.invalid("version is required: a number from 1 to 65535");
+        if (version < Firmware.MIN_VERSION || version > Firmware.MAX_VERSION) {
+            throw DomainException.invalid("version must be from 1 to 65535, not " + version);
+        }
+        return version;
+    }
+
+    // --- releases ----------------------------------------------------------------------------
+
+    public Firmware release(Principal caller, String product, Integer version, boolean productDefault, List<String> groups,
+                            boolean intelligent) {
+        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
+        Firmware f = find(p, Integer.toString(validVersion(version)));
+        Set<String> names = new LinkedHashSet<>(groups == null ? List.of() : groups);
+        Map<String, Long> ids = repo.groupIds(p.id(), names);
+        names.removeAll(ids.keySet());
+        if (!names.isEmpty()) throw DomainException.invalid("Unknown group(s) in this product: " + String.join(", ", names));
+        repo.release(p.id(), f.version(), productDefault, ids.values(), intelligent, caller.userId(), clock.millis());
+        audit.record(caller, p.id(), "firmware.release", "v" + f.version(), "product_default=" + productDefault
+                + " groups=" + ids.keySet() + " intelligent=" + intelligent);
+        nudge(repo.onlineDevices(p.id()));
+        return repo.find(p.id(), f.version()).orElseThrow();
+    }
+
+    /** How many devices a release would update, by the version they run now (null: unknown). */
+    public record Impact(long total, Map<Integer, Long> byVersion) {
+    }
+
+    public Impact impact(Principal caller, String product, Integer version, List<String> groups, boolean productDefault) {
+        Product p = products.require(caller, product, Action.VIEW_FIRMWARE);
+        Firmware f = find(p, Integer.toString(validVersion(version)));
+        Firmware proposed = new Firmware(p.id(), f.version(), f.title(), f.description(), f.fileName(), f.size(), f.sha256(),
+                f.uploadedBy(), f.uploadedAt(), f.releasedAt(), productDefault, f.intelligent(), f.updatedAt(),
+                groups == null ? List.of() : List.copyOf(groups));
+        List<Firmware> after = Precedence.with(repo.releases(p.id()), proposed);
+        Map<Integer, Long> byVersion = new TreeMap<>(java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
+        long total = 0;
+        for (DeviceFirmware d : repo.devices(p.id(), null)) {
+            Precedence.Target t = Precedence.target(d, after);
+            if (t != null && t.version() == f.version() && !Objects.equals(d.productVersion(), f.version())) {
+                total++;
+                byVersion.merge(d.productVersion(), 1L, Long::sum);
+            }
+        }
+        return new Impact(total, byVersion);
+    }
+
+    /** Devices aimed at a version, by where they stand; {@code running} counts devices that run it, whatever their target. */
+    public record Rollout(long targeted, long pending, long inProgress, long updated, long failed, long running) {
+    }
+
+    public Map<Integer, Rollout> rollouts(long productId) {
+        List<Firmware> releases = repo.releases(productId);
+        Map<Integer, long[]> counts = new TreeMap<>();
+        for (DeviceFirmware d : repo.devices(productId, null)) {
+            if (d.productVersion() != null) counts.computeIfAbsent(d.productVersion(), k -> new long[6])[5]++;
+            Precedence.Target t = Precedence.target(d, releases);
+            if (t == null) continue;
+            long[] c = counts.computeIfAbsent(t.version(), k -> new long[6]);
+            c[0]++;
+            boolean sameJob = Objects.equals(d.jobVersion(), t.version()) && d.state() != null;
+            if (Objects.equals(d.productVersion(), t.version())) c[3]++;
+            else if (sameJob && d.state().failed()) c[4]++;
+            else if (sameJob && d.state().active()) c[2]++;
+            else c[1]++;
+        }
+        Map<Integer, Rollout> out = new TreeMap<>();
+        counts.forEach((v, c) -> out.put(v, new Rollout(c[0], c[1], c[2], c[3], c[4], c[5])));
+        return out;
+    }
+
+    // --- devices -----------------------------------------------------------------------------
+
+    /** Locks a product device to a version ({@code null} unlocks); {@code flash} pushes it to the device now. */
+    public Device lock(Principal caller, String product, String idOrName, Integer version, boolean flash) {
+        Product p = products.require(caller, product, flash ? Action.FLASH_DEVICES : Action.EDIT_DEVICE);
+        products.require(caller, product, Action.EDIT_DEVICE);
+        Device d = fleet.get(caller, p, idOrName);
+        if (version != null) find(p, Integer.toString(validVersion(version)));
+        repo.lock(d.id(), version, flash);
+        audit.record(caller, p.id(), "device.lock", d.id(), version == null ? "unlocked" : "v" + version + (flash ? " flash" : ""));
+        nudge(List.of(d.id()));
+        return d;
+    }
+
+    /**
+     * Flashes one device with a binary: a developer device by its owner ({@code product} null), or a
+     * product device that is a development device, by a team member with flash rights.
+     */
+    public Device flash(Principal caller, String product, String idOrName, String fileName, byte[] data) {
+        Device d;
+        if (product != null) {
+            Product p = products.require(caller, product, Action.FLASH_DEVICES);
+            d = fleet.get(caller, p, idOrName);
+        } else {
+            d = devices.get(caller, idOrName);
+            if (d.inProduct()) {
+                products.find(d.productId()).map(p -> products.require(caller, Long.toString(p.id()), Action.FLASH_DEVICES))
+                        .orElseThrow(() -> DomainException.notFound("Device not found"));
+            }
+        }
+        if (d.inProduct() && !d.development()) {
+            throw DomainException.invalid("Only development devices of a product can be flashed directly; mark it as a "
+                    + "development device first (development: true), or release the firmware to it");
+        }
+        requireBinary(fileName, data);
+        if (!d.online()) throw new DomainException.DeviceOffline();
+        ota.startDirect(d, data, sha256(data));
+        audit.record(caller, d.productId(), "device.flash", d.id(), data.length + " bytes");
+        nudge(List.of(d.id()));
+        return d;
+    }
+
+    /** A product changed something that can move these devices' targets: the online ones check at once. */
+    public void devicesChanged(Collection<String> deviceIds) {
+        nudge(deviceIds);
+    }
+
+    public DeviceFirmware deviceFirmware(String deviceId) {
+        return repo.device(deviceId).orElseThrow(() -> DomainException.notFound("Device not found"));
+    }
+
+    public List<DeviceFirmware> deviceFirmware(long productId, Collection<String> ids) {
+        return repo.devices(productId, ids);
+    }
+
+    public Precedence.Target target(DeviceFirmware d) {
+        return d.productId() == null ? null : Precedence.target(d, repo.releases(d.productId()));
+    }
+
+    public Map<String, Precedence.Target> targets(long productId, List<DeviceFirmware> ds) {
+        List<Firmware> releases = repo.releases(productId);
+        Map<String, Precedence.Target> out = new java.util.HashMap<>();
+        for (DeviceFirmware d : ds) out.put(d.deviceId(), Precedence.target(d, releases));
+        return out;
+    }
+
+    public java.util.Optional<OtaDelivery.Progress> progress(String job) {
+        return ota.progress(job);
+    }
+
+    private void nudge(Collection<String> deviceIds) {
+        for (String id : deviceIds) bus.publish(Subjects.deviceFirmware(id), new byte[0]);
+    }
+
+    static String sha256(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always available", e);
+        }
+    }
+
+}

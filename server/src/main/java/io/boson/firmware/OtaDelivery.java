@@ -1,0 +1,263 @@
+package io.boson.firmware;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.boson.auth.Secrets;
+import io.boson.devices.Describe;
+import io.boson.devices.Device;
+import io.boson.devices.DeviceService;
+import io.boson.events.EventService;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The cloud side of the OTA pull protocol (device protocol section 3), called by the gateway:
+ * which offer a device gets when it describes itself or is nudged, the chunk at an offset, and
+ * what the device reports. Jobs are stored, so a device resumes the same job after a disconnect
+ * (on any node); bytes served and the last offset are kept in memory per node for status.
+ * Everything here may touch the database: the gateway calls it off the event loop.
+ */
+public final class OtaDelivery {
+
+    public static final String STATUS_EVENT = "spark/flash/status";
+    /** Bytes per chunk: small enough for a device's buffer, large enough that 1 MiB is 32 round trips. */
+    public static final int CHUNK_BYTES = 32 * 1024;
+    static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
+    static final Duration MAX_BACKOFF = Duration.ofHours(6);
+    private static final int IMAGE_CACHE_ENTRIES = 8;
+
+    /** An offer to publish on {@code c/o/{job}}. */
+    public record Offer(String job, byte[] payload) {
+        public String topic() {
+            return "c/o/" + job;
+        }
+    }
+
+    /** A slice of an image to publish on {@code c/o/{job}/{offset}} (not copied). */
+    public record Chunk(byte[] image, int offset, int length) {
+    }
+
+    /** What this node knows about a job it is serving. */
+    public record Progress(long bytesServed, long offset) {
+    }
+
+    private static final class LiveJob {
+        final String deviceId;
+        final Long productId;
+        final Integer version;
+        final int size;
+        final AtomicBoolean started = new AtomicBoolean();
+        final AtomicLong served = new AtomicLong();
+        final AtomicLong offset = new AtomicLong();
+
+        LiveJob(String deviceId, Long productId, Integer version, int size) {
+            this.deviceId = deviceId;
+            this.productId = productId;
+            this.version = version;
+            this.size = size;
+        }
+    }
+
+    private final FirmwareRepository repo;
+    private final DeviceService devices;
+    private final EventService events;
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final Map<String, LiveJob> jobs = new ConcurrentHashMap<>();
+    private final Map<String, byte[]> images = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+            return size() > IMAGE_CACHE_ENTRIES;
+        }
+    };
+    private final Object[] locks = new Object[64];
+
+    public OtaDelivery(FirmwareRepository repo, DeviceService devices, EventService events, ObjectMapper json, Clock clock) {
+        this.repo = repo;
+        this.devices = devices;
+        this.events = events;
+        this.json = json;
+        this.clock = clock;
+        for (int i = 0; i < locks.length; i++) locks[i] = new Object();
+    }
+
+    private Object lock(String deviceId) {
+        return locks[Math.floorMod(deviceId.hashCode(), locks.length)];
+    }
+
+    /**
+     * The device described itself; {@code handshake} when it is the first describe of a session.
+     * Confirms a job whose version the device now reports, then returns the offer it should get.
+     */
+    public Optional<Offer> described(String deviceId, boolean handshake) {
+        synchronized (lock(deviceId)) {
+            Device device = devices.find(deviceId).orElse(null);
+            DeviceFirmware f = repo.device(deviceId).orElse(null);
+            if (device == null || f == null) return Optional.empty();
+            long now = clock.millis();
+            if (handshake && f.state() != null && f.state().active()) {
+                boolean reached = f.directJob() ? f.state() == JobState.APPLIED
+                        : Objects.equals(f.jobVersion(), device.productVersion());
+                if (reached) {
+                    finish(device, f, JobState.SUCCESS, null, now);
+                } else if (f.state() == JobState.APPLIED) {
+                    finish(device, f, JobState.FAILED, "the device restarted with version " + device.productVersion()
+                            + " instead of " + f.jobVersion(), now);
+                }
+                f = repo.device(deviceId).orElseThrow();
+            }
+            return decide(device, f, handshake, now);
+        }
+    }
+
+    /** Something changed for an online device (a release, a lock, its groups, a flash): offer now if it must. */
+    public Optional<Offer> nudged(String deviceId) {
+        synchronized (lock(deviceId)) {
+            Device device = devices.find(deviceId).orElse(null);
+            DeviceFirmware f = repo.device(deviceId).orElse(null);
+            if (device == null || f == null) return Optional.empty();
+            return decide(device, f, false, clock.millis());
+        }
+    }
+
+    private Optional<Offer> decide(Device device, DeviceFirmware f, boolean handshake, long now) {
+        Describe describe = Describe.fromStored(json, device.describeJson());
+        if (!describe.updatesEnabled()) return Optional.empty();
+        Precedence.Target target = f.productId() == null ? null : Precedence.target(f, repo.releases(f.productId()));
+        if (f.state() != null && f.state().unfinished()) {
+            LiveJob live = jobs.get(f.job());
+            // A nudge does not interrupt a transfer that is running; a new session resumes it.
+            boolean running = live != null && live.served.get() > 0 && !handshake;
+            boolean wanted = f.directJob() || (target != null && target.version() == f.jobVersion()
+                    && !Objects.equals(device.productVersion(), f.jobVersion()));
+            if (wanted) return running ? Optional.empty() : Optional.of(offer(f.job(), f.jobVersion(), f.jobSize(), f.jobSha256()));
+        }
+        if (target == null || Objects.equals(device.productVersion(), target.version())) return Optional.empty();
+        if (!handshake && !target.immediate()) return Optional.empty();
+        if (Objects.equals(f.jobVersion(), target.version()) && f.state() != null) {
+            if (f.state() == JobState.APPLIED) return Optional.empty();
+            if (f.state().failed() && f.nextAttemptAt() != null && now < f.nextAttemptAt()) return Optional.empty();
+        }
+        Firmware firmware = repo.find(f.productId(), target.version()).orElse(null);
+        if (firmware == null) return Optional.empty();
+        String job = Secrets.randomAlnum(12);
+        repo.startJob(device.id(), job, f.productId(), firmware.version(), firmware.size(), firmware.sha256(),
+                device.productVersion(), null, now);
+        events.system(device, STATUS_EVENT, "started");
+        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256()));
+    }
+
+    /** Starts a developer flash of {@code image} (the caller checked the rights); the device is nudged after. */
+    void startDirect(Device device, byte[] image, String sha256) {
+        synchronized (lock(device.id())) {
+            repo.startJob(device.id(), Secrets.randomAlnum(12), null, null, image.length, sha256, device.productVersion(), image,
+                    clock.millis());
+            events.system(device, STATUS_EVENT, "started");
+        }
+    }
+
+    private Offer offer(String job, Integer version, int size, String sha256) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (version != null) body.put("version", version);
+        body.put("size", size);
+        body.put("sha256", sha256);
+        body.put("chunk", CHUNK_BYTES);
+        try {
+            return new Offer(job, json.writeValueAsBytes(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The chunk of the device's job at {@code offset}, or empty when the job is not its own, over, or the offset is out of range. */
+    public Optional<Chunk> chunk(String deviceId, String job, long offset) {
+        LiveJob live = jobs.get(job);
+        if (live == null) {
+            DeviceFirmware f = repo.device(deviceId).orElse(null);
+            if (f == null || !job.equals(f.job()) || f.state() == null || !f.state().unfinished()) return Optional.empty();
+            live = jobs.computeIfAbsent(job, j -> new LiveJob(deviceId, f.jobProductId(), f.jobVersion(), f.jobSize()));
+        }
+        if (!live.deviceId.equals(deviceId) || offset < 0 || offset >= live.size) return Optional.empty();
+        byte[] image = image(job, live);
+        if (image == null || image.length != live.size) return Optional.empty();
+        if (live.started.compareAndSet(false, true)) {
+            repo.setState(deviceId, job, JobState.IN_PROGRESS, null, false, null, null, clock.millis());
+        }
+        int length = (int) Math.min(CHUNK_BYTES, live.size - offset);
+        live.served.addAndGet(length);
+        live.offset.set(offset + length);
+        return Optional.of(new Chunk(image, (int) offset, length));
+    }
+
+    private byte[] image(String job, LiveJob live) {
+        String key = live.version == null ? "job:" + job : live.productId + ":" + live.version;
+        synchronized (images) {
+            byte[] cached = images.get(key);
+            if (cached != null) return cached;
+        }
+        byte[] loaded = (live.version == null ? repo.directImage(live.deviceId, job) : repo.binary(live.productId, live.version))
+                .orElse(null);
+        if (loaded != null) {
+            synchronized (images) {
+                images.put(key, loaded);
+            }
+        }
+        return loaded;
+    }
+
+    /** The device's {@code o/{job}/s}: {@code applied}, {@code failed} or {@code rejected}. Unknown jobs are ignored. */
+    public void reported(String deviceId, String job, String state, String error) {
+        synchronized (lock(deviceId)) {
+            DeviceFirmware f = repo.device(deviceId).orElse(null);
+            Device device = devices.find(deviceId).orElse(null);
+            if (f == null || device == null || !job.equals(f.job()) || f.state() == null || !f.state().active()) return;
+            long now = clock.millis();
+            switch (state) {
+                case "applied" -> repo.setState(deviceId, job, JobState.APPLIED, null, false, null, served(job), now);
+                case "rejected" -> finish(device, f, JobState.REJECTED, error == null ? "rejected by the device" : error, now);
+                default -> finish(device, f, JobState.FAILED, error == null ? "failed on the device" : error, now);
+            }
+        }
+    }
+
+    private void finish(Device device, DeviceFirmware f, JobState state, String error, long now) {
+        boolean failed = state.failed();
+        Long next = failed ? now + backoff(f.attempts() + 1).toMillis() : null;
+        String shortError = error != null && error.length() > 500 ? error.substring(0, 500) : error;
+        if (repo.setState(device.id(), f.job(), state, shortError, failed, next, served(f.job()), now)) {
+            events.system(device, STATUS_EVENT, failed ? "failed" : "success");
+        }
+        LiveJob live = jobs.remove(f.job());
+        if (live != null && live.version == null) {
+            synchronized (images) {
+                images.remove("job:" + f.job());
+            }
+        }
+    }
+
+    private Long served(String job) {
+        LiveJob live = jobs.get(job);
+        return live == null ? null : live.served.get();
+    }
+
+    /** 1 min, 2, 4, … up to 6 h after consecutive failures of the same version. */
+    static Duration backoff(int attempts) {
+        long millis = FIRST_BACKOFF.toMillis() << Math.min(Math.max(attempts - 1, 0), 20);
+        return Duration.ofMillis(Math.min(millis, MAX_BACKOFF.toMillis()));
+    }
+
+    /** What this node served of a job, if it served any. */
+    public Optional<Progress> progress(String job) {
+        LiveJob live = job == null ? null : jobs.get(job);
+        return live == null ? Optional.empty() : Optional.of(new Progress(live.served.get(), live.offset.get()));
+    }
+}
