@@ -135,8 +135,17 @@ final class DeviceSession {
         send(offer.topic(), offer.payload());
     }
 
-    /** Sends an OTA chunk without copying the image. */
+    /**
+     * Sends an OTA chunk without copying the image. A device asks for the next chunk once it has the
+     * previous one, so the connection's outbound buffer never holds more than one; a device that
+     * keeps asking without reading would make the server buffer image after image for it, so it is
+     * disconnected (0x96) instead.
+     */
     void chunk(String job, long offset, OtaDelivery.Chunk c) {
+        if (!channel.isWritable()) {
+            close(Disconnects.MESSAGE_RATE_TOO_HIGH);
+            return;
+        }
         String topic = "c/o/" + job + "/" + offset;
         if (subscribedTo(topic)) write(topic, Unpooled.wrappedBuffer(c.image(), c.offset(), c.length()));
     }

@@ -13,6 +13,7 @@ final class Disconnects {
     static final byte SESSION_TAKEN_OVER = (byte) 0x8E;
     static final byte TOPIC_NAME_INVALID = (byte) 0x90;
     static final byte PACKET_TOO_LARGE = (byte) 0x95;
+    static final byte MESSAGE_RATE_TOO_HIGH = (byte) 0x96;
     static final byte QOS_NOT_SUPPORTED = (byte) 0x9B;
     static final byte PROTOCOL_ERROR = (byte) 0x82;
 
@@ -37,6 +38,7 @@ final class Disconnects {
             case SESSION_TAKEN_OVER -> "session taken over";
             case TOPIC_NAME_INVALID -> "invalid topic";
             case PACKET_TOO_LARGE -> "packet too large";
+            case MESSAGE_RATE_TOO_HIGH -> "message rate too high";
             case QOS_NOT_SUPPORTED -> "QoS 2 not supported";
             default -> "protocol error";
         };

@@ -165,6 +165,10 @@ public final class ProductDeviceRepository {
                             UPDATE devices SET product_id = NULL, owner_id = NULL, name = NULL, notes = NULL, claimed_at = NULL,
                                    development = FALSE, removed_from_product = ? WHERE id = ? AND product_id = ?""")
                     .bind(0, productId).bind(1, deviceId).bind(2, productId).execute();
+            // The product's firmware lock goes with the device (a removed device is refused at CONNECT,
+            // so an unfinished update of it is never served again).
+            h.createUpdate("UPDATE device_firmware SET locked_version = NULL, lock_flash = FALSE WHERE device_id = ?")
+                    .bind(0, deviceId).execute();
         });
     }
 

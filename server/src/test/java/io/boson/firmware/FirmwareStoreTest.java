@@ -180,4 +180,17 @@ class FirmwareStoreTest {
         JsonNode t = d.get("targeted_firmware_release_version");
         return t == null || t.isNull() ? null : t.asInt();
     }
+
+    @Test
+    void aRemovedDeviceLeavesItsLockBehind() {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Lock Removal");
+        String id = cloud.productDevice(owner, p).id();
+        Firmwares.uploaded(owner, p, 1, Firmwares.image(1000, 1));
+        String dp = "/v1/products/" + p + "/devices/";
+        assertThat(owner.putJson(dp + id, Map.of("desired_firmware_version", 1)).status()).isEqualTo(200);
+        assertThat(owner.deleteJson(dp + id, Map.of()).status()).isEqualTo(204);
+        assertThat(owner.postJson("/v1/products/" + p + "/devices", Map.of("id", id)).json().get("updated").asInt()).isEqualTo(1);
+        assertThat(owner.get(dp + id).json().get("desired_firmware_version").isNull()).isTrue();
+    }
 }

@@ -1,0 +1,141 @@
+package io.boson.firmware;
+
+import io.boson.device.BosonDevice;
+import io.boson.testing.Api;
+import io.boson.testing.TestCloud;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageBuilders;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A device that asks for firmware chunks without reading them would make the server buffer image
+ * after image for it. It is disconnected instead, and other devices keep updating. Spoken with a
+ * raw socket (Netty's MQTT codec) because real clients always read.
+ */
+class GreedyOtaTest {
+
+    static TestCloud cloud;
+
+    @BeforeAll
+    static void start() {
+        cloud = TestCloud.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    @Test
+    void aDeviceThatRequestsChunksWithoutReadingIsDisconnectedAndOthersStillUpdate() throws Exception {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Greedy");
+        TestCloud.Credentials greedy = cloud.productDevice(owner, p);
+        TestCloud.Credentials honest = cloud.productDevice(owner, p);
+        Firmwares.uploaded(owner, p, 2, Firmwares.image(1 << 20, 7));
+        assertThat(Firmwares.release(owner, p, 2, true, List.of(), false).status()).isEqualTo(200);
+
+        long received = 0;
+        boolean closedByServer = false;
+        try (Socket socket = new Socket("127.0.0.1", cloud.mqttPort())) {
+            socket.setReceiveBufferSize(64 * 1024);
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(1 << 20));
+            write(out, MqttMessageBuilders.connect().clientId(greedy.id()).protocolVersion(MqttVersion.MQTT_3_1_1)
+                    .hasUser(true).username(greedy.id()).hasPassword(true)
+                    .password(greedy.secret().getBytes(StandardCharsets.UTF_8)).keepAlive(60).cleanSession(true).build());
+            MqttMessage connack = next(in, decoder);
+            assertThat(connack.variableHeader().toString()).contains(MqttConnectReturnCode.CONNECTION_ACCEPTED.name());
+            write(out, MqttMessageBuilders.subscribe().messageId(1).addSubscription(MqttQoS.AT_MOST_ONCE, "c/#").build());
+            next(in, decoder); // SUBACK
+            write(out, publish("d", "{\"platform_id\":13,\"product_id\":" + p + ",\"product_version\":1}"));
+            String job = null;
+            while (job == null) {
+                MqttMessage m = next(in, decoder);
+                if (m instanceof MqttPublishMessage pub && pub.variableHeader().topicName().startsWith("c/o/")) {
+                    job = pub.variableHeader().topicName().substring(4);
+                }
+            }
+            // Ask for the first chunk over and over, reading nothing: 64 MiB if the server obliged.
+            try {
+                for (int i = 0; i < 2048; i++) write(out, publish("o/" + job + "/get", "0"));
+            } catch (IOException e) {
+                closedByServer = true; // the server closed while we were still asking
+            }
+            byte[] buf = new byte[64 * 1024];
+            try {
+                for (int n = in.read(buf); n >= 0; n = in.read(buf)) received += n;
+                closedByServer = true;
+            } catch (SocketTimeoutException e) {
+                // still open after 10 s of silence: not closed
+            } catch (IOException e) {
+                closedByServer = true; // reset
+            }
+        }
+        assertThat(closedByServer).as("the server ended the greedy connection").isTrue();
+        assertThat(received).as("bytes the server sent before giving up").isLessThan(16L << 20);
+        String reason = owner.get("/v1/products/" + p + "/devices/" + greedy.id()).json().path("last_disconnect_reason").asText();
+        assertThat(reason).isEqualTo("message rate too high");
+
+        BosonDevice d = BosonDevice.builder().deviceId(honest.id()).secret(honest.secret()).host("127.0.0.1")
+                .port(cloud.mqttPort()).productId((int) p).productVersion(1).build();
+        try {
+            d.connect().join();
+            OtaTest.await("the honest device runs v2", () -> d.productVersion() == 2);
+        } finally {
+            d.disconnect().join();
+        }
+    }
+
+    private static MqttPublishMessage publish(String topic, String payload) {
+        return MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE).retained(false)
+                .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)).build();
+    }
+
+    private static void write(OutputStream out, MqttMessage m) throws IOException {
+        EmbeddedChannel encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
+        encoder.writeOutbound(m);
+        for (ByteBuf b = encoder.readOutbound(); b != null; b = encoder.readOutbound()) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.readBytes(bytes);
+            b.release();
+            out.write(bytes);
+        }
+        out.flush();
+    }
+
+    private static MqttMessage next(InputStream in, EmbeddedChannel decoder) throws IOException {
+        MqttMessage m = decoder.readInbound();
+        byte[] buf = new byte[4096];
+        while (m == null) {
+            int n = in.read(buf);
+            if (n < 0) throw new IOException("closed by the server");
+            decoder.writeInbound(Unpooled.wrappedBuffer(buf, 0, n).copy());
+            m = decoder.readInbound();
+        }
+        return m;
+    }
+}
