@@ -192,14 +192,40 @@ public final class OtaDelivery {
         if (live.started.compareAndSet(false, true)) {
             repo.setState(deviceId, job, JobState.IN_PROGRESS, null, false, null, null, clock.millis());
         }
+        return Optional.of(serve(live, image, offset));
+    }
+
+    /**
+     * The chunk from memory alone, without touching the database: when the job is live on this node,
+     * already in progress, and its image cached. Empty means "ask {@link #chunk}", which decides.
+     * Cheap enough for the gateway's event loop, so most chunks skip the hop to a worker thread.
+     */
+    public Optional<Chunk> cachedChunk(String deviceId, String job, long offset) {
+        LiveJob live = jobs.get(job);
+        if (live == null || !live.started.get() || !live.deviceId.equals(deviceId) || offset < 0 || offset >= live.size) {
+            return Optional.empty();
+        }
+        byte[] image;
+        synchronized (images) {
+            image = images.get(imageKey(job, live));
+        }
+        if (image == null || image.length != live.size) return Optional.empty();
+        return Optional.of(serve(live, image, offset));
+    }
+
+    private static Chunk serve(LiveJob live, byte[] image, long offset) {
         int length = (int) Math.min(CHUNK_BYTES, live.size - offset);
         live.served.addAndGet(length);
         live.offset.set(offset + length);
-        return Optional.of(new Chunk(image, (int) offset, length));
+        return new Chunk(image, (int) offset, length);
+    }
+
+    private static String imageKey(String job, LiveJob live) {
+        return live.version == null ? "job:" + job : live.productId + ":" + live.version;
     }
 
     private byte[] image(String job, LiveJob live) {
-        String key = live.version == null ? "job:" + job : live.productId + ":" + live.version;
+        String key = imageKey(job, live);
         synchronized (images) {
             byte[] cached = images.get(key);
             if (cached != null) return cached;

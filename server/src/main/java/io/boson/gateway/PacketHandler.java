@@ -370,6 +370,14 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                 refusePayload(ctx, qos, packetId);
                 return;
             }
+            // Most chunks come from memory on the event loop; the first of a job (or one after a
+            // restart) goes to a worker, which may read the database.
+            java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> cached = gw.ota().cachedChunk(s.deviceId(), job, offset);
+            if (cached.isPresent()) {
+                s.chunk(job, offset, cached.get());
+                ack(ctx, qos, packetId, PUBACK_OK);
+                return;
+            }
             offload(ctx, qos, packetId, () -> {
                 java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> chunk = gw.ota().chunk(s.deviceId(), job, offset);
                 chunk.ifPresent(c -> s.chunk(job, offset, c));
