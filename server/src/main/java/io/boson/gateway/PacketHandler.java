@@ -74,6 +74,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     private DeviceSession session;
     private TokenBucket eventRate;
     private TokenBucket controlRate;
+    private TokenBucket firmwareRate;
     private boolean connectSeen;
     private boolean mqtt5;
     private String closeReason = "connection closed";
@@ -215,6 +216,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         session = s;
         eventRate = TokenBucket.forEvents(gw.clock());
         controlRate = TokenBucket.forControl(gw.clock());
+        firmwareRate = TokenBucket.forFirmware(gw.clock());
         s.attach();
         DeviceSession previous = gw.sessions().put(s);
         if (previous != null && previous != s) previous.close(Disconnects.SESSION_TAKEN_OVER);
@@ -363,6 +365,11 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (kind.equals("get")) {
+            if (!firmwareRate.tryAcquire()) {
+                // Far more than any download needs: a device in a loop, disconnected before it costs others.
+                refuse(ctx, Disconnects.MESSAGE_RATE_TOO_HIGH);
+                return;
+            }
             long offset;
             try {
                 offset = Long.parseLong(new String(payload, StandardCharsets.US_ASCII).trim());

@@ -110,6 +110,35 @@ class GreedyOtaTest {
         }
     }
 
+    @Test
+    void aDeviceThatRequestsChunksInALoopIsDisconnected() throws Exception {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Looping");
+        TestCloud.Credentials c = cloud.productDevice(owner, p);
+        Firmwares.uploaded(owner, p, 2, Firmwares.image(64 * 1024, 3));
+        assertThat(Firmwares.release(owner, p, 2, true, List.of(), false).status()).isEqualTo(200);
+        // The test clock stands still, so the bucket never refills: its burst is all the device gets.
+        try (io.boson.testing.TestDevice device = io.boson.testing.TestDevice.connect(cloud, c)) {
+            String job = device.next("c/o/", java.time.Duration.ofSeconds(5)).getTopic().toString().substring(4);
+            int answered = 0;
+            try {
+                for (int i = 0; i < 300 && device.connected(); i++) {
+                    device.publishRaw("o/" + job + "/get", "0".getBytes(StandardCharsets.US_ASCII));
+                    answered++;
+                }
+            } catch (AssertionError e) {
+                // the publish failed: the server has closed the connection
+            }
+            assertThat(answered).as("requests served before the cut").isBetween(200, 256);
+            Throwable cause = device.disconnectCause().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(cause).isInstanceOf(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException.class);
+            assertThat(((com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException) cause).getMqttMessage()
+                    .getReasonCode().getCode()).isEqualTo(0x96);
+        }
+        assertThat(owner.get("/v1/products/" + p + "/devices/" + c.id()).json().path("last_disconnect_reason").asText())
+                .isEqualTo("message rate too high");
+    }
+
     private static MqttPublishMessage publish(String topic, String payload) {
         return MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE).retained(false)
                 .payload(Unpooled.copiedBuffer(payload, StandardCharsets.UTF_8)).build();
