@@ -125,7 +125,7 @@ public final class Boson implements AutoCloseable {
                 new OrgRoutes(orgs, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
                 new FirmwareRoutes(firmware, tokens, json),
-                new GroupRoutes(groups, tokens, json),
+                new GroupRoutes(groups, tokens, json, firmware::devicesChanged),
                 new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),
                 new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock(), auth), tokens, json),

@@ -53,10 +53,20 @@ public final class GroupRepository {
                 .bind(0, name).bind(1, description).bind(2, color).bind(3, groupId).execute());
     }
 
-    /** Deleting a group takes it off all its devices (ON DELETE CASCADE). */
-    public boolean delete(long productId, String name) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM device_groups WHERE product_id = ? AND name = ?")
-                .bind(0, productId).bind(1, name).execute()) > 0;
+    /**
+     * Deleting a group takes it off all its devices (ON DELETE CASCADE). Returns the devices it had,
+     * or empty when there was no such group.
+     */
+    public java.util.Optional<List<String>> delete(long productId, String name) {
+        return jdbi.inTransaction(h -> {
+            List<String> members = h.createQuery("""
+                            SELECT m.device_id FROM device_group_members m JOIN device_groups g ON g.id = m.group_id
+                            WHERE g.product_id = ? AND g.name = ?""")
+                    .bind(0, productId).bind(1, name).mapTo(String.class).list();
+            int deleted = h.createUpdate("DELETE FROM device_groups WHERE product_id = ? AND name = ?")
+                    .bind(0, productId).bind(1, name).execute();
+            return deleted > 0 ? java.util.Optional.of(members) : java.util.Optional.<List<String>>empty();
+        });
     }
 
     /** Adds and removes memberships for many devices in one transaction, creating missing groups. */

@@ -16,7 +16,12 @@ public final class GroupRoutes implements HttpApi.Routes {
     private final Tokens tokens;
     private final ObjectMapper json;
 
-    public GroupRoutes(GroupService groups, Tokens tokens, ObjectMapper json) {
+    private final java.util.function.Consumer<java.util.Collection<String>> devicesChanged;
+
+    /** @param devicesChanged told which devices left a deleted group (firmware re-evaluates them) */
+    public GroupRoutes(GroupService groups, Tokens tokens, ObjectMapper json,
+                       java.util.function.Consumer<java.util.Collection<String>> devicesChanged) {
+        this.devicesChanged = devicesChanged;
         this.groups = groups;
         this.tokens = tokens;
         this.json = json;
@@ -42,7 +47,8 @@ public final class GroupRoutes implements HttpApi.Routes {
             ctx.json(Map.of("group", view(g, true)));
         });
         r.delete("/v1/products/{product}/groups/{name}", ctx -> {
-            groups.delete(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("name"));
+            // A release to the group no longer applies to its devices: the online ones re-check at once.
+            devicesChanged.accept(groups.delete(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("name")));
             ctx.status(204);
         });
     }

@@ -73,10 +73,12 @@ public final class GroupService {
         return groups.find(p.id(), target).orElseThrow();
     }
 
-    public void delete(Principal caller, String product, String name) {
+    /** Deletes a group; returns the devices that were in it (their firmware target may change). */
+    public List<String> delete(Principal caller, String product, String name) {
         Product p = products.require(caller, product, Action.EDIT_GROUP);
-        if (!groups.delete(p.id(), name)) throw DomainException.notFound("Group not found");
-        audit.record(caller, p.id(), "group.delete", name, null);
+        List<String> members = groups.delete(p.id(), name).orElseThrow(() -> DomainException.notFound("Group not found"));
+        audit.record(caller, p.id(), "group.delete", name, members.size() + " device(s)");
+        return members;
     }
 
     /** Replaces one device's groups with {@code names} (the product device must exist). */

@@ -110,6 +110,27 @@ class OtaTest {
     }
 
     @Test
+    void deletingAGroupMovesItsOnlineDevicesToTheirNextTargetAtOnce() {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Group Delete");
+        TestCloud.Credentials c = cloud.productDevice(owner, p);
+        owner.putJson("/v1/products/" + p + "/devices/" + c.id(), Map.of("groups", List.of("canary")));
+        Firmwares.uploaded(owner, p, 2, Firmwares.image(20_000, 2));
+        Firmwares.uploaded(owner, p, 3, Firmwares.image(20_000, 3));
+        Firmwares.release(owner, p, 2, true, List.of(), true);
+        Firmwares.release(owner, p, 3, false, List.of("canary"), true);
+        BosonDevice d = online(c, p, 1);
+        await("the canary runs its group's v3", () -> d.productVersion() == 3);
+        // Confirmed means the device came back and described itself: its session is settled.
+        await("v3 confirmed", () -> update(owner, p, c.id()).at("/last_attempt/state").asText().equals("success")
+                && update(owner, p, c.id()).get("current_version").asInt() == 3);
+        assertThat(owner.delete("/v1/products/" + p + "/groups/canary").status()).isEqualTo(204);
+        // The group's release no longer applies: the intelligent product default (v2) reaches it now.
+        await("the former canary runs the default v2", () -> d.productVersion() == 2);
+        assertThat(update(owner, p, c.id()).get("target_source").asText()).isEqualTo("default");
+    }
+
+    @Test
     void developmentDevicesAreLeftAloneAndLockedDevicesGetTheirVersionAtOnceWithFlash() {
         Api owner = cloud.newUser();
         long p = cloud.newProduct(owner, "Locks");
