@@ -275,9 +275,18 @@ public final class BosonDevice {
 
     // --- OTA (device protocol section 3) ------------------------------------------------------
 
+    private static boolean forced(byte[] offer) {
+        try {
+            return JSON.readTree(offer).path("forced").asBoolean(false);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     private void firmwareOffered(String job, byte[] payload) {
         firmwareOffers.incrementAndGet();
-        if (!describe.updatesEnabled()) {
+        // As Device OS does: disabled updates refuse offers unless the product forces them.
+        if (!describe.updatesEnabled() && !forced(payload)) {
             reportFirmware(job, "rejected", "updates are disabled on this device");
             return;
         }

@@ -6,17 +6,19 @@ import java.util.List;
  * A product or developer device as firmware delivery sees it: what it runs, its product's rules
  * that apply to it (development flag, lock, groups) and its current or last update job.
  *
- * @param jobVersion null for a developer flash, which has no product version
+ * @param jobVersion    null for a developer flash, which has no product version
+ * @param updatesForced the product delivers updates even when the device's firmware disabled them
  */
 public record DeviceFirmware(String deviceId, Long productId, Integer productVersion, boolean development, boolean online,
                              Integer lockedVersion, boolean lockFlash, List<String> groups, String job, Long jobProductId,
                              Integer jobVersion, Integer jobSize, String jobSha256, JobState state, int attempts,
-                             String lastError, Integer fromVersion, Long startedAt, Long updatedAt, Long nextAttemptAt, Long bytesSent) {
+                             String lastError, Integer fromVersion, Long startedAt, Long updatedAt, Long nextAttemptAt, Long bytesSent,
+                             boolean updatesForced) {
 
     public DeviceFirmware withGroups(List<String> g) {
         return new DeviceFirmware(deviceId, productId, productVersion, development, online, lockedVersion, lockFlash, g, job,
                 jobProductId, jobVersion, jobSize, jobSha256, state, attempts, lastError, fromVersion, startedAt, updatedAt,
-                nextAttemptAt, bytesSent);
+                nextAttemptAt, bytesSent, updatesForced);
     }
 
     public boolean directJob() {

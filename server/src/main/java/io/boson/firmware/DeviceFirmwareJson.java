@@ -42,6 +42,7 @@ public final class DeviceFirmwareJson {
         if (d.productId() != null) {
             m.put("desired_firmware_version", d.lockedVersion());
             m.put("targeted_firmware_release_version", t == null ? null : t.version());
+            m.put("firmware_updates_forced", d.updatesForced());
         }
         Map<String, Object> u = new LinkedHashMap<>();
         u.put("current_version", d.productVersion());

@@ -22,7 +22,7 @@ public final class FirmwareRepository {
     private static final String DEVICE = """
             SELECT d.id, d.product_id, d.product_version, d.development, d.online, f.locked_version, f.lock_flash, f.job,
                    f.job_product_id, f.job_version, f.job_size, f.job_sha256, f.state, f.attempts, f.last_error,
-                   f.from_version, f.started_at, f.updated_at, f.next_attempt_at, f.bytes_sent
+                   f.from_version, f.started_at, f.updated_at, f.next_attempt_at, f.bytes_sent, f.updates_forced
             FROM devices d LEFT JOIN device_firmware f ON f.device_id = d.id
             """;
     private static final RowMapper<DeviceFirmware> DEVICE_MAPPER = (rs, ctx) -> new DeviceFirmware(rs.getString(1),
@@ -30,7 +30,7 @@ public final class FirmwareRepository {
             rs.getObject(6, Integer.class), rs.getBoolean(7), List.of(), rs.getString(8), rs.getObject(9, Long.class),
             rs.getObject(10, Integer.class), rs.getObject(11, Integer.class), rs.getString(12), JobState.of(rs.getString(13)),
             rs.getInt(14), rs.getString(15), rs.getObject(16, Integer.class), rs.getObject(17, Long.class),
-            rs.getObject(18, Long.class), rs.getObject(19, Long.class), rs.getObject(20, Long.class));
+            rs.getObject(18, Long.class), rs.getObject(19, Long.class), rs.getObject(20, Long.class), rs.getBoolean(21));
     static final int CHUNK = 1000;
 
     private final Jdbi jdbi;
@@ -192,6 +192,14 @@ public final class FirmwareRepository {
                 .mapTo(Integer.class).one() == 0) {
             h.createUpdate("INSERT INTO device_firmware(device_id) VALUES (?)").bind(0, deviceId).execute();
         }
+    }
+
+    public void forceUpdates(String deviceId, boolean forced) {
+        jdbi.useTransaction(h -> {
+            ensureRow(h, deviceId);
+            h.createUpdate("UPDATE device_firmware SET updates_forced = ? WHERE device_id = ?")
+                    .bind(0, forced).bind(1, deviceId).execute();
+        });
     }
 
     public void lock(String deviceId, Integer version, boolean flash) {

@@ -240,6 +240,18 @@ public final class FirmwareService {
     }
 
     /**
+     * Particle's {@code firmware_updates_forced}: the product's updates reach the device even if its
+     * firmware disabled them (the offer says {@code forced}). Re-evaluates the device at once.
+     */
+    public void forceUpdates(Principal caller, String product, String idOrName, boolean forced) {
+        Product p = products.require(caller, product, Action.EDIT_DEVICE);
+        Device d = fleet.get(caller, p, idOrName);
+        repo.forceUpdates(d.id(), forced);
+        audit.record(caller, p.id(), "device.firmware_updates_forced", d.id(), Boolean.toString(forced));
+        nudge(List.of(d.id()));
+    }
+
+    /**
      * Flashes one device with a binary: a developer device by its owner ({@code product} null), or a
      * product device that is a development device, by a team member with flash rights.
      */

@@ -131,7 +131,7 @@ public final class OtaDelivery {
 
     private Optional<Offer> decide(Device device, DeviceFirmware f, boolean handshake, long now) {
         Describe describe = Describe.fromStored(json, device.describeJson());
-        if (!describe.updatesEnabled()) return Optional.empty();
+        if (!describe.updatesEnabled() && !f.updatesForced()) return Optional.empty();
         Precedence.Target target = f.productId() == null ? null : Precedence.target(f, repo.releases(f.productId()));
         if (f.state() != null && f.state().unfinished()) {
             LiveJob live = jobs.get(f.job());
@@ -139,7 +139,8 @@ public final class OtaDelivery {
             boolean running = live != null && live.served.get() > 0 && !handshake;
             boolean wanted = f.directJob() || (target != null && target.version() == f.jobVersion()
                     && !Objects.equals(device.productVersion(), f.jobVersion()));
-            if (wanted) return running ? Optional.empty() : Optional.of(offer(f.job(), f.jobVersion(), f.jobSize(), f.jobSha256()));
+            if (wanted) return running ? Optional.empty() : Optional.of(offer(f.job(), f.jobVersion(), f.jobSize(), f.jobSha256(),
+                    f.updatesForced()));
         }
         if (target == null || Objects.equals(device.productVersion(), target.version())) return Optional.empty();
         if (!handshake && !target.immediate()) return Optional.empty();
@@ -153,7 +154,7 @@ public final class OtaDelivery {
         repo.startJob(device.id(), job, f.productId(), firmware.version(), firmware.size(), firmware.sha256(),
                 device.productVersion(), null, now);
         events.system(device, STATUS_EVENT, "started");
-        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256()));
+        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256(), f.updatesForced()));
     }
 
     /** Starts a developer flash of {@code image} (the caller checked the rights); the device is nudged after. */
@@ -165,12 +166,13 @@ public final class OtaDelivery {
         }
     }
 
-    private Offer offer(String job, Integer version, int size, String sha256) {
+    private Offer offer(String job, Integer version, int size, String sha256, boolean forced) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (version != null) body.put("version", version);
         body.put("size", size);
         body.put("sha256", sha256);
         body.put("chunk", CHUNK_BYTES);
+        if (forced) body.put("forced", true);
         try {
             return new Offer(job, json.writeValueAsBytes(body));
         } catch (IOException e) {

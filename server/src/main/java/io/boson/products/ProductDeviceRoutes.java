@@ -190,6 +190,11 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
             body.put("desired_firmware_version", b.integer("desired_firmware_version"));
             if (flash != null) body.put("flash", flash);
         }
+        if (b.has("firmware_updates_forced")) {
+            boolean forced = Boolean.TRUE.equals(b.bool("firmware_updates_forced"));
+            firmware.forceUpdates(caller, product, d.id(), forced);
+            body.put("firmware_updates_forced", forced);
+        }
         if (b.has("groups") || b.has("development")) firmware.devicesChanged(List.of(d.id()));
         body.put("updated_at", DeviceJson.iso(clock.millis()));
         ctx.json(body);

@@ -131,6 +131,35 @@ class OtaTest {
     }
 
     @Test
+    void forcedUpdatesReachADeviceWhoseFirmwareDisabledThem() {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Forced");
+        TestCloud.Credentials c = cloud.productDevice(owner, p);
+        Firmwares.uploaded(owner, p, 2, Firmwares.image(20_000, 2));
+        Firmwares.release(owner, p, 2, true, List.of(), true);
+        BosonDevice d = BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1").port(cloud.mqttPort())
+                .productId((int) p).productVersion(1).updatesEnabled(false).build();
+        devices.add(d);
+        d.connect().join(); // the handshake's decision is made before the describe is acknowledged
+        assertThat(d.firmwareOffers()).as("no offer to a device with updates disabled").isZero();
+        assertThat(owner.get("/v1/products/" + p + "/devices/" + c.id()).json().get("firmware_updates_enabled").asBoolean())
+                .isFalse();
+
+        Api.Response forced = owner.putJson("/v1/products/" + p + "/devices/" + c.id(), Map.of("firmware_updates_forced", true));
+        assertThat(forced.status()).as(forced.toString()).isEqualTo(200);
+        assertThat(forced.json().get("firmware_updates_forced").asBoolean()).isTrue();
+        await("the forced device runs v2", () -> d.productVersion() == 2);
+        assertThat(owner.get("/v1/products/" + p + "/devices/" + c.id()).json().get("firmware_updates_forced").asBoolean())
+                .isTrue();
+        // Forcing is a Developer's edit: a Support member may not.
+        Api support = cloud.newUser();
+        owner.postJson("/v1/products/" + p + "/team", Map.of("username",
+                support.get("/v1/user").json().get("username").asText(), "role", "Support"));
+        assertThat(support.putJson("/v1/products/" + p + "/devices/" + c.id(), Map.of("firmware_updates_forced", false))
+                .status()).isEqualTo(403);
+    }
+
+    @Test
     void developmentDevicesAreLeftAloneAndLockedDevicesGetTheirVersionAtOnceWithFlash() {
         Api owner = cloud.newUser();
         long p = cloud.newProduct(owner, "Locks");
