@@ -33,6 +33,10 @@ public final class Scopes {
             Map.entry("groups:update", EnumSet.of(EDIT_GROUP)),
             Map.entry("groups:remove", EnumSet.of(EDIT_GROUP)),
             Map.entry("firmware:list", EnumSet.of(VIEW_FIRMWARE)),
+            Map.entry("firmware:get", EnumSet.of(VIEW_FIRMWARE)),
+            // One permission in the role table ("upload, release, edit firmware"), so one scope: a CI
+            // pipeline's API user can upload and release builds.
+            Map.entry("firmware:update", EnumSet.of(MANAGE_FIRMWARE)),
             Map.entry("teams.users:list", EnumSet.of(VIEW_TEAM)),
             Map.entry("clients:list", EnumSet.of(VIEW_CLIENTS)),
             Map.entry("customers:list", EnumSet.of(VIEW_CUSTOMERS)),
