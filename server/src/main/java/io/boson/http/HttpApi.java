@@ -31,6 +31,9 @@ public final class HttpApi implements AutoCloseable {
         void register(JavalinDefaultRoutingApi routes);
     }
 
+    /** The largest file a multipart request may carry (firmware has its own, smaller, limit). */
+    static final int MAX_UPLOAD_MIB = 16;
+
     private final Javalin app;
 
     public HttpApi(ObjectMapper json, List<Routes> features) {
@@ -38,7 +41,7 @@ public final class HttpApi implements AutoCloseable {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.maxRequestSize = 16L * 1024 * 1024;
-            cfg.jetty.multipartConfig.maxFileSize(16, SizeUnit.MB);
+            cfg.jetty.multipartConfig.maxFileSize(MAX_UPLOAD_MIB, SizeUnit.MB);
             cfg.jetty.multipartConfig.maxTotalRequestSize(32, SizeUnit.MB);
             cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             cfg.startup.showJavalinBanner = false;
@@ -51,6 +54,7 @@ public final class HttpApi implements AutoCloseable {
             cfg.routes.exception(HttpResponseException.class, (e, ctx) ->
                     ctx.status(e.getStatus()).json(apiError(e.getMessage(), null)));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
+                if (badRequest(e, ctx)) return;
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 ctx.status(500).json(apiError("Internal server error", null));
             });
@@ -83,6 +87,28 @@ public final class HttpApi implements AutoCloseable {
         body.put("error", error);
         if (info != null) body.put("info", info);
         return body;
+    }
+
+    /**
+     * A request Jetty could not take (an oversized or malformed multipart body surfaces as a
+     * ServletException wrapping Jetty's HttpException): the client's fault, so 4xx, not 500.
+     */
+    private static boolean badRequest(Exception e, Context ctx) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                boolean tooLarge = http.getCode() == 413 || rootMessage(t).contains("size exceeded");
+                ctx.status(tooLarge ? 413 : http.getCode()).json(apiError(tooLarge
+                        ? "The request is too large: at most " + MAX_UPLOAD_MIB + " MiB per file" : "Malformed request body", null));
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String rootMessage(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) all.append(c.getMessage()).append(' ');
+        return all.toString();
     }
 
     private static void domainError(DomainException e, Context ctx) {

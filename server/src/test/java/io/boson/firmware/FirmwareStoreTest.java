@@ -193,4 +193,18 @@ class FirmwareStoreTest {
         assertThat(owner.postJson("/v1/products/" + p + "/devices", Map.of("id", id)).json().get("updated").asInt()).isEqualTo(1);
         assertThat(owner.get(dp + id).json().get("desired_firmware_version").isNull()).isTrue();
     }
+
+    @Test
+    void oversizedUploadsAreRefusedWithAClearError() {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Oversized");
+        Api.Response overLimit = Firmwares.upload(owner, p, 1, Firmwares.image(5 * 1024 * 1024, 1));
+        assertThat(overLimit.status()).isEqualTo(400);
+        assertThat(overLimit.json().get("error").asText()).contains("larger than");
+        // Beyond what any request may carry: Jetty refuses the multipart body; still a JSON 4xx.
+        Api.Response huge = Firmwares.upload(owner, p, 2, Firmwares.image(20 * 1024 * 1024, 2));
+        assertThat(huge.status()).isEqualTo(413);
+        assertThat(huge.json().get("error").asText()).contains("too large");
+        assertThat(owner.get("/v1/products/" + p + "/firmware").json()).isEmpty();
+    }
 }
