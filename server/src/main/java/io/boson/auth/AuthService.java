@@ -120,6 +120,7 @@ public final class AuthService {
             throw new OAuthException(400, "invalid_scope", "scope must be customer=<email>");
         }
         String email = scope.substring("customer=".length()).trim().toLowerCase(java.util.Locale.ROOT);
+        if (email.isEmpty()) throw new OAuthException(400, "invalid_scope", "scope must be customer=<email>");
         User customer = accounts.findProductUser(productId, User.Kind.CUSTOMER, email)
                 .orElseThrow(() -> OAuthException.invalidGrant("No customer " + email + " in this product"));
         return issue(customer.id(), clientId, ttl);
