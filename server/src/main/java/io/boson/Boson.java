@@ -11,6 +11,7 @@ import io.boson.auth.AuthService;
 import io.boson.auth.Secrets;
 import io.boson.bus.Bus;
 import io.boson.bus.LocalBus;
+import io.boson.bus.NatsBus;
 import io.boson.calls.CallRoutes;
 import io.boson.clients.ClientRepository;
 import io.boson.clients.ClientRoutes;
@@ -85,8 +86,17 @@ public final class Boson implements AutoCloseable {
         this.config = config;
         ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        if (config.clustered() && config.embeddedStorage()) {
+            throw new IllegalArgumentException("A NATS bus joins nodes into one cloud, which needs a shared PostgreSQL database");
+        }
+        String nodeId = nodeId(config);
         this.db = Database.open(config);
-        this.bus = new LocalBus();
+        try {
+            this.bus = config.clustered() ? NatsBus.connect(config.natsUrl(), config.natsPrefix(), nodeId) : new LocalBus();
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
         AccountRepository accounts = new AccountRepository(db.jdbi());
         this.auth = new AuthService(accounts, bus, config.clock(), config.openSignup());
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
@@ -98,7 +108,6 @@ public final class Boson implements AutoCloseable {
         ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi(), !db.postgres()), devices, audit,
                 config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
-        String nodeId = nodeId(config);
         this.presence = new Presence(deviceRepo, config.clock(), nodeId);
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);

@@ -27,7 +27,9 @@ public record Config(
         int mqttTlsPort,
         Path tlsCert,
         Path tlsKey,
-        int firmwareMaxBytes) {
+        int firmwareMaxBytes,
+        String natsUrl,
+        String natsPrefix) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -41,12 +43,20 @@ public record Config(
     /** Largest product firmware binary accepted (Particle's app binaries are at most a few hundred KB). */
     public static final int DEFAULT_FIRMWARE_MAX_BYTES = 4 * 1024 * 1024;
 
+    /** Subjects of this cloud on a shared NATS server start with this token. */
+    public static final String DEFAULT_NATS_PREFIX = "boson";
+
     public static Config defaults() {
         return new Builder().build();
     }
 
     public boolean tlsEnabled() {
         return tlsCert != null && tlsKey != null;
+    }
+
+    /** With a NATS URL, several nodes on one PostgreSQL database form one cloud; without, the bus is in-process. */
+    public boolean clustered() {
+        return natsUrl != null && !natsUrl.isBlank();
     }
 
     public boolean embeddedStorage() {
@@ -114,6 +124,8 @@ public record Config(
         private Path tlsCert;
         private Path tlsKey;
         private int firmwareMaxBytes = DEFAULT_FIRMWARE_MAX_BYTES;
+        private String natsUrl;
+        private String natsPrefix = DEFAULT_NATS_PREFIX;
 
         public Builder() {
         }
@@ -138,6 +150,8 @@ public record Config(
             tlsCert = c.tlsCert;
             tlsKey = c.tlsKey;
             firmwareMaxBytes = c.firmwareMaxBytes;
+            natsUrl = c.natsUrl;
+            natsPrefix = c.natsPrefix;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -156,11 +170,12 @@ public record Config(
         public Builder tls(int port, Path cert, Path key) { mqttTlsPort = port; tlsCert = cert; tlsKey = key; return this; }
 
         public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
+        public Builder nats(String url, String prefix) { natsUrl = url; natsPrefix = prefix; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix);
         }
     }
 }

@@ -54,6 +54,14 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Database password (env BOSON_DB_PASSWORD).")
     String dbPassword;
 
+    @Option(names = "--nats-url", defaultValue = "${env:BOSON_NATS_URL}",
+            description = "NATS server (nats://host:4222); with PostgreSQL, several nodes form one cloud (env BOSON_NATS_URL).")
+    String natsUrl;
+
+    @Option(names = "--nats-prefix", defaultValue = "${env:BOSON_NATS_PREFIX:-boson}",
+            description = "Subject prefix of this cloud on the NATS server (default boson; env BOSON_NATS_PREFIX).")
+    String natsPrefix;
+
     @Option(names = "--node-id", defaultValue = "${env:BOSON_NODE_ID}",
             description = "Stable name of this node in a cluster (env BOSON_NODE_ID).")
     String nodeId;
@@ -84,7 +92,11 @@ public final class ServeCommand implements Callable<Integer> {
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
                 .tls(mqttTlsPort, tlsCert, tlsKey)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
-                .firmwareMaxBytes(firmwareMaxBytes).build();
+                .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix).build();
+        if (config.clustered() && config.embeddedStorage()) {
+            System.err.println("boson: --nats-url joins nodes into one cloud, which needs a shared PostgreSQL (--db-url)");
+            return 2;
+        }
         Boson boson = Boson.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<io.boson.device.Simulator> simulator =

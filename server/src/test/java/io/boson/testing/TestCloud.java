@@ -32,36 +32,99 @@ public final class TestCloud implements AutoCloseable {
     public static final String ADMIN_PASSWORD = "admin-password-1";
     static final String PG_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
-    public final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+    public final MutableClock clock;
     private final Path dataDir;
     private final String schema;
+    /** Whether this node created the schema (and so drops it); a node that joined a cluster did not. */
+    private final boolean ownsSchema;
+    private final Config config;
     private final Boson boson;
     private final Api admin;
 
     private TestCloud(Duration requestTimeout) {
-        try {
-            dataDir = Files.createTempDirectory("boson-test");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Config config = Config.defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0)
-                .withAdmin(ADMIN, ADMIN_PASSWORD).withClock(clock)
-                .withTimeouts(requestTimeout, Duration.ofSeconds(2)).withPresenceFlush(Duration.ofMillis(200));
+        this.clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+        dataDir = tempDir();
+        Config c = base(dataDir, clock, requestTimeout);
         if ("postgres".equals(System.getProperty("boson.test.db"))) {
-            schema = "boson_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
-            createSchema(schema);
-            config = config.withDb(PG_URL + "?currentSchema=" + schema, "postgres", null);
+            schema = newSchema();
+            c = c.withDb(PG_URL + "?currentSchema=" + schema, "postgres", null);
         } else {
             schema = null;
         }
+        ownsSchema = true;
+        config = c;
+        boson = startOrDrop(config, schema, true);
+        admin = login(ADMIN, ADMIN_PASSWORD);
+    }
+
+    /** A node of a cluster: PostgreSQL (a fresh schema for the first node) and NATS under a fresh prefix. */
+    private TestCloud(TestCloud first, String nodeId) {
+        this.clock = first == null ? new MutableClock(Instant.parse("2026-11-25T12:00:00Z")) : first.clock;
+        dataDir = tempDir();
+        if (first == null) {
+            schema = newSchema();
+            config = base(dataDir, clock, Duration.ofSeconds(2)).toBuilder()
+                    .db(PG_URL + "?currentSchema=" + schema, "postgres", null)
+                    .nats(NATS_URL, "boson-test." + UUID.randomUUID().toString().replace("-", ""))
+                    .nodeId(nodeId).build();
+        } else {
+            schema = first.schema;
+            config = first.config.toBuilder().dataDir(dataDir).httpPort(0).mqttPort(0).nodeId(nodeId).build();
+        }
+        ownsSchema = first == null;
+        boson = startOrDrop(config, schema, ownsSchema);
+        admin = login(ADMIN, ADMIN_PASSWORD);
+    }
+
+    static final String NATS_URL = System.getProperty("boson.test.nats", "nats://127.0.0.1:4222");
+
+    /**
+     * The first node of a two-or-more-node cloud (PostgreSQL + NATS); the test is skipped when either
+     * is not reachable. Add nodes with {@link #join}; close the joined nodes before this one.
+     */
+    public static TestCloud startCluster(String nodeId) {
+        java.net.URI nats = java.net.URI.create(NATS_URL);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(nats.getHost(), nats.getPort()), 500);
+        } catch (IOException e) {
+            Assumptions.abort("NATS is not reachable at " + NATS_URL + ": " + e.getMessage());
+        }
+        return new TestCloud(null, nodeId);
+    }
+
+    /** Another node of this cloud: same database, same NATS subjects, same clock, its own ports. */
+    public TestCloud join(String nodeId) {
+        return new TestCloud(this, nodeId);
+    }
+
+    private static Config base(Path dataDir, MutableClock clock, Duration requestTimeout) {
+        return Config.defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0)
+                .withAdmin(ADMIN, ADMIN_PASSWORD).withClock(clock)
+                .withTimeouts(requestTimeout, Duration.ofSeconds(2)).withPresenceFlush(Duration.ofMillis(200));
+    }
+
+    private static Path tempDir() {
         try {
-            boson = Boson.start(config);
+            return Files.createTempDirectory("boson-test");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String newSchema() {
+        String schema = "boson_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        createSchema(schema);
+        return schema;
+    }
+
+    private static Boson startOrDrop(Config config, String schema, boolean ownsSchema) {
+        try {
+            return Boson.start(config);
         } catch (RuntimeException e) {
             // A server that never started still leaves nothing behind.
-            if (schema != null) dropSchema(schema);
+            if (schema != null && ownsSchema) dropSchema(schema);
             throw e;
         }
-        admin = login(ADMIN, ADMIN_PASSWORD);
     }
 
     public static TestCloud start() {
@@ -179,7 +242,7 @@ public final class TestCloud implements AutoCloseable {
     @Override
     public void close() {
         boson.close();
-        if (schema != null) dropSchema(schema);
+        if (schema != null && ownsSchema) dropSchema(schema);
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

@@ -1,0 +1,118 @@
+package io.boson.bus;
+
+import io.nats.client.Connection;
+import io.nats.client.Dispatcher;
+import io.nats.client.Message;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+
+/**
+ * The bus between Boson nodes: core NATS subjects under one prefix (so several clouds, or test
+ * runs, can share a NATS server without seeing each other). Requests use NATS's own inboxes and
+ * its "no responders" status, so a call to a device no node holds fails at once, as on the
+ * in-process bus. Each subscription has its own dispatcher thread, so one slow handler does not
+ * hold up the others; handlers must still not block.
+ */
+public final class NatsBus implements Bus {
+
+    private static final Logger log = LoggerFactory.getLogger(NatsBus.class);
+
+    private final Connection nats;
+    private final String prefix;
+
+    private NatsBus(Connection nats, String prefix) {
+        this.nats = nats;
+        this.prefix = prefix;
+    }
+
+    /**
+     * @param url    e.g. {@code nats://127.0.0.1:4222}
+     * @param prefix subject namespace of this cloud, e.g. {@code boson}; a NATS subject token
+     */
+    public static NatsBus connect(String url, String prefix, String nodeId) {
+        if (prefix == null || !prefix.matches("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*")) {
+            throw new IllegalArgumentException("NATS subject prefix must be dot-separated letters, digits, _ or -: " + prefix);
+        }
+        Options options = Options.builder().server(url).connectionName("boson-" + nodeId)
+                .maxReconnects(-1).reconnectWait(Duration.ofSeconds(1)).useTimeoutException().reportNoResponders()
+                .build();
+        try {
+            return new NatsBus(Nats.connect(options), prefix + ".");
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reach NATS at " + url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while connecting to NATS", e);
+        }
+    }
+
+    @Override
+    public void publish(String subject, byte[] data) {
+        nats.publish(full(subject), data);
+    }
+
+    @Override
+    public void publish(String subject, String replyTo, byte[] data) {
+        // A reply subject is a NATS inbox, already complete: it is not ours to prefix.
+        if (replyTo == null) {
+            nats.publish(full(subject), data);
+        } else {
+            nats.publish(full(subject), replyTo, data);
+        }
+    }
+
+    private String full(String subject) {
+        return subject.startsWith("_INBOX.") ? subject : prefix + subject;
+    }
+
+    @Override
+    public CompletableFuture<byte[]> request(String subject, byte[] data, Duration timeout) {
+        return nats.requestWithTimeout(prefix + subject, data, timeout).handle((Message reply, Throwable error) -> {
+            if (error == null) {
+                if (reply.isStatusMessage() && reply.getStatus().getCode() == 503) throw new NoResponders(subject);
+                return reply.getData();
+            }
+            Throwable cause = error instanceof CompletionException || error instanceof ExecutionException
+                    ? error.getCause() : error;
+            if (cause != null && String.valueOf(cause.getMessage()).contains("503")) throw new NoResponders(subject);
+            throw error instanceof CompletionException ce ? ce : new CompletionException(cause);
+        });
+    }
+
+    @Override
+    public Subscription subscribe(String pattern, Consumer<BusMessage> handler) {
+        int cut = prefix.length();
+        Dispatcher dispatcher = nats.createDispatcher(m -> {
+            try {
+                handler.accept(new BusMessage(m.getSubject().substring(cut), m.getReplyTo(), m.getData()));
+            } catch (RuntimeException e) {
+                log.warn("bus handler for {} failed: {}", pattern, e.toString());
+            }
+        });
+        dispatcher.subscribe(prefix + pattern);
+        return () -> nats.closeDispatcher(dispatcher);
+    }
+
+    @Override
+    public void close() {
+        try {
+            nats.drain(Duration.ofSeconds(2)).get();
+        } catch (Exception e) {
+            log.debug("NATS drain: {}", e.toString());
+        }
+        try {
+            nats.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.boson.cluster;
+
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import io.boson.testing.Api;
+import io.boson.testing.SseStream;
+import io.boson.testing.TestCloud;
+import io.boson.testing.TestDevice;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Two Boson nodes on one PostgreSQL schema and one NATS subject prefix serve one fleet: a device
+ * on one node is claimed, called, read and streamed through the other, events cross both ways,
+ * a device moving to the other node takes its session over, and revocations reach every node.
+ * Runs in the PostgreSQL pass (it needs PostgreSQL and NATS; skipped when either is missing).
+ */
+class TwoNodeClusterTest {
+
+    static final Duration WAIT = Duration.ofSeconds(5);
+    static TestCloud a;
+    static TestCloud b;
+
+    @BeforeAll
+    static void start() {
+        assumeTrue("postgres".equals(System.getProperty("boson.test.db")), "the cluster test runs in the PostgreSQL pass");
+        a = TestCloud.startCluster("node-a");
+        b = a.join("node-b");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (b != null) b.close();
+        if (a != null) a.close();
+    }
+
+    @Test
+    void aDeviceOnOneNodeIsServedThroughTheOther() throws Exception {
+        Api onA = a.newUser();
+        Api onB = new Api(b.baseUrl(), onA.token());
+        TestCloud.Credentials c = a.registerDevice();
+        try (TestDevice device = TestDevice.connect(a, c)) {
+            assertThat(onB.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
+            assertThat(onB.get("/v1/devices/" + c.id()).json().get("online").asBoolean()).isTrue();
+            assertThat(onB.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on")).json().get("return_value").asInt())
+                    .isEqualTo(1);
+            assertThat(onB.get("/v1/devices/" + c.id() + "/temp").json().get("result").asDouble()).isEqualTo(21.5);
+
+            try (SseStream stream = SseStream.open(b.baseUrl(), "/v1/devices/events", onA.token())) {
+                assertThat(device.publish("crossing", "from-a").getCode()).isZero();
+                assertThat(stream.next("crossing", WAIT).data().get("data").asText()).isEqualTo("from-a");
+            }
+            // An event published through node B reaches the device on node A.
+            assertThat(onB.postJson("/v1/devices/events", Map.of("name", "to-device", "data", "hello")).status()).isEqualTo(200);
+            assertThat(new String(device.next("c/e/to-device", WAIT).getPayloadAsBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("hello");
+        }
+        // The device is gone from node A: calls through B answer "not connected", not a timeout.
+        await().atMost(WAIT).until(() -> onB.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on")).status() == 404);
+    }
+
+    @Test
+    void aDeviceThatReconnectsToTheOtherNodeTakesItsSessionOver() throws Exception {
+        Api user = a.newUser();
+        TestCloud.Credentials c = a.registerDevice();
+        try (TestDevice first = TestDevice.connect(a, c)) {
+            assertThat(user.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
+            try (TestDevice second = TestDevice.connect(b, c)) {
+                Throwable cause = first.disconnectCause().get(5, TimeUnit.SECONDS);
+                assertThat(cause).isInstanceOf(Mqtt5DisconnectException.class);
+                assertThat(((Mqtt5DisconnectException) cause).getMqttMessage().getReasonCode())
+                        .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
+                // Calls through node A now reach the device's new session on node B.
+                assertThat(user.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "off")).json()
+                        .get("return_value").asInt()).isZero();
+                // The old session's close did not mark the device offline.
+                assertThat(user.get("/v1/devices/" + c.id()).json().get("online").asBoolean()).isTrue();
+                assertThat(second.connected()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void revokingATokenOnOneNodeEndsItsStreamsOnTheOther() {
+        Api user = a.newUser();
+        try (SseStream stream = SseStream.open(b.baseUrl(), "/v1/devices/events", user.token())) {
+            assertThat(stream.status()).isEqualTo(200);
+            assertThat(user.delete("/v1/access_tokens/current").status()).isEqualTo(200);
+            await().atMost(WAIT).until(stream::ended);
+        }
+        assertThat(new Api(b.baseUrl(), user.token()).get("/v1/devices").status()).isEqualTo(401);
+    }
+}
