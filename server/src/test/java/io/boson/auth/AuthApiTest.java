@@ -2,9 +2,8 @@ package io.boson.auth;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,19 +12,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class AuthApiTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class AuthApiTest extends CloudTest {
 
     private Api.Response token(Map<String, String> form) {
         return cloud.anonymous().postForm("/oauth/token", form);

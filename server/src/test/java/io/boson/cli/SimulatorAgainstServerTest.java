@@ -9,9 +9,8 @@ import io.boson.device.SimulatorOptions;
 import io.boson.device.VariableType;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -26,19 +25,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The project's own device SDK and simulator against the real server. */
-class SimulatorAgainstServerTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class SimulatorAgainstServerTest extends CloudTest {
 
     @Test
     void simulatedFleetPublishesAndAnswersThroughTheCloud() throws Exception {

@@ -2,28 +2,14 @@ package io.boson.clients;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
-import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.boson.testing.CloudTest;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ClientsTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class ClientsTest extends CloudTest {
 
     @Test
     void accountClientsShowTheirSecretOnceAndGiveTokensForTheirAccount() {

@@ -3,10 +3,9 @@ package io.boson.customers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -17,20 +16,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Shadow customers and product tokens, through the real API and real MQTT devices. */
-class CustomersTest {
+class CustomersTest extends CloudTest {
 
     static final Duration WAIT = Duration.ofSeconds(5);
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     record Client(String id, String secret) {
     }

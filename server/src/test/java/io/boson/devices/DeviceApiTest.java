@@ -2,10 +2,9 @@ package io.boson.devices;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -16,19 +15,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class DeviceApiTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class DeviceApiTest extends CloudTest {
 
     @Test
     void adminRegistersDevicesAndSecretsAreShownOnce() {

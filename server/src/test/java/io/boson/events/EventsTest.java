@@ -2,10 +2,9 @@ package io.boson.events;
 
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -14,20 +13,9 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class EventsTest {
+class EventsTest extends CloudTest {
 
     static final Duration WAIT = Duration.ofSeconds(5);
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     @Test
     void deviceEventReachesTheOwnersStreamsInParticlesFormat() {

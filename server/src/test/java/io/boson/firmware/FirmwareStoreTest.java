@@ -2,9 +2,7 @@ package io.boson.firmware;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
-import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.boson.testing.CloudTest;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -15,19 +13,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The firmware store, releases, the impact preview and the precedence of targets, over HTTP. */
-class FirmwareStoreTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class FirmwareStoreTest extends CloudTest {
 
     @Test
     void uploadListGetEditDownloadAndDelete() throws Exception {

@@ -2,6 +2,7 @@ package io.boson.firmware;
 
 import io.boson.device.BosonDevice;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -14,8 +15,6 @@ import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,19 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * after image for it. It is disconnected instead, and other devices keep updating. Spoken with a
  * raw socket (Netty's MQTT codec) because real clients always read.
  */
-class GreedyOtaTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class GreedyOtaTest extends CloudTest {
 
     @Test
     void aDeviceThatRequestsChunksWithoutReadingIsDisconnectedAndOthersStillUpdate() throws Exception {

@@ -13,10 +13,9 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -29,20 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-class GatewayTest {
+class GatewayTest extends CloudTest {
 
     static final Duration WAIT = Duration.ofSeconds(5);
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     private static Mqtt5AsyncClient v5(String id) {
         return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(cloud.mqttPort())

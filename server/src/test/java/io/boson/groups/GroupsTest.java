@@ -2,9 +2,8 @@ package io.boson.groups;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -13,19 +12,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Device groups, product device edits and the product device list's filters, sorting and pages. */
-class GroupsTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class GroupsTest extends CloudTest {
 
     @Test
     void groupCrudAndNameRules() {

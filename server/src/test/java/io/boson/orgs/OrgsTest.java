@@ -3,10 +3,8 @@ package io.boson.orgs;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
-import io.boson.testing.TestCloud;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -17,20 +15,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Organizations: their team, cascading roles, products, events and audit log, through the real API. */
-class OrgsTest {
+class OrgsTest extends CloudTest {
 
     static final Duration WAIT = Duration.ofSeconds(5);
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     static String username(Api api) {
         return api.get("/v1/user").json().get("username").asText();

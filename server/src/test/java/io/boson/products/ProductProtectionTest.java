@@ -7,10 +7,9 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,19 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Device protocol section 5 and the products issue's protection rules, with real MQTT devices. */
-class ProductProtectionTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class ProductProtectionTest extends CloudTest {
 
     static String productDescribe(long product) {
         return "{\"f\":[\"led\"],\"v\":{\"temp\":\"double\"},\"platform_id\":13,\"product_id\":" + product

@@ -2,10 +2,8 @@ package io.boson.products;
 
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
-import io.boson.testing.TestCloud;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -15,20 +13,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Product events live in the product's scope: nothing leaks to another product or to an account. */
-class ProductScopeTest {
+class ProductScopeTest extends CloudTest {
 
     static final Duration WAIT = Duration.ofSeconds(5);
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
 
     @Test
     void productEventsStayInTheirProduct() {

@@ -2,10 +2,9 @@ package io.boson.products;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
@@ -16,19 +15,7 @@ import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ProductsTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class ProductsTest extends CloudTest {
 
     @Test
     void createListGetAndUpdateByIdOrSlug() {

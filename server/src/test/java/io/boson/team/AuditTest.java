@@ -2,9 +2,8 @@ package io.boson.team;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -13,19 +12,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class AuditTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class AuditTest extends CloudTest {
 
     @Test
     void changesAreRecordedWithWhoWhatWhenAndWhere() {

@@ -3,9 +3,8 @@ package io.boson.team;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
+import io.boson.testing.CloudTest;
 import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,19 +13,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-class TeamTest {
-
-    static TestCloud cloud;
-
-    @BeforeAll
-    static void start() {
-        cloud = TestCloud.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class TeamTest extends CloudTest {
 
     static String username(Api api) {
         return api.get("/v1/user").json().get("username").asText();
