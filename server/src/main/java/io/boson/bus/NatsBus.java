@@ -19,19 +19,26 @@ import java.util.function.Consumer;
  * The bus between Boson nodes: core NATS subjects under one prefix (so several clouds, or test
  * runs, can share a NATS server without seeing each other). Requests use NATS's own inboxes and
  * its "no responders" status, so a call to a device no node holds fails at once, as on the
- * in-process bus. Each subscription has its own dispatcher thread, so one slow handler does not
- * hold up the others; handlers must still not block.
+ * in-process bus. Subscriptions share a few dispatcher threads (a device session alone holds
+ * five subscriptions, so a thread each would not scale), spread by subject; handlers must not
+ * block, as on the in-process bus.
  */
 public final class NatsBus implements Bus {
 
     private static final Logger log = LoggerFactory.getLogger(NatsBus.class);
 
+    /** Dispatcher threads per node: enough to spread SSE fan-out and device traffic over the cores. */
+    static final int DISPATCHERS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
     private final Connection nats;
     private final String prefix;
+    private final Dispatcher[] dispatchers;
 
     private NatsBus(Connection nats, String prefix) {
         this.nats = nats;
         this.prefix = prefix;
+        this.dispatchers = new Dispatcher[DISPATCHERS];
+        for (int i = 0; i < dispatchers.length; i++) dispatchers[i] = nats.createDispatcher();
     }
 
     /**
@@ -91,15 +98,18 @@ public final class NatsBus implements Bus {
     @Override
     public Subscription subscribe(String pattern, Consumer<BusMessage> handler) {
         int cut = prefix.length();
-        Dispatcher dispatcher = nats.createDispatcher(m -> {
+        // One subject always goes to the same dispatcher, so its messages keep their order.
+        Dispatcher dispatcher = dispatchers[Math.floorMod(pattern.hashCode(), dispatchers.length)];
+        io.nats.client.Subscription sub = dispatcher.subscribe(prefix + pattern, m -> {
             try {
                 handler.accept(new BusMessage(m.getSubject().substring(cut), m.getReplyTo(), m.getData()));
             } catch (RuntimeException e) {
                 log.warn("bus handler for {} failed: {}", pattern, e.toString());
             }
         });
-        dispatcher.subscribe(prefix + pattern);
-        return () -> nats.closeDispatcher(dispatcher);
+        return () -> {
+            if (sub.isActive()) dispatcher.unsubscribe(sub);
+        };
     }
 
     @Override

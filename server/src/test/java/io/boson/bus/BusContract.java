@@ -56,6 +56,15 @@ abstract class BusContract {
     }
 
     @Test
+    void oneSubjectsMessagesArriveInOrder() {
+        List<Integer> got = new CopyOnWriteArrayList<>();
+        bus.subscribe("dev.d9.cmd", m -> got.add(Integer.parseInt(new String(m.data()))));
+        for (int i = 0; i < 500; i++) bus.publish("dev.d9.cmd", b(Integer.toString(i)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 500);
+        assertThat(got).isSorted();
+    }
+
+    @Test
     void closedSubscriptionsReceiveNothing() {
         List<String> got = new CopyOnWriteArrayList<>();
         Bus.Subscription s = bus.subscribe("a.b", m -> got.add(new String(m.data())));

@@ -33,4 +33,14 @@ class NatsBusTest extends BusContract {
         // Subjects of this run only: nothing else on the server sees them, and they vanish with the connection.
         return NatsBus.connect(URL, "boson-test." + UUID.randomUUID().toString().replace("-", ""), "test");
     }
+
+    @org.junit.jupiter.api.Test
+    void subscriptionsShareThreads() {
+        // A node holds several subscriptions per connected device; they must not cost a thread each.
+        int before = Thread.activeCount();
+        java.util.List<Bus.Subscription> subs = new java.util.ArrayList<>();
+        for (int i = 0; i < 500; i++) subs.add(bus.subscribe("dev.d" + i + ".cmd", m -> { }));
+        org.assertj.core.api.Assertions.assertThat(Thread.activeCount() - before).isLessThan(20);
+        subs.forEach(Bus.Subscription::close);
+    }
 }
