@@ -2,6 +2,7 @@ package io.boson.cluster;
 
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import io.boson.device.BosonDevice;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
 import io.boson.testing.TestCloud;
@@ -87,6 +88,31 @@ class TwoNodeClusterTest {
                 assertThat(user.get("/v1/devices/" + c.id()).json().get("online").asBoolean()).isTrue();
                 assertThat(second.connected()).isTrue();
             }
+        }
+    }
+
+    @Test
+    void aReleaseMadeThroughOneNodeUpdatesADeviceOnTheOther() {
+        Api owner = a.newUser();
+        Api ownerOnB = new Api(b.baseUrl(), owner.token());
+        long product = a.newProduct(owner, "Cluster OTA");
+        TestCloud.Credentials c = a.productDevice(owner, product);
+        BosonDevice device = BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1")
+                .port(a.mqttPort()).productId((int) product).productVersion(1).build();
+        try (SseStream status = SseStream.open(b.baseUrl(), "/v1/products/" + product + "/events/spark/flash", owner.token())) {
+            device.connect().join();
+            byte[] image = new byte[70_000];
+            new java.util.Random(5).nextBytes(image);
+            image[0] = 0;
+            assertThat(ownerOnB.multipart("POST", "/v1/products/" + product + "/firmware", "firmware.bin", image,
+                    Map.of("version", "2")).status()).isEqualTo(201);
+            assertThat(ownerOnB.putJson("/v1/products/" + product + "/firmware/release", Map.of("version", 2,
+                    "product_default", true, "intelligent", true)).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15)).until(() -> device.productVersion() == 2);
+            assertThat(status.next("spark/flash/status", WAIT).data().get("data").asText()).isEqualTo("started");
+            assertThat(status.next("spark/flash/status", WAIT).data().get("data").asText()).isEqualTo("success");
+        } finally {
+            device.disconnect().join();
         }
     }
 
