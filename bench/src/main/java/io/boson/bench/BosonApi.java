@@ -41,6 +41,13 @@ final class BosonApi {
         return base;
     }
 
+    /** The same account's token against another node of the same cloud. */
+    BosonApi on(URI otherNode) {
+        BosonApi other = new BosonApi(http, otherNode);
+        other.token = token;
+        return other;
+    }
+
     String token() {
         return token;
     }
