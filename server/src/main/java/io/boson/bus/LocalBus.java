@@ -25,6 +25,8 @@ public final class LocalBus implements Bus {
     private final Map<String, List<Sub>> exact = new ConcurrentHashMap<>();
     private final List<Sub> wildcards = new CopyOnWriteArrayList<>();
     private final AtomicLong inboxes = new AtomicLong();
+    /** Reply subjects of in-process requests; never sent to another node. */
+    static final String LOCAL_INBOX = "_LOCAL_INBOX.";
 
     @Override
     public void publish(String subject, byte[] data) {
@@ -36,7 +38,17 @@ public final class LocalBus implements Bus {
         deliver(new BusMessage(subject, replyTo, data));
     }
 
-    private int deliver(BusMessage message) {
+    /** Whether a subscriber in this process would receive {@code subject}. */
+    boolean hasSubscriber(String subject) {
+        List<Sub> direct = exact.get(subject);
+        if (direct != null && !direct.isEmpty()) return true;
+        for (Sub s : wildcards) {
+            if (Subjects.matches(s.pattern, subject)) return true;
+        }
+        return false;
+    }
+
+    int deliver(BusMessage message) {
         int delivered = 0;
         List<Sub> direct = exact.get(message.subject());
         if (direct != null) {
@@ -51,7 +63,7 @@ public final class LocalBus implements Bus {
     @Override
     public CompletableFuture<byte[]> request(String subject, byte[] data, Duration timeout) {
         CompletableFuture<byte[]> reply = new CompletableFuture<>();
-        String inbox = "_INBOX." + inboxes.incrementAndGet();
+        String inbox = LOCAL_INBOX + inboxes.incrementAndGet();
         Subscription sub = subscribe(inbox, m -> reply.complete(m.data()));
         reply.whenComplete((r, e) -> sub.close());
         if (deliver(new BusMessage(subject, inbox, data)) == 0) {

@@ -22,6 +22,11 @@ import java.util.function.Consumer;
  * in-process bus. Subscriptions share a few dispatcher threads (a device session alone holds
  * five subscriptions, so a thread each would not scale), spread by subject; handlers must not
  * block, as on the in-process bus.
+ *
+ * <p>What stays on this node never leaves it: subscribers here get this node's messages from an
+ * in-process {@link LocalBus}, and the NATS connection does not echo them back ({@code noEcho}),
+ * so NATS carries only what other nodes need. A request goes to a subscriber on this node when
+ * there is one (the device is here), else through NATS.
  */
 public final class NatsBus implements Bus {
 
@@ -33,6 +38,7 @@ public final class NatsBus implements Bus {
     private final Connection nats;
     private final String prefix;
     private final Dispatcher[] dispatchers;
+    private final LocalBus local = new LocalBus();
 
     private NatsBus(Connection nats, String prefix) {
         this.nats = nats;
@@ -50,7 +56,7 @@ public final class NatsBus implements Bus {
             throw new IllegalArgumentException("NATS subject prefix must be dot-separated letters, digits, _ or -: " + prefix);
         }
         Options options = Options.builder().server(url).connectionName("boson-" + nodeId)
-                .maxReconnects(-1).reconnectWait(Duration.ofSeconds(1)).useTimeoutException().reportNoResponders()
+                .maxReconnects(-1).reconnectWait(Duration.ofSeconds(1)).useTimeoutException().reportNoResponders().noEcho()
                 .build();
         try {
             return new NatsBus(Nats.connect(options), prefix + ".");
@@ -64,25 +70,30 @@ public final class NatsBus implements Bus {
 
     @Override
     public void publish(String subject, byte[] data) {
-        nats.publish(full(subject), data);
+        publish(subject, null, data);
     }
 
     @Override
     public void publish(String subject, String replyTo, byte[] data) {
-        // A reply subject is a NATS inbox, already complete: it is not ours to prefix.
-        if (replyTo == null) {
-            nats.publish(full(subject), data);
-        } else {
-            nats.publish(full(subject), replyTo, data);
+        if (subject.startsWith(LocalBus.LOCAL_INBOX)) {
+            local.publish(subject, data); // the reply to a request made on this node
+            return;
         }
-    }
-
-    private String full(String subject) {
-        return subject.startsWith("_INBOX.") ? subject : prefix + subject;
+        if (subject.startsWith("_INBOX.")) {
+            nats.publish(subject, data); // the reply to another node's request: a NATS inbox, not ours to prefix
+            return;
+        }
+        local.publish(subject, replyTo, data);
+        // A local inbox means nothing to other nodes; their replies go through request().
+        if (replyTo == null || replyTo.startsWith("_INBOX.")) {
+            if (replyTo == null) nats.publish(prefix + subject, data);
+            else nats.publish(prefix + subject, replyTo, data);
+        }
     }
 
     @Override
     public CompletableFuture<byte[]> request(String subject, byte[] data, Duration timeout) {
+        if (local.hasSubscriber(subject)) return local.request(subject, data, timeout);
         return nats.requestWithTimeout(prefix + subject, data, timeout).handle((Message reply, Throwable error) -> {
             if (error == null) {
                 if (reply.isStatusMessage() && reply.getStatus().getCode() == 503) throw new NoResponders(subject);
@@ -107,13 +118,16 @@ public final class NatsBus implements Bus {
                 log.warn("bus handler for {} failed: {}", pattern, e.toString());
             }
         });
+        Subscription here = local.subscribe(pattern, handler);
         return () -> {
+            here.close();
             if (sub.isActive()) dispatcher.unsubscribe(sub);
         };
     }
 
     @Override
     public void close() {
+        local.close();
         try {
             nats.drain(Duration.ofSeconds(2)).get();
         } catch (Exception e) {

@@ -28,10 +28,40 @@ class NatsBusTest extends BusContract {
         }
     }
 
+    private String prefix;
+
     @Override
     protected Bus create() {
         // Subjects of this run only: nothing else on the server sees them, and they vanish with the connection.
-        return NatsBus.connect(URL, "boson-test." + UUID.randomUUID().toString().replace("-", ""), "test");
+        prefix = "boson-test." + UUID.randomUUID().toString().replace("-", "");
+        return NatsBus.connect(URL, prefix, "test");
+    }
+
+    @org.junit.jupiter.api.Test
+    void twoNodesSeeEachOthersMessagesOnceAndAnswerEachOthersRequests() throws Exception {
+        try (Bus other = NatsBus.connect(URL, prefix, "other")) {
+            java.util.List<String> here = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.List<String> there = new java.util.concurrent.CopyOnWriteArrayList<>();
+            bus.subscribe("evt.>", m -> here.add(new String(m.data())));
+            other.subscribe("evt.>", m -> there.add(new String(m.data())));
+            other.subscribe("dev.far.cmd", m -> other.publish(m.replyTo(), ("far:" + new String(m.data())).getBytes()));
+            bus.subscribe("dev.near.cmd", m -> bus.publish(m.replyTo(), ("near:" + new String(m.data())).getBytes()));
+            // A subscription reaches the NATS server asynchronously: wait until the other node's is live.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).ignoreExceptions().until(() ->
+                    new String(bus.request("dev.far.cmd", "x".getBytes(), java.time.Duration.ofSeconds(1)).get()).equals("far:x"));
+            bus.publish("evt.a", "from-here".getBytes());
+            other.publish("evt.b", "from-there".getBytes());
+            bus.publish("evt.end", "end".getBytes());
+            other.publish("evt.end", "end".getBytes());
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> here.size() >= 4 && there.size() >= 4);
+            org.assertj.core.api.Assertions.assertThat(here).containsExactlyInAnyOrder("from-here", "from-there", "end", "end");
+            org.assertj.core.api.Assertions.assertThat(there).containsExactlyInAnyOrder("from-here", "from-there", "end", "end");
+            org.assertj.core.api.Assertions.assertThat(new String(other.request("dev.near.cmd", "y".getBytes(),
+                    java.time.Duration.ofSeconds(2)).get())).isEqualTo("near:y");
+            org.assertj.core.api.Assertions.assertThat(new String(bus.request("dev.near.cmd", "z".getBytes(),
+                    java.time.Duration.ofSeconds(2)).get())).isEqualTo("near:z");
+        }
     }
 
     @org.junit.jupiter.api.Test
