@@ -112,7 +112,8 @@ public final class Boson implements AutoCloseable {
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
-        OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, bus, audit, config.clock());
+        OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
+                config.clock());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
         CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());

@@ -50,6 +50,10 @@ public final class OrgRepository {
                 .bind(0, userId).map(MAPPER).list());
     }
 
+    public Optional<MemberRepository.Member> member(long orgId, long userId) {
+        return members(orgId).stream().filter(m -> m.userId() == userId).findFirst();
+    }
+
     public Optional<Role> role(long orgId, long userId) {
         return jdbi.withHandle(h -> h.createQuery("SELECT role FROM org_members WHERE org_id = ? AND user_id = ?")
                 .bind(0, orgId).bind(1, userId).mapTo(String.class).findOne().map(Role::valueOf));
@@ -57,16 +61,28 @@ public final class OrgRepository {
 
     public List<MemberRepository.Member> members(long orgId) {
         return jdbi.withHandle(h -> h.createQuery("""
-                        SELECT m.user_id, u.username, m.role FROM org_members m JOIN users u ON u.id = m.user_id
+                        SELECT m.user_id, u.username, m.role, m.scopes FROM org_members m JOIN users u ON u.id = m.user_id
                         WHERE m.org_id = ? ORDER BY CASE WHEN m.role = 'OWNER' THEN 0 ELSE 1 END, m.created_at, u.username""")
                 .bind(0, orgId)
-                .map((rs, ctx) -> new MemberRepository.Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3))))
+                .map((rs, ctx) -> new MemberRepository.Member(rs.getLong(1), rs.getString(2), Role.valueOf(rs.getString(3)),
+                        io.boson.team.Scopes.fromStored(rs.getString(4))))
                 .list());
     }
 
     public void add(long orgId, long userId, Role role, long now) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO org_members(org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
                 .bind(0, orgId).bind(1, userId).bind(2, role.name()).bind(3, now).execute());
+    }
+
+    public void addApiUser(long orgId, long userId, java.util.Set<String> scopes, long now) {
+        jdbi.useHandle(h -> h.createUpdate("INSERT INTO org_members(org_id, user_id, role, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
+                .bind(0, orgId).bind(1, userId).bind(2, Role.API_USER.name()).bind(3, String.join(" ", scopes)).bind(4, now)
+                .execute());
+    }
+
+    public void setScopes(long orgId, long userId, java.util.Set<String> scopes) {
+        jdbi.useHandle(h -> h.createUpdate("UPDATE org_members SET scopes = ? WHERE org_id = ? AND user_id = ?")
+                .bind(0, String.join(" ", scopes)).bind(1, orgId).bind(2, userId).execute());
     }
 
     public void setRole(long orgId, long userId, Role role) {

@@ -3,12 +3,12 @@ package io.boson.orgs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.audit.AuditRoutes;
 import io.boson.devices.DeviceJson;
-import io.boson.errors.DomainException;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
 import io.boson.team.MemberRepository;
 import io.boson.team.TeamRoutes;
+import io.boson.team.TeamService;
 import io.javalin.router.JavalinDefaultRoutingApi;
 
 import java.util.LinkedHashMap;
@@ -45,7 +45,10 @@ public final class OrgRoutes implements HttpApi.Routes {
         r.post("/v1/orgs/{org}/team", ctx -> {
             Body b = Body.of(ctx, json);
             if (b.has("friendly_name")) {
-                throw DomainException.invalid("API users are created on a product's team (POST /v1/products/:product/team)");
+                TeamService.ApiUser u = orgs.createApiUser(tokens.principal(ctx), ctx.pathParam("org"), b.string("friendly_name"),
+                        b.strings("scopes"));
+                ctx.json(Map.of("ok", true, "created", TeamRoutes.apiUser(u)));
+                return;
             }
             MemberRepository.Member m = orgs.invite(tokens.principal(ctx), ctx.pathParam("org"), b.string("username"),
                     b.string("role"));
@@ -54,8 +57,15 @@ public final class OrgRoutes implements HttpApi.Routes {
             ctx.json(body);
         });
         r.put("/v1/orgs/{org}/team/{username}", ctx -> {
+            Body b = Body.of(ctx, json);
+            if (b.has("scopes")) {
+                TeamService.ApiUser u = orgs.changeScopes(tokens.principal(ctx), ctx.pathParam("org"), ctx.pathParam("username"),
+                        b.strings("scopes"));
+                ctx.json(Map.of("ok", true, "updated", TeamRoutes.apiUser(u)));
+                return;
+            }
             MemberRepository.Member m = orgs.changeRole(tokens.principal(ctx), ctx.pathParam("org"),
-                    ctx.pathParam("username"), Body.of(ctx, json).string("role"));
+                    ctx.pathParam("username"), b.string("role"));
             Map<String, Object> body = new LinkedHashMap<>(TeamRoutes.view(m));
             body.put("ok", true);
             ctx.json(body);

@@ -2,6 +2,7 @@ package io.boson.orgs;
 
 import io.boson.audit.AuditLog;
 import io.boson.auth.AccountRepository;
+import io.boson.auth.AuthService;
 import io.boson.auth.Principal;
 import io.boson.auth.User;
 import io.boson.bus.Bus;
@@ -14,12 +15,14 @@ import io.boson.products.Slugs;
 import io.boson.team.Action;
 import io.boson.team.MemberRepository;
 import io.boson.team.Role;
-import io.boson.team.Roles;
+import io.boson.team.Scopes;
+import io.boson.team.TeamService;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Organizations: created by an account, which becomes their Owner (a Boson extension; Particle
@@ -33,12 +36,14 @@ public final class OrgService {
     private final OrgRepository orgs;
     private final ProductService products;
     private final AccountRepository accounts;
+    private final AuthService auth;
     private final Bus bus;
     private final AuditLog audit;
     private final Clock clock;
 
-    public OrgService(OrgRepository orgs, ProductService products, AccountRepository accounts, Bus bus, AuditLog audit,
-                      Clock clock) {
+    public OrgService(OrgRepository orgs, ProductService products, AccountRepository accounts, AuthService auth, Bus bus,
+                      AuditLog audit, Clock clock) {
+        this.auth = auth;
         this.orgs = orgs;
         this.products = products;
         this.accounts = accounts;
@@ -69,11 +74,11 @@ public final class OrgService {
     /** The org by id or slug if the caller's org role allows {@code action}; not found for non-members. */
     public Org require(Principal caller, String idOrSlug, Action action) {
         Org org = lookup(idOrSlug).orElseThrow(() -> DomainException.notFound("Organization not found"));
-        Role role = orgs.role(org.id(), caller.userId())
+        MemberRepository.Member m = orgs.member(org.id(), caller.userId())
                 .orElseThrow(() -> DomainException.notFound("Organization not found"));
-        if (!Roles.allows(role, action)) {
-            throw DomainException.forbidden("Your role in this organization (" + role.displayName() + ") does not allow "
-                    + action.name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        if (!m.may(action)) {
+            throw DomainException.forbidden((m.role() == Role.API_USER ? "Your scopes" : "Your role in this organization ("
+                    + m.role().displayName() + ")") + " do not allow " + action.name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         return org;
     }
@@ -114,10 +119,35 @@ public final class OrgService {
         return new MemberRepository.Member(user.id(), user.username(), r);
     }
 
+    /** An API user of the org: its scopes apply to every org product; one non-expiring token, shown now only. */
+    public TeamService.ApiUser createApiUser(Principal caller, String org, String friendlyName, List<String> scopes) {
+        Org o = require(caller, org, Action.MANAGE_TEAM);
+        Set<String> granted = Scopes.parse(scopes);
+        User user = TeamService.newApiUserAccount(accounts, friendlyName, clock);
+        orgs.addApiUser(o.id(), user.id(), granted, clock.millis());
+        audit.recordOrg(caller, o.id(), "team.api_user.create", user.username(), String.join(" ", granted));
+        return new TeamService.ApiUser(new MemberRepository.Member(user.id(), user.username(), Role.API_USER, granted),
+                auth.issueApiToken(user.id()));
+    }
+
+    /** New scopes take a new token: the old one stops working at once (streams included). */
+    public TeamService.ApiUser changeScopes(Principal caller, String org, String username, List<String> scopes) {
+        Org o = require(caller, org, Action.MANAGE_TEAM);
+        MemberRepository.Member m = member(o, username);
+        if (m.role() != Role.API_USER) throw DomainException.invalid(username + " is not an API user");
+        Set<String> granted = Scopes.parse(scopes);
+        orgs.setScopes(o.id(), m.userId(), granted);
+        auth.revokeAll(m.userId());
+        audit.recordOrg(caller, o.id(), "team.api_user.scopes", username, String.join(" ", granted));
+        return new TeamService.ApiUser(new MemberRepository.Member(m.userId(), username, Role.API_USER, granted),
+                auth.issueApiToken(m.userId()));
+    }
+
     public MemberRepository.Member changeRole(Principal caller, String org, String username, String role) {
         Org o = require(caller, org, Action.MANAGE_TEAM);
         MemberRepository.Member m = member(o, username);
         if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be demoted");
+        if (m.role() == Role.API_USER) throw DomainException.invalid("An API user has scopes, not a role");
         Role r = Role.assignable(role);
         orgs.setRole(o.id(), m.userId(), r);
         audit.recordOrg(caller, o.id(), "team.role", m.username(), m.role().displayName() + " -> " + r.displayName());
@@ -132,6 +162,11 @@ public final class OrgService {
         MemberRepository.Member m = member(o, username);
         if (m.role() == Role.OWNER) throw DomainException.forbidden("The Owner cannot be removed from the organization");
         orgs.remove(o.id(), m.userId());
+        if (m.role() == Role.API_USER) {
+            // An org's API user exists for that org only: its account and token go with it.
+            auth.revokeAll(m.userId());
+            accounts.deleteUser(m.userId());
+        }
         audit.recordOrg(caller, o.id(), "team.remove", m.username(), "role was " + m.role().displayName());
         changed(o, m.userId());
     }

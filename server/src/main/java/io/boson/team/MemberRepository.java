@@ -34,7 +34,7 @@ public final class MemberRepository {
                         SELECT m.user_id, u.username, m.role, m.scopes FROM product_members m JOIN users u ON u.id = m.user_id
                         WHERE m.product_id = :p AND m.user_id = :u
                         UNION ALL
-                        SELECT o.user_id, u.username, o.role, NULL FROM org_members o
+                        SELECT o.user_id, u.username, o.role, o.scopes FROM org_members o
                         JOIN products p ON p.org_id = o.org_id JOIN users u ON u.id = o.user_id
                         WHERE p.id = :p AND o.user_id = :u""")
                 .bind("p", productId).bind("u", userId)

@@ -70,7 +70,7 @@ public final class TeamRoutes implements HttpApi.Routes {
     }
 
     /** Particle's shape for API users: the token is in the answer once, here. */
-    private static Map<String, Object> apiUser(TeamService.ApiUser u) {
+    public static Map<String, Object> apiUser(TeamService.ApiUser u) {
         Map<String, Object> v = new LinkedHashMap<>(view(u.member()));
         v.put("tokens", java.util.List.of(Map.of("token", u.token())));
         return v;

@@ -64,16 +64,22 @@ public final class TeamService {
 
     public ApiUser createApiUser(Principal caller, String product, String friendlyName, List<String> scopes) {
         Product p = products.require(caller, product, Action.MANAGE_TEAM);
-        if (friendlyName == null || friendlyName.isBlank() || friendlyName.length() > 100) {
-            throw DomainException.invalid("friendly_name is required (at most 100 characters)");
-        }
         java.util.Set<String> granted = Scopes.parse(scopes);
-        String slug = friendlyName.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
-        String username = (slug.isEmpty() ? "api" : slug) + "+" + io.boson.auth.Secrets.randomHex(4) + "@api.boson.local";
-        User user = accounts.createProgrammaticUser(username, clock.millis());
+        User user = newApiUserAccount(accounts, friendlyName, clock);
+        String username = user.username();
         members.addApiUser(p.id(), user.id(), granted, clock.millis());
         audit.record(caller, p.id(), "team.api_user.create", username, String.join(" ", granted));
         return new ApiUser(new MemberRepository.Member(user.id(), username, Role.API_USER, granted), auth.issueApiToken(user.id()));
+    }
+
+    /** The programmatic account behind an API user (of a product or an organization). */
+    public static User newApiUserAccount(AccountRepository accounts, String friendlyName, Clock clock) {
+        if (friendlyName == null || friendlyName.isBlank() || friendlyName.length() > 100) {
+            throw DomainException.invalid("friendly_name is required (at most 100 characters)");
+        }
+        String slug = friendlyName.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("(^-+|-+$)", "");
+        String username = (slug.isEmpty() ? "api" : slug) + "+" + io.boson.auth.Secrets.randomHex(4) + "@api.boson.local";
+        return accounts.createProgrammaticUser(username, clock.millis());
     }
 
     /** New scopes take a new token: the old one stops working at once. */

@@ -149,6 +149,40 @@ class OrgsTest extends CloudTest {
     }
 
     @Test
+    void orgApiUsersActOnEveryOrgProductWithinTheirScopes() {
+        Api owner = cloud.newUser();
+        String org = newOrg(owner, "Automated");
+        long a = orgProduct(owner, org, "Automated A");
+        long b = orgProduct(owner, org, "Automated B");
+        long outside = cloud.newProduct(owner, "Owner's own");
+        Api.Response created = owner.postJson("/v1/orgs/" + org + "/team",
+                Map.of("friendly_name", "Fleet bot", "scopes", List.of("devices:list")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(200);
+        String botName = created.json().get("created").get("username").asText();
+        Api bot = cloud.anonymous().as(created.json().get("created").get("tokens").get(0).get("token").asText());
+        for (long p : List.of(a, b)) {
+            assertThat(bot.get("/v1/products/" + p + "/devices").status()).isEqualTo(200);
+            assertThat(bot.postJson("/v1/products/" + p + "/devices", Map.of("id", cloud.registerDevice().id())).status())
+                    .isEqualTo(403);
+        }
+        assertThat(bot.get("/v1/products/" + outside + "/devices").status()).isEqualTo(404);
+        assertThat(owner.get("/v1/orgs/" + org + "/team").json().get("team").toString()).contains(botName)
+                .contains("\"is_programmatic\":true");
+
+        Api.Response rescoped = owner.putJson("/v1/orgs/" + org + "/team/" + botName,
+                Map.of("scopes", List.of("devices:list", "devices:import")));
+        assertThat(rescoped.status()).as(rescoped.toString()).isEqualTo(200);
+        assertThat(bot.get("/v1/products/" + a + "/devices").status()).isEqualTo(401);
+        Api bot2 = cloud.anonymous().as(rescoped.json().get("updated").get("tokens").get(0).get("token").asText());
+        assertThat(bot2.postJson("/v1/products/" + a + "/devices", Map.of("id", cloud.registerDevice().id())).status())
+                .isEqualTo(200);
+        assertThat(owner.putJson("/v1/orgs/" + org + "/team/" + botName, Map.of("role", "Developer")).status()).isEqualTo(400);
+
+        assertThat(owner.delete("/v1/orgs/" + org + "/team/" + botName).status()).isEqualTo(204);
+        assertThat(bot2.get("/v1/products/" + a + "/devices").status()).isEqualTo(401);
+    }
+
+    @Test
     void theOrgAuditLogHasTheOrgsAndItsProductsChanges() {
         Api owner = cloud.newUser();
         String org = newOrg(owner, "Audited");
