@@ -1,12 +1,7 @@
 package io.boson.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.boson.devices.Describe;
 import io.boson.devices.Device;
 import io.boson.devices.DeviceIds;
-import io.boson.errors.DomainException;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -33,21 +28,17 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
- * The device protocol on one connection (sections 1-7, OTA included). Runs on the channel's event
+ * One device connection (device protocol section 1): CONNECT, subscriptions, keep-alive and the
+ * end of the session; what the device publishes is {@link Uplink}. Runs on the channel's event
  * loop; anything that touches the database is handed to a virtual thread with reading paused,
  * so packets of one device are still handled in order and the event loop never blocks.
  */
@@ -55,26 +46,24 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(PacketHandler.class);
     static final int MAX_VITALS_BYTES = 16 * 1024;
-    private static final byte PUBACK_OK = 0x00;
-    private static final byte PUBACK_NOT_AUTHORIZED = (byte) 0x87;
-    private static final byte PUBACK_TOPIC_INVALID = (byte) 0x90;
+    static final byte PUBACK_OK = 0x00;
+    static final byte PUBACK_NOT_AUTHORIZED = (byte) 0x87;
+    static final byte PUBACK_TOPIC_INVALID = (byte) 0x90;
     /**
      * The protocol page names 0x96 (Message rate too high), but MQTT 5 does not allow 0x96 in a
      * PUBACK and standard clients (HiveMQ) drop the connection on it; 0x97 (Quota exceeded) is a
      * valid PUBACK code that keeps the device connected, as the protocol intends.
      */
-    private static final byte PUBACK_RATE_LIMITED = (byte) 0x97;
-    private static final byte PUBACK_PAYLOAD_INVALID = (byte) 0x99;
-    private static final byte PUBACK_UNSPECIFIED = (byte) 0x80;
+    static final byte PUBACK_RATE_LIMITED = (byte) 0x97;
+    static final byte PUBACK_PAYLOAD_INVALID = (byte) 0x99;
+    static final byte PUBACK_UNSPECIFIED = (byte) 0x80;
     /** Not a PUBACK code: the describe was refused and the connection ends with 0x87. */
-    private static final byte NOT_IN_PRODUCT = (byte) 0xFF;
+    static final byte NOT_IN_PRODUCT = (byte) 0xFF;
 
     private final GatewayContext gw;
     private final BooleanSupplier closing;
     private DeviceSession session;
-    private TokenBucket eventRate;
-    private TokenBucket controlRate;
-    private TokenBucket firmwareRate;
+    private Uplink uplink;
     private boolean connectSeen;
     private boolean mqtt5;
     private String closeReason = "connection closed";
@@ -107,7 +96,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             switch (type) {
-                case PUBLISH -> publish(ctx, (MqttPublishMessage) m);
+                case PUBLISH -> uplink.publish(ctx, (MqttPublishMessage) m);
                 case SUBSCRIBE -> subscribe(ctx, (MqttSubscribeMessage) m);
                 case UNSUBSCRIBE -> unsubscribe(ctx, (MqttUnsubscribeMessage) m);
                 case PINGREQ -> ctx.writeAndFlush(new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false,
@@ -134,7 +123,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         refuse(ctx, cause instanceof TooLongFrameException ? Disconnects.PACKET_TOO_LARGE : Disconnects.PROTOCOL_ERROR);
     }
 
-    private void refuse(ChannelHandlerContext ctx, byte reason) {
+    void refuse(ChannelHandlerContext ctx, byte reason) {
         if (session != null) {
             session.close(reason);
         } else {
@@ -214,9 +203,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         session = s;
-        eventRate = TokenBucket.forEvents(gw.clock());
-        controlRate = TokenBucket.forControl(gw.clock());
-        firmwareRate = TokenBucket.forFirmware(gw.clock());
+        uplink = new Uplink(gw, this, s, mqtt5);
         s.attach();
         DeviceSession previous = gw.sessions().put(s);
         if (previous != null && previous != s) previous.close(Disconnects.SESSION_TAKEN_OVER);
@@ -271,180 +258,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     // --- PUBLISH ---------------------------------------------------------------------------
 
-    private void publish(ChannelHandlerContext ctx, MqttPublishMessage m) {
-        MqttQoS qos = m.fixedHeader().qosLevel();
-        int packetId = m.variableHeader().packetId();
-        if (qos == MqttQoS.EXACTLY_ONCE) {
-            refuse(ctx, Disconnects.QOS_NOT_SUPPORTED);
-            return;
-        }
-        String topic = m.variableHeader().topicName();
-        ByteBuf payload = m.payload();
-        DeviceSession s = session;
-        gw.presence().heard(s.deviceId());
-        if (topic.startsWith("e/")) {
-            event(ctx, s, topic.substring(2), payload, qos, packetId);
-        } else if (topic.startsWith("r/")) {
-            String rest = topic.substring(2);
-            boolean error = rest.endsWith("/err");
-            String rid = error ? rest.substring(0, rest.length() - 4) : rest;
-            if (!Topics.validRid(rid)) {
-                refuseTopic(ctx, qos, packetId);
-                return;
-            }
-            s.answered(rid, payload.toString(StandardCharsets.UTF_8), error);
-            ack(ctx, qos, packetId, PUBACK_OK);
-        } else if ((topic.equals("d") || topic.equals("v") || topic.equals("k")) && !controlRate.tryAcquire()) {
-            ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_LIMITED : PUBACK_OK);
-        } else if (topic.equals("d")) {
-            describe(ctx, s, ByteBufUtil.getBytes(payload), qos, packetId);
-        } else if (topic.equals("v")) {
-            vitals(ctx, s, ByteBufUtil.getBytes(payload), qos, packetId);
-        } else if (topic.equals("k")) {
-            claim(ctx, s, payload.toString(StandardCharsets.UTF_8), qos, packetId);
-        } else if (topic.startsWith("o/")) {
-            firmware(ctx, s, topic.substring(2), ByteBufUtil.getBytes(payload), qos, packetId);
-        } else {
-            refuseTopic(ctx, qos, packetId);
-        }
-    }
-
-    private void event(ChannelHandlerContext ctx, DeviceSession s, String name, ByteBuf payload, MqttQoS qos, int packetId) {
-        if (!Topics.validEventName(name)) {
-            refuseTopic(ctx, qos, packetId);
-            return;
-        }
-        if (payload.readableBytes() > Topics.MAX_EVENT_BYTES) {
-            refuse(ctx, Disconnects.PACKET_TOO_LARGE);
-            return;
-        }
-        if (!eventRate.tryAcquire()) {
-            gw.presence().rateLimited(s.deviceId());
-            ack(ctx, qos, packetId, mqtt5 ? PUBACK_RATE_LIMITED : PUBACK_OK);
-            return;
-        }
-        byte[] bytes = ByteBufUtil.getBytes(payload);
-        String text = utf8(bytes);
-        if (text != null) {
-            gw.events().publishFromDevice(s.deviceId(), s.scope(), s.ownerScope(), name, text, false);
-        } else {
-            gw.events().publishFromDevice(s.deviceId(), s.scope(), s.ownerScope(), name, Base64.getEncoder().encodeToString(bytes), true);
-        }
-        ack(ctx, qos, packetId, PUBACK_OK);
-    }
-
-    private void describe(ChannelHandlerContext ctx, DeviceSession s, byte[] bytes, MqttQoS qos, int packetId) {
-        Describe d;
-        try {
-            d = Describe.parse(gw.json(), bytes);
-        } catch (DomainException e) {
-            refusePayload(ctx, qos, packetId);
-            return;
-        }
-        String json = new String(bytes, StandardCharsets.UTF_8);
-        offload(ctx, qos, packetId, () -> {
-            // Firmware naming a product the device is not in: disconnect (the device is listed for approval).
-            if (!gw.fleet().acceptsDescribe(s.deviceId(), d)) return NOT_IN_PRODUCT;
-            gw.presence().describe(s.deviceId(), json, d);
-            try {
-                gw.ota().described(s.deviceId(), s.firstDescribe()).ifPresent(s::offer);
-            } catch (RuntimeException e) {
-                log.warn("device {}: firmware check failed: {}", s.deviceId(), e.toString());
-            }
-            return PUBACK_OK;
-        });
-    }
-
-    /** OTA (device protocol section 3): {@code o/{job}/get} with an offset, {@code o/{job}/s} with the outcome. */
-    private void firmware(ChannelHandlerContext ctx, DeviceSession s, String rest, byte[] payload, MqttQoS qos, int packetId) {
-        int slash = rest.indexOf('/');
-        String job = slash < 0 ? "" : rest.substring(0, slash);
-        String kind = slash < 0 ? "" : rest.substring(slash + 1);
-        if (!Topics.validRid(job) || !(kind.equals("get") || kind.equals("s"))) {
-            refuseTopic(ctx, qos, packetId);
-            return;
-        }
-        if (kind.equals("get")) {
-            if (!firmwareRate.tryAcquire()) {
-                // Far more than any download needs: a device in a loop, disconnected before it costs others.
-                refuse(ctx, Disconnects.MESSAGE_RATE_TOO_HIGH);
-                return;
-            }
-            long offset;
-            try {
-                offset = Long.parseLong(new String(payload, StandardCharsets.US_ASCII).trim());
-            } catch (NumberFormatException e) {
-                refusePayload(ctx, qos, packetId);
-                return;
-            }
-            // Most chunks come from memory on the event loop; the first of a job (or one after a
-            // restart) goes to a worker, which may read the database.
-            java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> cached = gw.ota().cachedChunk(s.deviceId(), job, offset);
-            if (cached.isPresent()) {
-                s.chunk(job, offset, cached.get());
-                ack(ctx, qos, packetId, PUBACK_OK);
-                return;
-            }
-            offload(ctx, qos, packetId, () -> {
-                java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> chunk = gw.ota().chunk(s.deviceId(), job, offset);
-                chunk.ifPresent(c -> s.chunk(job, offset, c));
-                return chunk.isPresent() || !mqtt5 ? PUBACK_OK : PUBACK_UNSPECIFIED;
-            });
-            return;
-        }
-        JsonNode report;
-        try {
-            report = payload.length > MAX_VITALS_BYTES ? null : gw.json().readTree(payload);
-        } catch (IOException e) {
-            report = null;
-        }
-        if (report == null || !report.isObject() || !report.path("state").isTextual()
-                || !java.util.Set.of("applied", "failed", "rejected").contains(report.get("state").asText())) {
-            refusePayload(ctx, qos, packetId);
-            return;
-        }
-        String state = report.get("state").asText();
-        String error = report.hasNonNull("error") ? report.get("error").asText() : null;
-        offload(ctx, qos, packetId, () -> {
-            gw.ota().reported(s.deviceId(), job, state, error);
-            return PUBACK_OK;
-        });
-    }
-
-    private void vitals(ChannelHandlerContext ctx, DeviceSession s, byte[] bytes, MqttQoS qos, int packetId) {
-        JsonNode node = null;
-        if (bytes.length <= MAX_VITALS_BYTES) {
-            try {
-                node = gw.json().readTree(bytes);
-            } catch (IOException e) {
-                node = null;
-            }
-        }
-        if (node == null || !node.isObject()) {
-            refusePayload(ctx, qos, packetId);
-            return;
-        }
-        String json = node.toString();
-        offload(ctx, qos, packetId, () -> {
-            gw.presence().vitals(s.deviceId(), json);
-            return PUBACK_OK;
-        });
-    }
-
-    private void claim(ChannelHandlerContext ctx, DeviceSession s, String code, MqttQoS qos, int packetId) {
-        offload(ctx, qos, packetId, () -> {
-            try {
-                gw.devices().claimWithCode(s.deviceId(), code);
-                return PUBACK_OK;
-            } catch (DomainException e) {
-                log.info("device {} presented a claim code that was refused: {}", s.deviceId(), e.getMessage());
-                return mqtt5 ? PUBACK_NOT_AUTHORIZED : PUBACK_OK;
-            }
-        });
-    }
-
     /** Runs database work on a virtual thread with reading paused, then acknowledges. */
-    private void offload(ChannelHandlerContext ctx, MqttQoS qos, int packetId, java.util.function.Supplier<Byte> work) {
+    void offload(ChannelHandlerContext ctx, MqttQoS qos, int packetId, java.util.function.Supplier<Byte> work) {
         ctx.channel().config().setAutoRead(false);
         gw.blocking().execute(() -> {
             byte code;
@@ -466,7 +281,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
-    private void refuseTopic(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
+    void refuseTopic(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
         if (!mqtt5) {
             reason("invalid topic");
             ctx.close();
@@ -475,7 +290,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         ack(ctx, qos, packetId, PUBACK_TOPIC_INVALID);
     }
 
-    private void refusePayload(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
+    void refusePayload(ChannelHandlerContext ctx, MqttQoS qos, int packetId) {
         if (!mqtt5) {
             reason("invalid payload");
             ctx.close();
@@ -484,18 +299,9 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         ack(ctx, qos, packetId, PUBACK_PAYLOAD_INVALID);
     }
 
-    private void ack(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
+    void ack(ChannelHandlerContext ctx, MqttQoS qos, int packetId, byte reason) {
         if (qos != MqttQoS.AT_LEAST_ONCE) return;
         ctx.writeAndFlush(MqttMessageBuilders.pubAck().packetId(packetId).reasonCode(reason).build());
-    }
-
-    private static String utf8(byte[] bytes) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            return null;
-        }
     }
 
     // --- SUBSCRIBE -------------------------------------------------------------------------
