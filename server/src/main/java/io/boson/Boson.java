@@ -33,6 +33,7 @@ import io.boson.firmware.DeviceFirmwareJson;
 import io.boson.firmware.FirmwareRepository;
 import io.boson.firmware.FirmwareRoutes;
 import io.boson.firmware.FirmwareService;
+import io.boson.firmware.FirmwareStore;
 import io.boson.firmware.OtaDelivery;
 import io.boson.gateway.MqttGateway;
 import io.boson.groups.GroupRepository;
@@ -120,8 +121,9 @@ public final class Boson implements AutoCloseable {
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
         OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock());
-        FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, ota, bus, audit, config.clock(),
-                config.firmwareMaxBytes());
+        FirmwareStore firmwareStore = new FirmwareStore(products, firmwareRepo, audit, config.clock(), config.firmwareMaxBytes());
+        FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, firmwareStore, ota, bus, audit,
+                config.clock());
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
         this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota)
                 .start(config.bindHost(), config.mqttPort());
@@ -134,7 +136,7 @@ public final class Boson implements AutoCloseable {
                 new ProductRoutes(products, orgs, tokens, json),
                 new OrgRoutes(orgs, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
-                new FirmwareRoutes(firmware, tokens, json),
+                new FirmwareRoutes(firmwareStore, firmware, tokens, json),
                 new GroupRoutes(groups, tokens, json, firmware::devicesChanged),
                 new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),

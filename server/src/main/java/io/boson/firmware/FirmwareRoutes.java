@@ -22,11 +22,13 @@ import java.util.Map;
 /** {@code /v1/products/:product/firmware…} and {@code /v1/products/:product/impact}. */
 public final class FirmwareRoutes implements HttpApi.Routes {
 
+    private final FirmwareStore store;
     private final FirmwareService firmware;
     private final Tokens tokens;
     private final ObjectMapper json;
 
-    public FirmwareRoutes(FirmwareService firmware, Tokens tokens, ObjectMapper json) {
+    public FirmwareRoutes(FirmwareStore store, FirmwareService firmware, Tokens tokens, ObjectMapper json) {
+        this.store = store;
         this.firmware = firmware;
         this.tokens = tokens;
         this.json = json;
@@ -38,7 +40,7 @@ public final class FirmwareRoutes implements HttpApi.Routes {
         r.post(base, this::upload);
         r.get(base, ctx -> {
             Principal caller = tokens.principal(ctx);
-            List<Firmware> list = firmware.list(caller, ctx.pathParam("product"));
+            List<Firmware> list = store.list(caller, ctx.pathParam("product"));
             Map<Integer, FirmwareService.Rollout> rollouts = list.isEmpty() ? Map.of() : firmware.rollouts(list.get(0).productId());
             ctx.json(list.stream().map(f -> of(f, rollouts.get(f.version()))).toList());
         });
@@ -51,19 +53,19 @@ public final class FirmwareRoutes implements HttpApi.Routes {
                     productDefault != null && productDefault, groups(b), intelligent != null && intelligent);
             ctx.json(one(f));
         });
-        r.get(base + "/{version}", ctx -> ctx.json(one(firmware.get(tokens.principal(ctx), ctx.pathParam("product"),
+        r.get(base + "/{version}", ctx -> ctx.json(one(store.get(tokens.principal(ctx), ctx.pathParam("product"),
                 ctx.pathParam("version")))));
         r.put(base + "/{version}", ctx -> {
             Body b = Body.of(ctx, json);
-            ctx.json(one(firmware.edit(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("version"),
+            ctx.json(one(store.edit(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("version"),
                     b.string("title"), b.string("description"))));
         });
         r.delete(base + "/{version}", ctx -> {
-            firmware.delete(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("version"));
+            store.delete(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("version"));
             ctx.status(204);
         });
         r.get(base + "/{version}/binary", ctx -> {
-            byte[] data = firmware.binary(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("version"));
+            byte[] data = store.binary(tokens.principal(ctx), ctx.pathParam("product"), ctx.pathParam("version"));
             ctx.contentType("application/octet-stream");
             ctx.header("Content-Disposition", "attachment; filename=\"firmware-v" + ctx.pathParam("version") + ".bin\"");
             ctx.result(data);
@@ -99,7 +101,7 @@ public final class FirmwareRoutes implements HttpApi.Routes {
             throw DomainException.invalid("Upload firmware as multipart/form-data with the binary in the part \"file\"");
         }
         UploadedFile file = ctx.uploadedFile("file");
-        byte[] data = file == null ? null : read(file, FirmwareService.DEFAULT_MAX_BYTES * 16);
+        byte[] data = file == null ? null : read(file, FirmwareStore.DEFAULT_MAX_BYTES * 16);
         Integer version;
         try {
             String v = ctx.formParam("version");
@@ -107,7 +109,7 @@ public final class FirmwareRoutes implements HttpApi.Routes {
         } catch (NumberFormatException e) {
             throw DomainException.invalid("version must be a number from 1 to 65535");
         }
-        Firmware f = firmware.upload(caller, ctx.pathParam("product"), version, ctx.formParam("title"),
+        Firmware f = store.upload(caller, ctx.pathParam("product"), version, ctx.formParam("title"),
                 ctx.formParam("description"), file == null ? null : file.filename(), data);
         ctx.status(201).json(one(f));
     }

@@ -12,35 +12,23 @@ import io.boson.products.ProductDevices;
 import io.boson.products.ProductService;
 import io.boson.team.Action;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.Collection;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Product firmware: the store of versions, releases and their preview, device locks, and
- * developer flashing. Permissions come from the role table: viewing is {@code VIEW_FIRMWARE},
- * uploading, editing and releasing {@code MANAGE_FIRMWARE}, locks {@code EDIT_DEVICE} (and
+ * Product firmware releases and their preview, device locks and forced updates, and developer
+ * flashing (the versions themselves are {@link FirmwareStore}'s). Permissions come from the role
+ * table: releasing is {@code MANAGE_FIRMWARE}, locks {@code EDIT_DEVICE} (and
  * {@code FLASH_DEVICES} to push at once), flashing one device {@code FLASH_DEVICES}. Whatever
  * may change a device's target nudges the online devices concerned; {@link OtaDelivery} decides.
  */
 public final class FirmwareService {
-
-    public static final int DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
-    public static final int MAX_TITLE = 200;
-    public static final int MAX_DESCRIPTION = 4000;
 
     private final ProductService products;
     private final ProductDevices fleet;
@@ -50,10 +38,11 @@ public final class FirmwareService {
     private final Bus bus;
     private final AuditLog audit;
     private final Clock clock;
-    private final int maxBytes;
+    private final FirmwareStore store;
 
     public FirmwareService(ProductService products, ProductDevices fleet, DeviceService devices, FirmwareRepository repo,
-                           OtaDelivery ota, Bus bus, AuditLog audit, Clock clock, int maxBytes) {
+                           FirmwareStore store, OtaDelivery ota, Bus bus, AuditLog audit, Clock clock) {
+        this.store = store;
         this.products = products;
         this.fleet = fleet;
         this.devices = devices;
@@ -62,103 +51,6 @@ public final class FirmwareService {
         this.bus = bus;
         this.audit = audit;
         this.clock = clock;
-        this.maxBytes = maxBytes;
-    }
-
-    // --- the store ---------------------------------------------------------------------------
-
-    public Firmware upload(Principal caller, String product, Integer version, String title, String description,
-                           String fileName, byte[] data) {
-        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
-        int v = validVersion(version);
-        requireBinary(fileName, data);
-        String t = title == null || title.isBlank() ? "Version " + v : title.trim();
-        if (t.length() > MAX_TITLE) throw DomainException.invalid("title is at most " + MAX_TITLE + " characters");
-        if (description != null && description.length() > MAX_DESCRIPTION) {
-            throw DomainException.invalid("description is at most " + MAX_DESCRIPTION + " characters");
-        }
-        String name = fileName == null || fileName.isBlank() ? "firmware.bin" : fileName;
-        if (name.length() > 200) name = name.substring(name.length() - 200);
-        if (!repo.insert(p.id(), v, t, description, name, data, sha256(data), caller.userId(), clock.millis())) {
-            throw DomainException.conflict("Version " + v + " already exists in this product; versions are unique");
-        }
-        audit.record(caller, p.id(), "firmware.upload", "v" + v, data.length + " bytes");
-        return repo.find(p.id(), v).orElseThrow();
-    }
-
-    private void requireBinary(String fileName, byte[] data) {
-        if (data == null) throw DomainException.invalid("Send the firmware binary as the multipart file part \"file\"");
-        if (data.length == 0) throw DomainException.invalid("The firmware file is empty");
-        if (data.length > maxBytes) throw DomainException.invalid("The firmware file is larger than " + maxBytes + " bytes");
-        String lower = fileName == null ? "" : fileName.toLowerCase(Locale.ROOT);
-        // A compiled image always holds NUL bytes (vector table, padding); source code and text never do.
-        if (lower.matches(".*\\.(c|cpp|h|hpp|ino|txt|json|zip)$") || looksLikeText(data)) {
-            throw DomainException.invalid("The file must be a compiled firmware binary (.bin), not source code or text");
-        }
-    }
-
-    private static boolean looksLikeText(byte[] data) {
-        for (byte b : data) if (b == 0) return false;
-        try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(data));
-            return true;
-        } catch (CharacterCodingException e) {
-            return false;
-        }
-    }
-
-    public List<Firmware> list(Principal caller, String product) {
-        return repo.list(products.require(caller, product, Action.VIEW_FIRMWARE).id());
-    }
-
-    public Firmware get(Principal caller, String product, String version) {
-        return find(products.require(caller, product, Action.VIEW_FIRMWARE), version);
-    }
-
-    public byte[] binary(Principal caller, String product, String version) {
-        Product p = products.require(caller, product, Action.VIEW_FIRMWARE);
-        return repo.binary(p.id(), find(p, version).version()).orElseThrow(() -> DomainException.notFound("Firmware not found"));
-    }
-
-    public Firmware edit(Principal caller, String product, String version, String title, String description) {
-        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
-        Firmware f = find(p, version);
-        String t = title == null ? f.title() : title.trim();
-        if (t.isEmpty() || t.length() > MAX_TITLE) throw DomainException.invalid("title is 1 to " + MAX_TITLE + " characters");
-        String d = description == null ? f.description() : description;
-        if (d != null && d.length() > MAX_DESCRIPTION) throw DomainException.invalid("description is at most " + MAX_DESCRIPTION + " characters");
-        repo.updateInfo(p.id(), f.version(), t, d, clock.millis());
-        audit.record(caller, p.id(), "firmware.edit", "v" + f.version(), null);
-        return repo.find(p.id(), f.version()).orElseThrow();
-    }
-
-    public void delete(Principal caller, String product, String version) {
-        Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
-        Firmware f = find(p, version);
-        if (!repo.deleteUnreleased(p.id(), f.version())) {
-            throw DomainException.conflict("Version " + f.version() + " was released; released versions are kept");
-        }
-        audit.record(caller, p.id(), "firmware.delete", "v" + f.version(), null);
-    }
-
-    private Firmware find(Product p, String version) {
-        int v;
-        try {
-            v = Integer.parseInt(version);
-        } catch (NumberFormatException e) {
-            throw DomainException.invalid("The firmware version must be a number from 1 to 65535");
-        }
-        return repo.find(p.id(), validVersion(v)).orElseThrow(() -> DomainException.notFound("Firmware version " + v
-                + " was not uploaded to this product"));
-    }
-
-    private static int validVersion(Integer version) {
-        if (version == null) throw DomainException.invalid("version is required: a number from 1 to 65535");
-        if (version < Firmware.MIN_VERSION || version > Firmware.MAX_VERSION) {
-            throw DomainException.invalid("version must be from 1 to 65535, not " + version);
-        }
-        return version;
     }
 
     // --- releases ----------------------------------------------------------------------------
@@ -166,7 +58,7 @@ public final class FirmwareService {
     public Firmware release(Principal caller, String product, Integer version, boolean productDefault, List<String> groups,
                             boolean intelligent) {
         Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
-        Firmware f = find(p, Integer.toString(validVersion(version)));
+        Firmware f = store.find(p, Integer.toString(FirmwareStore.validVersion(version)));
         Set<String> names = new LinkedHashSet<>(groups == null ? List.of() : groups);
         Map<String, Long> ids = repo.groupIds(p.id(), names);
         names.removeAll(ids.keySet());
@@ -184,7 +76,7 @@ public final class FirmwareService {
 
     public Impact impact(Principal caller, String product, Integer version, List<String> groups, boolean productDefault) {
         Product p = products.require(caller, product, Action.VIEW_FIRMWARE);
-        Firmware f = find(p, Integer.toString(validVersion(version)));
+        Firmware f = store.find(p, Integer.toString(FirmwareStore.validVersion(version)));
         Firmware proposed = new Firmware(p.id(), f.version(), f.title(), f.description(), f.fileName(), f.size(), f.sha256(),
                 f.uploadedBy(), f.uploadedAt(), f.releasedAt(), productDefault, f.intelligent(), f.updatedAt(),
                 groups == null ? List.of() : List.copyOf(groups));
@@ -232,7 +124,7 @@ public final class FirmwareService {
         Product p = products.require(caller, product, flash ? Action.FLASH_DEVICES : Action.EDIT_DEVICE);
         products.require(caller, product, Action.EDIT_DEVICE);
         Device d = fleet.get(caller, p, idOrName);
-        if (version != null) find(p, Integer.toString(validVersion(version)));
+        if (version != null) store.find(p, Integer.toString(FirmwareStore.validVersion(version)));
         repo.lock(d.id(), version, flash);
         audit.record(caller, p.id(), "device.lock", d.id(), version == null ? "unlocked" : "v" + version + (flash ? " flash" : ""));
         nudge(List.of(d.id()));
@@ -271,9 +163,9 @@ public final class FirmwareService {
             throw DomainException.invalid("Only development devices of a product can be flashed directly; mark it as a "
                     + "development device first (development: true), or release the firmware to it");
         }
-        requireBinary(fileName, data);
+        store.requireBinary(fileName, data);
         if (!d.online()) throw new DomainException.DeviceOffline();
-        ota.startDirect(d, data, sha256(data));
+        ota.startDirect(d, data, FirmwareStore.sha256(data));
         audit.record(caller, d.productId(), "device.flash", d.id(), data.length + " bytes");
         nudge(List.of(d.id()));
         return d;
@@ -310,13 +202,4 @@ public final class FirmwareService {
     private void nudge(Collection<String> deviceIds) {
         for (String id : deviceIds) bus.publish(Subjects.deviceFirmware(id), new byte[0]);
     }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always available", e);
-        }
-    }
-
 }
