@@ -78,7 +78,7 @@ public final class AuthRoutes implements HttpApi.Routes {
         if (grant == null) throw OAuthException.invalidRequest("Missing parameter: grant_type");
         AuthService.IssuedToken issued = switch (grant) {
             case "password" -> auth.passwordGrant(clientId, clientSecret, ctx.formParam("username"),
-                    ctx.formParam("password"), ctx.formParam("expires_in"));
+                    ctx.formParam("password"), ctx.formParam("expires_in"), ctx.ip());
             case "refresh_token" -> auth.refreshGrant(clientId, clientSecret, ctx.formParam("refresh_token"));
             case "client_credentials" -> auth.clientCredentialsGrant(clientId, clientSecret, ctx.formParam("expires_in"),
                     ctx.formParam("scope"));

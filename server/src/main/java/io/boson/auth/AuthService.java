@@ -48,6 +48,7 @@ public final class AuthService {
     private final Bus bus;
     private final Clock clock;
     private final boolean openSignup;
+    private final LoginThrottle logins;
 
     public AuthService(AccountRepository accounts, Bus bus, Clock clock, boolean openSignup) {
         this.accounts = accounts;
@@ -56,6 +57,7 @@ public final class AuthService {
         bus.subscribe(Subjects.tokenRevoked(), m -> principals.invalidate(new String(m.data(), StandardCharsets.US_ASCII)));
         this.clock = clock;
         this.openSignup = openSignup;
+        this.logins = new LoginThrottle(clock);
     }
 
     /** A freshly issued token; the only moment the plain values exist outside the caller. */
@@ -76,18 +78,23 @@ public final class AuthService {
      * product's customers; through any other client it is a person's account.
      */
     public IssuedToken passwordGrant(String clientId, String clientSecret, String username, String password,
-                                     String expiresIn) {
+                                     String expiresIn, String remoteAddress) {
         Long productId = requireBuiltInOrStoredClient(clientId, clientSecret);
         if (username == null || password == null) {
             throw OAuthException.invalidRequest("Missing parameters: username and password are required");
         }
         long ttl = parseExpiresIn(expiresIn);
+        logins.check(remoteAddress, username);
         Optional<User> found = productId != null
                 ? accounts.findProductUser(productId, User.Kind.CUSTOMER, username.trim().toLowerCase(java.util.Locale.ROOT))
                 : accounts.findUser(username);
-        User user = found.filter(u -> Secrets.verifyPassword(password, u.passwordHash()))
-                .orElseThrow(() -> OAuthException.invalidGrant("User credentials are invalid"));
-        return issue(user.id(), clientId, ttl);
+        Optional<User> user = found.filter(u -> Secrets.verifyPassword(password, u.passwordHash()));
+        if (user.isEmpty()) {
+            logins.failed(remoteAddress, username);
+            throw OAuthException.invalidGrant("User credentials are invalid");
+        }
+        logins.succeeded(remoteAddress, username);
+        return issue(user.get().id(), clientId, ttl);
     }
 
     public IssuedToken refreshGrant(String clientId, String clientSecret, String refreshToken) {

@@ -140,6 +140,33 @@ class AuthApiTest extends CloudTest {
         assertThat(cloud.anonymous().delete("/v1/access_tokens/" + other.token()).status()).isEqualTo(404);
     }
 
+    static int login(String username, String password) {
+        return cloud.anonymous().postForm("/oauth/token", Map.of("grant_type", "password", "username", username,
+                "password", password, "client_id", "particle", "client_secret", "particle")).status();
+    }
+
+    @Test
+    void guessingPasswordsIsStoppedAfterTenFailuresForAWindow() {
+        String victim = "victim-" + java.util.UUID.randomUUID() + "@example.com";
+        String bystander = "bystander-" + java.util.UUID.randomUUID() + "@example.com";
+        for (String u : java.util.List.of(victim, bystander)) {
+            assertThat(cloud.admin().postJson("/v1/users", Map.of("username", u, "password", "right-password")).status())
+                    .isEqualTo(200);
+        }
+        // A success clears the count: nine failures, a success, nine more, and the account still logs in.
+        for (int i = 0; i < 9; i++) assertThat(login(victim, "wrong-" + i)).isEqualTo(400);
+        assertThat(login(victim, "right-password")).isEqualTo(200);
+        for (int i = 0; i < 10; i++) assertThat(login(victim, "wrong-" + i)).isEqualTo(400);
+        // Ten failures in the window: now even the right password is refused, in OAuth's shape.
+        Api.Response locked = cloud.anonymous().postForm("/oauth/token", Map.of("grant_type", "password", "username", victim,
+                "password", "right-password", "client_id", "particle", "client_secret", "particle"));
+        assertThat(locked.status()).isEqualTo(429);
+        assertThat(locked.json().get("error").asText()).isEqualTo("rate_limit_exceeded");
+        assertThat(login(bystander, "right-password")).isEqualTo(200);
+        cloud.clock.advance(Duration.ofMinutes(16));
+        assertThat(login(victim, "right-password")).isEqualTo(200);
+    }
+
     @Test
     void onlyThePlatformAdminCreatesAccounts() {
         Api user = cloud.newUser();
