@@ -29,6 +29,11 @@ public final class Subjects {
         return "dev." + deviceId + ".changed";
     }
 
+    /** Notice that a device connected, disconnected or described itself: cached copies of it are stale. */
+    public static String devicePresence(String deviceId) {
+        return "dev." + deviceId + ".presence";
+    }
+
     /** Notice that a device must be disconnected wherever it is (removed from its product). */
     public static String deviceKick(String deviceId) {
         return "dev." + deviceId + ".kick";

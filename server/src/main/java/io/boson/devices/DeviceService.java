@@ -6,6 +6,8 @@ import io.boson.auth.Secrets;
 import io.boson.bus.Bus;
 import io.boson.bus.Subjects;
 import io.boson.errors.DomainException;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +43,15 @@ public final class DeviceService {
     private final Clock clock;
     private final ProductTeams teams;
     private final AuditLog audit;
+    /**
+     * Devices by id for function calls, variable reads and streams, so that a call costs no device
+     * query. Every change of owner or product ({@code dev.<id>.changed}, see {@link #changed}) and
+     * every connect, disconnect and describe ({@code dev.<id>.presence}, from the gateway) empties
+     * the entry on every node; the short expiry only bounds the staleness of what can change neither
+     * who may call nor what the device offers (its name, its notes).
+     */
+    private final Cache<String, Device> forCalls = Caffeine.newBuilder().maximumSize(100_000)
+            .expireAfterWrite(Duration.ofSeconds(5)).build();
 
     public DeviceService(DeviceRepository devices, ClaimCodeRepository claimCodes, Bus bus, Clock clock, ProductTeams teams,
                          AuditLog audit) {
@@ -50,6 +61,12 @@ public final class DeviceService {
         this.bus = bus;
         this.clock = clock;
         this.teams = teams;
+        java.util.function.Consumer<io.boson.bus.BusMessage> forget = m -> {
+            String[] tokens = m.subject().split("\\.");
+            if (tokens.length == 3) forCalls.invalidate(tokens[1]);
+        };
+        bus.subscribe(Subjects.deviceChanged("*"), forget);
+        bus.subscribe(Subjects.devicePresence("*"), forget);
     }
 
     /** A new device's credentials: the only time its secret is shown. */
@@ -106,6 +123,19 @@ public final class DeviceService {
                 ? devices.find(idOrName).filter(d -> d.ownedBy(caller.userId()))
                 : devices.findByOwnerAndName(caller.userId(), idOrName);
         return found.orElseThrow(() -> new DomainException.NotFound("Device not found", NOT_FOUND_INFO));
+    }
+
+    /**
+     * The caller's device by ID or name, for calls and streams: as {@link #get}, served from memory
+     * when the device was looked up recently and has not changed owner or product since.
+     */
+    public Device getForCall(Principal caller, String idOrName) {
+        if (!DeviceIds.valid(idOrName)) return get(caller, idOrName);
+        Device d = forCalls.get(idOrName, id -> devices.find(id).orElse(null));
+        if (d == null || !d.ownedBy(caller.userId())) {
+            throw new DomainException.NotFound("Device not found", NOT_FOUND_INFO);
+        }
+        return d;
     }
 
     public Device update(Principal caller, String idOrName, Update update) {

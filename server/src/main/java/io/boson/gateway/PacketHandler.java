@@ -176,6 +176,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                 }
                 DeviceSession s = new DeviceSession(gw, ctx.channel(), device.get(), mqtt5);
                 gw.presence().connected(clientId, s.sessionId(), ip);
+                gw.bus().publish(io.boson.bus.Subjects.devicePresence(clientId), new byte[0]);
                 ctx.channel().eventLoop().execute(() -> established(ctx, s, keepAlive));
             } catch (RuntimeException e) {
                 log.warn("device {} could not connect: {}", clientId, e.toString());
@@ -242,6 +243,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             String reason = s.closeReason();
             gw.blocking().execute(() -> {
                 if (gw.presence().disconnected(s.deviceId(), s.sessionId(), reason)) {
+                    gw.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
                     gw.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "offline");
                 }
             });

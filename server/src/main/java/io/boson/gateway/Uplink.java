@@ -120,6 +120,7 @@ final class Uplink {
             // Firmware naming a product the device is not in: disconnect (the device is listed for approval).
             if (!gw.fleet().acceptsDescribe(s.deviceId(), d)) return PacketHandler.NOT_IN_PRODUCT;
             gw.presence().describe(s.deviceId(), json, d);
+            gw.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
             try {
                 gw.ota().described(s.deviceId(), s.firstDescribe()).ifPresent(s::offer);
             } catch (RuntimeException e) {

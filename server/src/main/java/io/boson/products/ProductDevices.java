@@ -48,7 +48,7 @@ public final class ProductDevices implements DeviceAccess {
     @Override
     public Device resolve(Principal caller, DeviceRef ref, Action action) {
         // An owner may do everything with their own devices; product devices follow the caller's role.
-        if (ref.product() == null) return devices.get(caller, ref.idOrName());
+        if (ref.product() == null) return devices.getForCall(caller, ref.idOrName());
         return get(caller, products.require(caller, ref.product(), action), ref.idOrName());
     }
 

@@ -27,6 +27,35 @@ class CallsTest {
         cloud.close();
     }
 
+    /** Calls read the device from memory; what changes it must show at once, not after the cache expires. */
+    @Test
+    void callsSeeOwnershipDescribeAndPresenceChangesAtOnce() {
+        Api user = cloud.newUser();
+        TestCloud.Credentials c = cloud.registerDevice();
+        TestDevice device = TestDevice.connect(cloud, c);
+        assertThat(user.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
+        String fn = "/v1/devices/" + device.id + "/led";
+        assertThat(user.postJson(fn, Map.of("arg", "on")).json().get("return_value").asInt()).isEqualTo(1);
+        // A new describe without the function: the next call no longer finds it.
+        device.describe("{\"f\":[],\"v\":{},\"platform_id\":13}");
+        assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(404);
+        device.describe("{\"f\":[\"led\"],\"v\":{},\"platform_id\":13}");
+        assertThat(user.postJson(fn, Map.of("arg", "on")).json().get("return_value").asInt()).isEqualTo(1);
+        // Unclaimed: the former owner's next call is "not found".
+        assertThat(user.delete("/v1/devices/" + device.id).status()).isEqualTo(200);
+        assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(404);
+        Api next = cloud.newUser();
+        assertThat(next.postJson("/v1/devices", Map.of("id", device.id)).status()).isEqualTo(200);
+        assertThat(next.postJson(fn, Map.of("arg", "on")).json().get("return_value").asInt()).isEqualTo(1);
+        // Gone offline and back: refused while away, served once it is back.
+        device.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> next.postJson(fn, Map.of("arg", "on")).json()
+                .path("error").asText().equals("Device not connected"));
+        try (TestDevice back = TestDevice.connect(cloud, c)) {
+            assertThat(next.postJson(fn, Map.of("arg", "on")).json().get("return_value").asInt()).isEqualTo(1);
+        }
+    }
+
     @Test
     void functionCallWithArgsOrArgAsJsonOrForm() {
         Api user = cloud.newUser();
