@@ -41,6 +41,35 @@ final class BosonApi {
         return base;
     }
 
+    /** Claims every device to this account, eight at a time. */
+    void claimAll(java.util.List<io.boson.device.BosonDevice> devices) throws Exception {
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            java.util.List<java.util.concurrent.Future<?>> claims = new java.util.ArrayList<>();
+            for (io.boson.device.BosonDevice d : devices) {
+                claims.add(pool.submit(() -> {
+                    claim(d.id());
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : claims) f.get();
+        }
+    }
+
+    /** {@code concurrency} closed-loop callers of the fleet's function, sharing this client's connection pool. */
+    java.util.List<RoundTrips.Caller> functionCallers(java.util.List<io.boson.device.BosonDevice> devices, int concurrency)
+            throws IOException {
+        java.util.List<HttpRequest> requests = new java.util.ArrayList<>();
+        for (io.boson.device.BosonDevice d : devices) requests.add(functionCall(d.id(), BosonFleet.FUNCTION, "on"));
+        java.util.List<RoundTrips.Caller> callers = new java.util.ArrayList<>();
+        for (int c = 0; c < concurrency; c++) {
+            callers.add(device -> {
+                int value = call(requests.get(device));
+                if (value != 1) throw new IllegalStateException("return_value " + value);
+            });
+        }
+        return callers;
+    }
+
     /** The same account's token against another node of the same cloud. */
     BosonApi on(URI otherNode) {
         BosonApi other = new BosonApi(http, otherNode);

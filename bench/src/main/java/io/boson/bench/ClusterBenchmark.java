@@ -3,7 +3,6 @@ package io.boson.bench;
 import io.boson.device.BosonDevice;
 
 import java.net.URI;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,9 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * What the hop between nodes costs: two Boson nodes (separate JVMs) on one PostgreSQL schema and
@@ -85,7 +81,7 @@ public final class ClusterBenchmark {
             try (BosonFleet fleet = BosonFleet.connect(credentials, HOST, a.mqttPort(), 200)) {
                 List<BosonDevice> online = fleet.connected();
                 System.out.printf("cluster benchmark: %d devices connected to node A%n", online.size());
-                claimAll(apiA, online);
+                apiA.claimAll(online);
                 // Warm both nodes on both paths before measuring either.
                 measure("warm-up B", apiB, online, o, a, b, WARMUP);
                 measure("warm-up A", apiA, online, o, a, b, WARMUP);
@@ -116,15 +112,7 @@ public final class ClusterBenchmark {
                 api.token(), BosonFleet.EVENT, fanIn::arrived)) {
             events = fanIn.run(online.stream().map(BosonFleet::publisher).toList(), 1.0, a.pid());
         }
-        List<HttpRequest> requests = new ArrayList<>();
-        for (BosonDevice d : online) requests.add(api.functionCall(d.id(), BosonFleet.FUNCTION, "on"));
-        List<RoundTrips.Caller> callers = new ArrayList<>();
-        for (int c = 0; c < o.concurrency(); c++) {
-            callers.add(device -> {
-                int value = api.call(requests.get(device));
-                if (value != 1) throw new IllegalStateException("return_value " + value);
-            });
-        }
+        List<RoundTrips.Caller> callers = api.functionCallers(online, o.concurrency());
         RoundTrips.Result calls = RoundTrips.run(callers, online.size(), Duration.ofSeconds(2), duration, a.pid());
         double seconds = (System.nanoTime() - t0) / 1e9;
         return new Phase(through, events, calls, (ProcessStats.cpuNanos(a.pid()) - cpuA0) / 1e9 / seconds,
@@ -154,19 +142,6 @@ public final class ClusterBenchmark {
                     remote.calls().latency().percentileMs(50) - local.calls().latency().percentileMs(50)));
         }
         return md.toString();
-    }
-
-    private static void claimAll(BosonApi api, List<BosonDevice> devices) throws Exception {
-        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
-            List<Future<?>> claims = new ArrayList<>();
-            for (BosonDevice d : devices) {
-                claims.add(pool.submit(() -> {
-                    api.claim(d.id());
-                    return null;
-                }));
-            }
-            for (Future<?> f : claims) f.get();
-        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -5,7 +5,6 @@ import io.boson.device.BosonDevice;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -158,31 +154,12 @@ public final class FirstBenchmark {
         }
     }
 
-    /** One closed-loop caller per --concurrency, sharing the API client's connection pool. */
     private List<RoundTrips.Caller> callers(BosonApi api, List<BosonDevice> devices) throws IOException {
-        List<HttpRequest> requests = new ArrayList<>();
-        for (BosonDevice d : devices) requests.add(api.functionCall(d.id(), BosonFleet.FUNCTION, "on"));
-        List<RoundTrips.Caller> callers = new ArrayList<>();
-        for (int c = 0; c < options.concurrency(); c++) {
-            callers.add(device -> {
-                int value = api.call(requests.get(device));
-                if (value != 1) throw new IllegalStateException("return_value " + value);
-            });
-        }
-        return callers;
+        return api.functionCallers(devices, options.concurrency());
     }
 
     private void claimAll(BosonApi api, List<BosonDevice> devices) throws Exception {
-        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
-            List<Future<?>> claims = new ArrayList<>();
-            for (BosonDevice d : devices) {
-                claims.add(pool.submit(() -> {
-                    api.claim(d.id());
-                    return null;
-                }));
-            }
-            for (Future<?> f : claims) f.get();
-        }
+        api.claimAll(devices);
     }
 
     /** RSS and heap after a full GC of the server: the lower of {@code readings} readings a second apart,
