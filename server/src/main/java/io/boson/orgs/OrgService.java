@@ -186,7 +186,7 @@ public final class OrgService {
 
     private java.util.Optional<Org> lookup(String idOrSlug) {
         if (idOrSlug == null || idOrSlug.isBlank()) return java.util.Optional.empty();
-        if (idOrSlug.chars().allMatch(Character::isDigit) && idOrSlug.length() < 18) {
+        if (Slugs.isId(idOrSlug)) {
             return orgs.find(Long.parseLong(idOrSlug));
         }
         return orgs.findBySlug(idOrSlug);

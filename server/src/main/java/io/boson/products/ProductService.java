@@ -158,7 +158,7 @@ public final class ProductService implements ProductTeams {
     /** By id or slug, whoever asks: for callers authenticated otherwise (a product's OAuth client). */
     public Optional<Product> lookup(String idOrSlug) {
         if (idOrSlug == null || idOrSlug.isBlank()) return Optional.empty();
-        if (idOrSlug.chars().allMatch(Character::isDigit) && idOrSlug.length() < 18) {
+        if (Slugs.isId(idOrSlug)) {
             return products.find(Long.parseLong(idOrSlug));
         }
         return products.findBySlug(idOrSlug);

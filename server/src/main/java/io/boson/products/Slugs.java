@@ -10,6 +10,11 @@ public final class Slugs {
     private Slugs() {
     }
 
+    /** Whether a path segment names a numeric id rather than a slug (a slug is never all digits). */
+    public static boolean isId(String idOrSlug) {
+        return !idOrSlug.isEmpty() && idOrSlug.length() < 18 && idOrSlug.chars().allMatch(Character::isDigit);
+    }
+
     /** A slug is never all digits, so it never reads as an id. */
     public static String unique(String name, String fallback, Predicate<String> taken) {
         String base = Normalizer.normalize(name, Normalizer.Form.NFKD).replaceAll("\\p{M}", "")
