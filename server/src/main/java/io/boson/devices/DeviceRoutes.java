@@ -7,7 +7,6 @@ import io.boson.errors.DomainException;
 import io.boson.firmware.DeviceFirmwareJson;
 import io.boson.firmware.FirmwareRoutes;
 import io.boson.firmware.FirmwareService;
-import io.javalin.http.UploadedFile;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
@@ -22,7 +21,6 @@ import java.util.Map;
 /** The device registry (admin), claiming, and the caller's devices. */
 public final class DeviceRoutes implements HttpApi.Routes {
 
-    private static final int MAX_FLASH_BYTES = 16 * 1024 * 1024;
 
     private final DeviceService devices;
     private final CallService calls;
@@ -110,14 +108,7 @@ public final class DeviceRoutes implements HttpApi.Routes {
 
     private void update(Context ctx) {
         Principal p = tokens.principal(ctx);
-        String type = ctx.contentType() == null ? "" : ctx.contentType();
-        if (type.startsWith("multipart/form-data") && ctx.uploadedFile("file") != null) {
-            UploadedFile file = ctx.uploadedFile("file");
-            Device d = firmware.flash(p, null, ctx.pathParam("id"), file.filename(), FirmwareRoutes.read(file, MAX_FLASH_BYTES));
-            // particle-cli requires a truthy status (or message).
-            ctx.json(Map.of("id", d.id(), "status", "Update started", "ok", true));
-            return;
-        }
+        if (FirmwareRoutes.flashIfFile(ctx, firmware, p, null)) return;
         Body b = Body.of(ctx, json);
         String signal = b.string("signal");
         Device d = devices.get(p, ctx.pathParam("id"));

@@ -101,7 +101,7 @@ public final class FirmwareRoutes implements HttpApi.Routes {
             throw DomainException.invalid("Upload firmware as multipart/form-data with the binary in the part \"file\"");
         }
         UploadedFile file = ctx.uploadedFile("file");
-        byte[] data = file == null ? null : read(file, FirmwareStore.DEFAULT_MAX_BYTES * 16);
+        byte[] data = file == null ? null : read(file, FirmwareStore.DEFAULT_MAX_BYTES * 4);
         Integer version;
         try {
             String v = ctx.formParam("version");
@@ -112,6 +112,22 @@ public final class FirmwareRoutes implements HttpApi.Routes {
         Firmware f = store.upload(caller, ctx.pathParam("product"), version, ctx.formParam("title"),
                 ctx.formParam("description"), file == null ? null : file.filename(), data);
         ctx.status(201).json(one(f));
+    }
+
+    /**
+     * {@code PUT /v1/devices/:id} and {@code PUT /v1/products/:p/devices/:id} with a multipart
+     * {@code file} flash the device (product null for a developer device); answers with the
+     * {@code status} particle-cli requires. Returns false when the request carries no file.
+     */
+    public static boolean flashIfFile(Context ctx, FirmwareService firmware, Principal caller, String product) {
+        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase(java.util.Locale.ROOT);
+        UploadedFile file = type.startsWith("multipart/form-data") ? ctx.uploadedFile("file") : null;
+        if (file == null) return false;
+        // The service enforces the configured firmware limit; reading stops just past the largest possible one.
+        io.boson.devices.Device d = firmware.flash(caller, product, ctx.pathParam("id"), file.filename(),
+                read(file, FirmwareStore.DEFAULT_MAX_BYTES * 4));
+        ctx.json(Map.of("id", d.id(), "status", "Update started", "ok", true));
+        return true;
     }
 
     public static byte[] read(UploadedFile file, int limit) {

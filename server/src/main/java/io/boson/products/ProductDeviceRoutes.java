@@ -164,14 +164,7 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
     private void update(Context ctx) {
         Principal caller = tokens.principal(ctx);
         String product = ctx.pathParam("product");
-        String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
-        if (type.startsWith("multipart/form-data") && ctx.uploadedFile("file") != null) {
-            UploadedFile file = ctx.uploadedFile("file");
-            Device d = firmware.flash(caller, product, ctx.pathParam("id"), file.filename(),
-                    io.boson.firmware.FirmwareRoutes.read(file, MAX_FILE_BYTES));
-            ctx.json(Map.of("id", d.id(), "status", "Update started", "ok", true));
-            return;
-        }
+        if (io.boson.firmware.FirmwareRoutes.flashIfFile(ctx, firmware, caller, product)) return;
         Body b = Body.of(ctx, json);
         Device d = fleet.update(caller, product, ctx.pathParam("id"), new ProductDevices.Update(b.string("name"),
                 b.has("notes") ? (b.string("notes") == null ? "" : b.string("notes")) : null, b.bool("development")));
