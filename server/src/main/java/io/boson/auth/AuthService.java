@@ -28,12 +28,17 @@ public final class AuthService {
     static final int PRINCIPAL_CACHE_SIZE = 100_000;
     static final Duration PRINCIPAL_CACHE_TTL = Duration.ofSeconds(30);
 
-    /** Clients that Particle's own tools send; they may use the password and refresh grants. */
+    /**
+     * Clients that Particle's own tools send; they may use the password and refresh grants.
+     * particle-cli logs in as {@code CLI2} and creates tokens ({@code particle token create}) as
+     * {@code user}, both with the secret {@code client_secret_here}.
+     */
     private static final Map<String, String> BUILT_IN_CLIENTS = Map.of(
             "particle", "particle",
             "particle-api", "particle-api",
             "particle-cli", "particle-cli",
-            "CLI2", "client_secret_here");
+            "CLI2", "client_secret_here",
+            "user", "client_secret_here");
     private static final Pattern USERNAME = Pattern.compile("[^\\s\\p{Cntrl}/]{1,254}");
 
     /**

@@ -68,7 +68,7 @@ public final class CallService {
         Device device = devices.resolve(caller, ref, Action.READ_VARIABLES);
         requireOnline(device);
         String type = Describe.fromStored(json, device.describeJson()).variables().get(variable);
-        if (type == null) throw DomainException.notFound("Variable not found");
+        if (type == null) throw DomainException.notFound("Unknown Variable: " + variable);
         String raw = send(device, DeviceRequest.variable(variable));
         return new VariableResult(device, variable, type, typed(type, raw));
     }

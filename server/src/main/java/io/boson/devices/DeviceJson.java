@@ -66,6 +66,18 @@ public final class DeviceJson {
         return m;
     }
 
+    /**
+     * The fields only a single device's detail carries in Particle (not lists): its build targets,
+     * which for a device with no pinned target are both the Device OS version it runs, and its mobile
+     * secret (the setup secret Particle prints on a device's sticker; Boson devices have none: null).
+     */
+    public Map<String, Object> detail(Device d, Map<String, Object> m) {
+        m.put("current_build_target", d.systemFirmwareVersion());
+        m.put("default_build_target", d.systemFirmwareVersion());
+        m.put("mobile_secret", null);
+        return m;
+    }
+
     private static final DateTimeFormatter ISO_MILLIS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 

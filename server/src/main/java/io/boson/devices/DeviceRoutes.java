@@ -74,7 +74,7 @@ public final class DeviceRoutes implements HttpApi.Routes {
         });
         r.get("/v1/devices/{id}", ctx -> {
             Device d = devices.get(tokens.principal(ctx), ctx.pathParam("id"));
-            Map<String, Object> body = view.of(d);
+            Map<String, Object> body = view.detail(d, view.of(d));
             // The last developer flash of the device, for developer devices; product devices show their product view.
             if (!d.inProduct()) body.putAll(firmwareJson.of(firmware.deviceFirmware(d.id())));
             ctx.json(body);

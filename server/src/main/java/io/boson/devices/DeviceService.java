@@ -20,8 +20,10 @@ import java.util.Set;
 
 /**
  * The device registry and ownership: registering devices (platform admin), claiming, naming,
- * releasing, claim codes. Every call checks the caller; a device the caller does not own is
- * "not found", so its existence never leaks.
+ * releasing, claim codes. Every call checks the caller. A device the caller cannot see, whether
+ * unknown or someone else's, gets one answer, Particle's 403 "Permission Denied" (see
+ * {@link #notVisible}), so its existence never leaks; claiming an unknown or malformed ID is 404
+ * "device not found", as in Particle.
  */
 public final class DeviceService {
 
@@ -34,7 +36,7 @@ public final class DeviceService {
             Map.entry(13, "Boron"), Map.entry(23, "B SoM"), Map.entry(25, "B5 SoM"), Map.entry(26, "Tracker"),
             Map.entry(32, "P2"), Map.entry(35, "M SoM"), Map.entry(42, "Tachyon"));
 
-    private static final String NOT_FOUND_INFO =
+    private static final String NOT_VISIBLE_INFO =
             "I didn't recognize that device name or ID, try opening https://<this cloud>/v1/devices";
 
     private final DeviceRepository devices;
@@ -122,7 +124,17 @@ public final class DeviceService {
         Optional<Device> found = DeviceIds.valid(idOrName)
                 ? devices.find(idOrName).filter(d -> d.ownedBy(caller.userId()))
                 : devices.findByOwnerAndName(caller.userId(), idOrName);
-        return found.orElseThrow(() -> new DomainException.NotFound("Device not found", NOT_FOUND_INFO));
+        return found.orElseThrow(DeviceService::notVisible);
+    }
+
+    /**
+     * What the caller's own device routes ({@code /v1/devices/:id…}) answer for a device the caller
+     * cannot see: Particle answers 403 "Permission Denied" for an unknown ID or name and for someone
+     * else's device alike, so the answer tells nothing about which IDs exist. particle-cli prints
+     * "Failed to rename X: Permission Denied", "Error calling function: `f`" from it.
+     */
+    public static DomainException notVisible() {
+        return new DomainException.Forbidden("Permission Denied", NOT_VISIBLE_INFO);
     }
 
     /**
@@ -132,9 +144,7 @@ public final class DeviceService {
     public Device getForCall(Principal caller, String idOrName) {
         if (!DeviceIds.valid(idOrName)) return get(caller, idOrName);
         Device d = forCalls.get(idOrName, id -> devices.find(id).orElse(null));
-        if (d == null || !d.ownedBy(caller.userId())) {
-            throw new DomainException.NotFound("Device not found", NOT_FOUND_INFO);
-        }
+        if (d == null || !d.ownedBy(caller.userId())) throw notVisible();
         return d;
     }
 
@@ -168,10 +178,11 @@ public final class DeviceService {
      */
     public Device claim(Principal caller, String id, boolean requestTransfer) {
         caller.requirePerson("claim devices by ID; customers claim with a claim code");
-        String deviceId = id == null ? null : id.trim().toLowerCase();
-        if (!DeviceIds.valid(deviceId)) throw DomainException.invalid("Invalid device ID: 24 hex characters expected");
-        Device device = devices.find(deviceId)
-                .orElseThrow(() -> new DomainException.NotFound("Device not found", NOT_FOUND_INFO));
+        if (id == null || id.isBlank()) throw DomainException.invalid("id is required");
+        String deviceId = id.trim().toLowerCase();
+        // A malformed ID is a device this cloud does not know, as Particle answers it.
+        Device device = (DeviceIds.valid(deviceId) ? devices.find(deviceId) : Optional.<Device>empty())
+                .orElseThrow(() -> DomainException.notFound("device not found"));
         if (device.ownedBy(caller.userId())) return device;
         if (device.ownerId() != null) {
             if (requestTransfer) throw DomainException.forbidden("Device transfers are not supported by this cloud");

@@ -46,6 +46,10 @@ public sealed abstract class DomainException extends RuntimeException {
         public Forbidden(String message) {
             super(message, null);
         }
+
+        public Forbidden(String message, String info) {
+            super(message, info);
+        }
     }
 
     /** The request is malformed or breaks a rule. */

@@ -120,7 +120,7 @@ public final class HttpApi implements AutoCloseable {
                 ctx.status(u.missing() ? 400 : 401).json(body);
             }
             case DomainException.NotFound n -> ctx.status(404).json(apiError(n.getMessage(), n.info()));
-            case DomainException.Forbidden f -> ctx.status(403).json(apiError(f.getMessage(), null));
+            case DomainException.Forbidden f -> ctx.status(403).json(apiError(f.getMessage(), f.info()));
             case DomainException.Invalid i -> ctx.status(400).json(apiError(i.getMessage(), null));
             case DomainException.Conflict c -> ctx.status(409).json(apiError(c.getMessage(), null));
             case DomainException.DeviceOffline o -> ctx.status(404).json(apiError(o.getMessage(), null));

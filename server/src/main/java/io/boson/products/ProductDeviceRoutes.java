@@ -74,7 +74,7 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         r.get("/v1/products/{product}/devices/{id}", ctx -> {
             Principal caller = tokens.principal(ctx);
             Device d = fleet.resolve(caller, DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), Action.VIEW_DEVICE);
-            Map<String, Object> body = view.of(d, fleet.groupsOf(List.of(d)).getOrDefault(d.id(), List.of()), false);
+            Map<String, Object> body = view.detail(d, view.of(d, fleet.groupsOf(List.of(d)).getOrDefault(d.id(), List.of()), false));
             body.putAll(firmwareJson.of(d.productId(), List.of(d.id())).getOrDefault(d.id(), Map.of()));
             ctx.json(body);
         });

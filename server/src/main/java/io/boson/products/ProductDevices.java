@@ -15,7 +15,7 @@ import io.boson.team.Action;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +29,7 @@ import java.util.Optional;
 public final class ProductDevices implements DeviceAccess {
 
     public static final int MAX_IMPORT = 100_000;
+    private static final String NOT_IN_PRODUCT = "Device not found for this product";
 
     private final ProductService products;
     private final ProductDeviceRepository repo;
@@ -54,24 +55,30 @@ public final class ProductDevices implements DeviceAccess {
 
     /** A device of the product by ID or name. */
     public Device get(Principal caller, Product product, String idOrName) {
-        Optional<Device> found = DeviceIds.valid(idOrName) ? repo.find(product.id(), idOrName)
-                : repo.findByName(product.id(), idOrName);
-        return found.orElseThrow(() -> DomainException.notFound("Device not found in this product"));
+        return find(product, idOrName).orElseThrow(() -> DomainException.notFound(NOT_IN_PRODUCT));
+    }
+
+    private Optional<Device> find(Product product, String idOrName) {
+        return DeviceIds.valid(idOrName) ? repo.find(product.id(), idOrName) : repo.findByName(product.id(), idOrName);
     }
 
     public ImportResult importDevices(Principal caller, String productIdOrSlug, List<String> rawIds) {
         Product product = products.require(caller, productIdOrSlug, Action.IMPORT_DEVICES);
-        LinkedHashSet<String> unique = new LinkedHashSet<>();
+        // Device IDs compare lowercased; what is refused is reported as it was sent (as Particle does).
+        Map<String, String> unique = new LinkedHashMap<>();
         for (String raw : rawIds) {
             if (raw == null) continue;
-            String id = raw.trim().toLowerCase();
-            if (!id.isEmpty()) unique.add(id);
+            String sent = raw.trim();
+            if (!sent.isEmpty()) unique.putIfAbsent(sent.toLowerCase(), sent);
         }
         if (unique.isEmpty()) throw DomainException.invalid("No device IDs given: send id, ids or a file with one ID per line");
         if (unique.size() > MAX_IMPORT) throw DomainException.invalid("At most " + MAX_IMPORT + " device IDs per import");
         List<String> invalid = new ArrayList<>();
         List<String> wellFormed = new ArrayList<>();
-        for (String id : unique) (DeviceIds.valid(id) ? wellFormed : invalid).add(id);
+        unique.forEach((id, sent) -> {
+            if (DeviceIds.valid(id)) wellFormed.add(id);
+            else invalid.add(sent);
+        });
         long now = clock.millis();
         Map<String, Long> owners = new HashMap<>();
         ImportResult result = repo.inTransaction(h -> {
@@ -84,7 +91,7 @@ public final class ProductDevices implements DeviceAccess {
             for (String id : wellFormed) {
                 ProductDeviceRepository.Registered r = known.get(id);
                 if (r == null || r.platformId() != product.platformId()) {
-                    invalid.add(id);
+                    invalid.add(unique.get(id));
                 } else if (r.productId() != null) {
                     (r.productId() == product.id() ? existing : protectedIds).add(id);
                 } else if (r.ownerId() != null
@@ -153,7 +160,8 @@ public final class ProductDevices implements DeviceAccess {
      */
     public void remove(Principal caller, String productIdOrSlug, String id, boolean deny) {
         Product product = products.require(caller, productIdOrSlug, Action.REMOVE_DEVICES);
-        String deviceId = id == null ? "" : id.trim().toLowerCase();
+        String raw = id == null ? "" : id.trim();
+        String deviceId = raw.toLowerCase();
         if (deny) {
             if (!repo.deny(product.id(), deviceId, clock.millis())) {
                 throw DomainException.notFound("No device with this ID is waiting for approval in this product");
@@ -161,7 +169,10 @@ public final class ProductDevices implements DeviceAccess {
             audit.record(caller, product.id(), "device.deny", deviceId, null);
             return;
         }
-        Device d = get(caller, product, id);
+        // Particle answers removing a device that is not in the product with 400 (particle-cli then
+        // prints "Error removing device from product: Device not found for this product").
+        Device d = find(product, DeviceIds.valid(deviceId) ? deviceId : raw)
+                .orElseThrow(() -> DomainException.invalid(NOT_IN_PRODUCT));
         repo.remove(product.id(), d.id());
         audit.record(caller, product.id(), "device.remove", d.id(), d.ownerUsername() == null ? null : "was claimed by " + d.ownerUsername());
         devices.moved(d.id(), Scope.unowned(d.id()));

@@ -41,9 +41,9 @@ class CallsTest {
         assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(404);
         device.describe("{\"f\":[\"led\"],\"v\":{},\"platform_id\":13}");
         assertThat(user.postJson(fn, Map.of("arg", "on")).json().get("return_value").asInt()).isEqualTo(1);
-        // Unclaimed: the former owner's next call is "not found".
+        // Unclaimed: the former owner's next call is "Permission Denied", as for any device they cannot see.
         assertThat(user.delete("/v1/devices/" + device.id).status()).isEqualTo(200);
-        assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(404);
+        assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(403);
         Api next = cloud.newUser();
         assertThat(next.postJson("/v1/devices", Map.of("id", device.id)).status()).isEqualTo(200);
         assertThat(next.postJson(fn, Map.of("arg", "on")).json().get("return_value").asInt()).isEqualTo(1);

@@ -118,14 +118,29 @@ abstract class CompatTestBase {
     }
 
     Proc startParticle(Path home, String... args) {
+        return startParticleWithInput(home, "", args);
+    }
+
+    /** particle-cli answering its prompts with {@code input} (written to its stdin, then closed). */
+    Run particleWithInput(Path home, String input, String... args) {
+        try (Proc p = startParticleWithInput(home, input, args)) {
+            return p.waitFor(COMMAND_TIMEOUT);
+        }
+    }
+
+    private Proc startParticleWithInput(Path home, String input, String... args) {
         List<String> command = new ArrayList<>(List.of("node", compat.resolve("node_modules/particle-cli/src/index.js").toString()));
         command.addAll(Arrays.asList(args));
         return start("particle " + String.join(" ", args), command,
-                Map.of("HOME", home.toString(), "USERPROFILE", home.toString()), home);
+                Map.of("HOME", home.toString(), "USERPROFILE", home.toString()), home, input);
     }
 
     /** Starts a process with no stdin (closed at once), output to files, proxies bypassed for loopback. */
     Proc start(String label, List<String> command, Map<String, String> env, Path workDir) {
+        return start(label, command, env, workDir, "");
+    }
+
+    private Proc start(String label, List<String> command, Map<String, String> env, Path workDir, String input) {
         try {
             Path out = Files.createTempFile(tmp, "out", ".txt");
             Path err = Files.createTempFile(tmp, "err", ".txt");
@@ -138,7 +153,9 @@ abstract class CompatTestBase {
             pb.environment().put("NO_COLOR", "1");
             pb.environment().put("FORCE_COLOR", "0");
             Process process = pb.start();
-            process.getOutputStream().close();
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
             return new Proc(label, process, out, err);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

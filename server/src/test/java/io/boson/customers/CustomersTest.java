@@ -99,11 +99,11 @@ class CustomersTest extends CloudTest {
 
             // Bob sees none of it.
             assertThat(bob.get("/v1/devices").json()).isEmpty();
-            assertThat(bob.get("/v1/devices/" + c.id()).status()).isEqualTo(404);
-            assertThat(bob.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on")).status()).isEqualTo(404);
-            assertThat(bob.get("/v1/devices/" + c.id() + "/temp").status()).isEqualTo(404);
+            assertThat(bob.get("/v1/devices/" + c.id()).status()).isEqualTo(403);
+            assertThat(bob.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on")).status()).isEqualTo(403);
+            assertThat(bob.get("/v1/devices/" + c.id() + "/temp").status()).isEqualTo(403);
             try (SseStream s = SseStream.open(cloud.baseUrl(), "/v1/devices/" + c.id() + "/events", bob.token())) {
-                assertThat(s.status()).isEqualTo(404);
+                assertThat(s.status()).isEqualTo(403);
             }
             // Alice's claim code cannot take a device already claimed, nor reach other devices.
             Api.Response code = alice.postJson("/v1/products/" + product + "/device_claims", Map.of());

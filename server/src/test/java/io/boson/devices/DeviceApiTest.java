@@ -81,7 +81,7 @@ class DeviceApiTest extends CloudTest {
             assertThat(remove.json().get("ok").asBoolean()).isTrue();
             assertThat(user.get("/v1/devices").json()).isEmpty();
             Api.Response gone = user.get("/v1/devices/" + c.id());
-            assertThat(gone.status()).isEqualTo(404);
+            assertThat(gone.status()).isEqualTo(403);
             assertThat(gone.json().get("info").asText()).contains("I didn't recognize that device name or ID");
         }
     }
@@ -102,8 +102,13 @@ class DeviceApiTest extends CloudTest {
             assertThat(taken.status()).isEqualTo(403);
             assertThat(taken.json().get("error").asText()).isEqualTo("That belongs to someone else.");
         }
-        assertThat(alice.postJson("/v1/devices", Map.of("id", "not-an-id")).status()).isEqualTo(400);
-        assertThat(alice.postJson("/v1/devices", Map.of("id", "0123456789abcdef01234567")).status()).isEqualTo(404);
+        // A malformed ID is answered as an unknown device, as Particle does.
+        for (String unknown : List.of("not-an-id", "1234567890", "0123456789abcdef01234567")) {
+            Api.Response r = alice.postJson("/v1/devices", Map.of("id", unknown));
+            assertThat(r.status()).as(unknown).isEqualTo(404);
+            assertThat(r.json().get("error").asText()).isEqualTo("device not found");
+        }
+        assertThat(alice.postJson("/v1/devices", Map.of()).status()).isEqualTo(400);
     }
 
     @Test
@@ -129,14 +134,14 @@ class DeviceApiTest extends CloudTest {
         try (TestDevice d = cloud.claimedDevice(alice)) {
             alice.putJson("/v1/devices/" + d.id, Map.of("name", "secret_thing"));
             assertThat(bob.get("/v1/devices").json()).isEmpty();
-            assertThat(bob.get("/v1/devices/" + d.id).status()).isEqualTo(404);
-            assertThat(bob.get("/v1/devices/secret_thing").status()).isEqualTo(404);
-            assertThat(bob.putJson("/v1/devices/" + d.id, Map.of("name", "mine")).status()).isEqualTo(404);
-            assertThat(bob.delete("/v1/devices/" + d.id).status()).isEqualTo(404);
-            assertThat(bob.postJson("/v1/devices/" + d.id + "/led", Map.of("args", "on")).status()).isEqualTo(404);
-            assertThat(bob.get("/v1/devices/" + d.id + "/temp").status()).isEqualTo(404);
+            assertThat(bob.get("/v1/devices/" + d.id).status()).isEqualTo(403);
+            assertThat(bob.get("/v1/devices/secret_thing").status()).isEqualTo(403);
+            assertThat(bob.putJson("/v1/devices/" + d.id, Map.of("name", "mine")).status()).isEqualTo(403);
+            assertThat(bob.delete("/v1/devices/" + d.id).status()).isEqualTo(403);
+            assertThat(bob.postJson("/v1/devices/" + d.id + "/led", Map.of("args", "on")).status()).isEqualTo(403);
+            assertThat(bob.get("/v1/devices/" + d.id + "/temp").status()).isEqualTo(403);
             assertThat(bob.send(bob.request("/v1/devices/" + d.id + "/ping").PUT(java.net.http.HttpRequest.BodyPublishers.noBody()))
-                    .status()).isEqualTo(404);
+                    .status()).isEqualTo(403);
             assertThat(alice.get("/v1/devices/" + d.id).json().get("name").asText()).isEqualTo("secret_thing");
         }
     }
@@ -155,7 +160,7 @@ class DeviceApiTest extends CloudTest {
             TestCloud.Credentials c2 = cloud.registerDevice();
             try (TestDevice second = TestDevice.connect(cloud, c2)) {
                 assertThat(second.publishRaw("k", claimCode.getBytes(StandardCharsets.UTF_8)).getCode()).isEqualTo(0x87);
-                assertThat(user.get("/v1/devices/" + c2.id()).status()).isEqualTo(404);
+                assertThat(user.get("/v1/devices/" + c2.id()).status()).isEqualTo(403);
             }
         }
     }
@@ -184,7 +189,7 @@ class DeviceApiTest extends CloudTest {
             Api.Response refresh = user.postJson("/v1/diagnostics/" + device.id + "/update", Map.of());
             assertThat(refresh.status()).isEqualTo(202);
             device.next("c/vitals", Duration.ofSeconds(5));
-            assertThat(cloud.newUser().get("/v1/diagnostics/" + device.id + "/last").status()).isEqualTo(404);
+            assertThat(cloud.newUser().get("/v1/diagnostics/" + device.id + "/last").status()).isEqualTo(403);
         }
     }
 

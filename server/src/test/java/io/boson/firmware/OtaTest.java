@@ -252,7 +252,7 @@ class OtaTest {
         await("flashed", () -> mine.firmwareApplied() == 1 && mine.isConnected());
         await("confirmed", () -> owner.get("/v1/devices/" + c.id()).json().at("/firmware_update/last_attempt/state").asText()
                 .equals("success"));
-        assertThat(cloud.newUser().multipart("PUT", "/v1/devices/" + c.id(), "app.bin", image, Map.of()).status()).isEqualTo(404);
+        assertThat(cloud.newUser().multipart("PUT", "/v1/devices/" + c.id(), "app.bin", image, Map.of()).status()).isEqualTo(403);
 
         long p = cloud.newProduct(owner, "Flash");
         TestCloud.Credentials pc = cloud.productDevice(owner, p);

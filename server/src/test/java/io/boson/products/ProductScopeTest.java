@@ -76,7 +76,7 @@ class ProductScopeTest extends CloudTest {
             assertThat(stranger.postJson(base + "/led", Map.of("args", "on")).status()).isEqualTo(404);
             assertThat(stranger.get(base + "/temp").status()).isEqualTo(404);
             // Not claimed by the owner: the owner's own device paths do not reach it.
-            assertThat(owner.get("/v1/devices/" + d.id + "/temp").status()).isEqualTo(404);
+            assertThat(owner.get("/v1/devices/" + d.id + "/temp").status()).isEqualTo(403);
         }
     }
 }
