@@ -148,6 +148,21 @@ public final class DeviceRepository {
         });
     }
 
+    public void addDroppedUnread(Map<String, Long> counts) {
+        if (counts.isEmpty()) return;
+        jdbi.useHandle(h -> {
+            PreparedBatch batch = h.prepareBatch("UPDATE devices SET dropped_unread = dropped_unread + ? WHERE id = ?");
+            counts.forEach((id, n) -> batch.bind(0, n).bind(1, id).add());
+            batch.execute();
+        });
+    }
+
+    /** Messages dropped because the device did not read them (see {@code DeviceSession}). */
+    public long droppedUnread(String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT dropped_unread FROM devices WHERE id = :id").bind("id", deviceId)
+                .mapTo(Long.class).findOne().orElse(0L));
+    }
+
     /** One batch for all devices heard since the last flush. */
     public void updateLastHeard(Map<String, Long> lastHeard) {
         if (lastHeard.isEmpty()) return;

@@ -90,6 +90,8 @@ public final class DeviceRoutes implements HttpApi.Routes {
                     ? json.createObjectNode() : (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(d.vitalsJson());
             // The cloud's own count of events it dropped for this device (device protocol section 2).
             payload.put("rate_limited", d.rateLimited());
+            // Boson extension: messages the cloud dropped because the device did not read them.
+            payload.put("dropped_unread", devices.droppedUnread(d));
             Map<String, Object> diagnostics = new LinkedHashMap<>();
             diagnostics.put("updated_at", DeviceJson.iso(d.vitalsAt()));
             diagnostics.put("deviceID", d.id());

@@ -269,4 +269,9 @@ public final class DeviceService {
     public Optional<Device> find(String deviceId) {
         return devices.find(deviceId);
     }
+
+    /** Messages the cloud dropped for the device because it did not read them (as last flushed). */
+    public long droppedUnread(Device device) {
+        return devices.droppedUnread(device.id());
+    }
 }

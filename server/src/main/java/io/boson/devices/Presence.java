@@ -18,6 +18,7 @@ public final class Presence {
     private final String nodeId;
     private final ConcurrentHashMap<String, Long> heard = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> rateLimited = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> droppedUnread = new ConcurrentHashMap<>();
 
     public Presence(DeviceRepository devices, Clock clock, String nodeId) {
         this.devices = devices;
@@ -55,6 +56,11 @@ public final class Presence {
         rateLimited.merge(deviceId, 1L, Long::sum);
     }
 
+    /** One message for this device was dropped because it did not read what it had been sent. */
+    public void droppedUnread(String deviceId) {
+        droppedUnread.merge(deviceId, 1L, Long::sum);
+    }
+
     public void describe(String deviceId, String json, Describe describe) {
         devices.saveDescribe(deviceId, json, describe.systemVersion(), describe.productVersion());
     }
@@ -66,6 +72,7 @@ public final class Presence {
     public void flush() {
         devices.updateLastHeard(drain(heard));
         devices.addRateLimited(drain(rateLimited));
+        devices.addDroppedUnread(drain(droppedUnread));
     }
 
     private static Map<String, Long> drain(ConcurrentHashMap<String, Long> map) {

@@ -32,10 +32,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * One authenticated device connection: its identity and scope, its subscriptions, the cloud
  * requests waiting for its answers, and everything the cloud sends it. Outbound messages go only
  * to topics the device subscribed to.
+ *
+ * <p>What the cloud sends a device is bounded by the connection's write buffer (Netty's high water
+ * mark, {@link MqttGateway#WRITE_BUFFER_HIGH}): while it is full, messages for the device are dropped
+ * and counted (QoS 0, as brokers do) instead of queued, requests to it fail at once, and a device
+ * that stays unwritable for {@link #SLOW_READER_GRACE} is disconnected. A device that stops reading
+ * therefore costs the server at most one buffer, and the devices and streams it shares a scope with
+ * are served as before.
  */
 final class DeviceSession {
 
     private static final Logger log = LoggerFactory.getLogger(DeviceSession.class);
+    /** How long a device may leave its buffer full (on the injected clock) before it is disconnected. */
+    static final java.time.Duration SLOW_READER_GRACE = java.time.Duration.ofSeconds(30);
+    static final String NOT_READING = "The device is not reading what the cloud sends it";
 
     private final GatewayContext gw;
     private final Channel channel;
@@ -52,6 +62,8 @@ final class DeviceSession {
     private volatile boolean receivingEvents;
     private volatile String closeReason = "connection closed";
     private final java.util.concurrent.atomic.AtomicBoolean described = new java.util.concurrent.atomic.AtomicBoolean();
+    /** When the device's write buffer was first found full (clock millis), 0 while it is writable. */
+    private volatile long unwritableSince;
 
     DeviceSession(GatewayContext gw, Channel channel, Device device, boolean mqtt5) {
         this.gw = gw;
@@ -204,6 +216,7 @@ final class DeviceSession {
         if (e.deviceOwner() != null && !e.scope().equals(scope)) return;
         for (String f : filters) {
             if (Topics.eventMatches(f, e.name())) {
+                if (!writable()) return;
                 byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);
                 // Matched by Particle's prefix rule, which plain MQTT matching in send() would not accept.
                 write("c/e/" + e.name(), data);
@@ -223,9 +236,16 @@ final class DeviceSession {
         if (req.kind().equals("s") || req.kind().equals("t")) {
             // One-way messages: answered as soon as they are handed to the device.
             String topic = req.kind().equals("s") ? "c/signal" : "c/vitals";
-            boolean sent = send(topic, req.arg().getBytes(StandardCharsets.US_ASCII));
-            if (replyTo != null) reply(replyTo, sent ? DeviceRequest.Reply.ok("")
-                    : DeviceRequest.Reply.failed("The device is not subscribed to " + topic));
+            DeviceRequest.Reply outcome;
+            if (!subscribedTo(topic)) {
+                outcome = DeviceRequest.Reply.failed("The device is not subscribed to " + topic);
+            } else if (!writable()) {
+                outcome = DeviceRequest.Reply.failed(NOT_READING);
+            } else {
+                write(topic, req.arg().getBytes(StandardCharsets.US_ASCII));
+                outcome = DeviceRequest.Reply.ok("");
+            }
+            if (replyTo != null) reply(replyTo, outcome);
             return;
         }
         String rid = Long.toString(rids.incrementAndGet(), 36);
@@ -236,6 +256,10 @@ final class DeviceSession {
         };
         if (!subscribedTo(topic)) {
             reply(replyTo, DeviceRequest.Reply.failed("The device is not subscribed to " + topic.substring(0, 3) + "…"));
+            return;
+        }
+        if (!writable()) {
+            reply(replyTo, DeviceRequest.Reply.failed(NOT_READING));
             return;
         }
         // The caller gives up after the request timeout; forget the request a little later, unless answered first.
@@ -271,11 +295,33 @@ final class DeviceSession {
         return false;
     }
 
-    /** Publishes to the device at QoS 0 if it subscribed to the topic; false when it did not. */
+    /** Publishes to the device at QoS 0 if it subscribed to the topic and reads; false when not sent. */
     boolean send(String topic, byte[] payload) {
-        if (!subscribedTo(topic)) return false;
+        if (!subscribedTo(topic) || !writable()) return false;
         write(topic, payload);
         return true;
+    }
+
+    /**
+     * True when the connection's write buffer has room. When it has none, the message in hand is
+     * dropped and counted, and a device whose buffer has stayed full past the grace is disconnected.
+     */
+    private boolean writable() {
+        if (channel.isWritable()) {
+            unwritableSince = 0;
+            return true;
+        }
+        gw.presence().droppedUnread(deviceId);
+        long now = gw.clock().millis();
+        long since = unwritableSince;
+        if (since == 0) {
+            unwritableSince = now;
+        } else if (now - since >= SLOW_READER_GRACE.toMillis() && channel.isActive()) {
+            log.info("device {}: disconnected, it has not read what the cloud sent it for {} s", deviceId, (now - since) / 1000);
+            closeReason = "did not read what the cloud sent it";
+            Disconnects.closeNow(channel, mqtt5, Disconnects.MESSAGE_RATE_TOO_HIGH);
+        }
+        return false;
     }
 
     private void write(String topic, byte[] payload) {

@@ -30,6 +30,16 @@ final class Disconnects {
         }
     }
 
+    /**
+     * Closes at once, without waiting for what is queued to be written: for a device that does not
+     * read, whose DISCONNECT would wait behind its full buffer forever.
+     */
+    static void closeNow(Channel channel, boolean mqtt5, byte reason) {
+        if (!channel.isActive()) return;
+        if (mqtt5) channel.writeAndFlush(MqttMessageBuilders.disconnect().reasonCode(reason).build());
+        channel.close();
+    }
+
     static String describe(byte reason) {
         return switch (reason) {
             case NOT_AUTHORIZED -> "not authorized";

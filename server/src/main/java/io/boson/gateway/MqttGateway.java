@@ -12,6 +12,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -39,6 +40,13 @@ public final class MqttGateway implements AutoCloseable {
 
     /** Largest packet accepted: a describe with 100 functions and 100 variables fits easily. */
     public static final int MAX_PACKET_BYTES = 64 * 1024;
+    /**
+     * What the cloud may have queued for one device beyond the socket: past the high mark the
+     * connection is unwritable and messages for it are dropped (see DeviceSession); one full-size
+     * packet always fits.
+     */
+    static final int WRITE_BUFFER_HIGH = 128 * 1024;
+    static final int WRITE_BUFFER_LOW = 64 * 1024;
     private static final long SHUTDOWN_WAIT_MILLIS = 5_000;
 
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -79,6 +87,7 @@ public final class MqttGateway implements AutoCloseable {
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW, WRITE_BUFFER_HIGH))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
