@@ -52,6 +52,7 @@ import io.boson.team.MemberRepository;
 import io.boson.team.TeamRoutes;
 import io.boson.team.TeamService;
 import io.boson.http.HttpApi;
+import io.boson.http.RequestLimits;
 import io.boson.http.Tokens;
 import io.boson.store.Database;
 import org.slf4j.Logger;
@@ -82,6 +83,7 @@ public final class Boson implements AutoCloseable {
     private final Optional<String> generatedAdminPassword;
     private final AuthService auth;
     private final DeviceService devices;
+    private final RequestLimits limits;
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -129,9 +131,10 @@ public final class Boson implements AutoCloseable {
                 .start(config.bindHost(), config.mqttPort());
         if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
         DeviceJson deviceJson = new DeviceJson(json);
-        this.http = new HttpApi(json, List.of(
+        this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
+        this.http = new HttpApi(json, limits, List.of(
                 new AuthRoutes(auth, tokens, json),
-                new EventRoutes(events, streams, tokens, json),
+                new EventRoutes(events, streams, tokens, json, limits),
                 new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
                 new ProductRoutes(products, orgs, tokens, json),
                 new OrgRoutes(orgs, tokens, json),
@@ -153,6 +156,7 @@ public final class Boson implements AutoCloseable {
         long flush = config.presenceFlushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
+        timers.scheduleWithFixedDelay(limits::share, 1, 1, TimeUnit.SECONDS);
     }
 
     /**
@@ -222,6 +226,10 @@ public final class Boson implements AutoCloseable {
 
     public DeviceService devices() {
         return devices;
+    }
+
+    public RequestLimits requestLimits() {
+        return limits;
     }
 
     @Override

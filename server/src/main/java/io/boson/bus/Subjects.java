@@ -52,6 +52,11 @@ public final class Subjects {
         return "team.changed";
     }
 
+    /** Each node's API request counts of the last second, so that API limits hold cluster-wide. */
+    public static String requestCounts() {
+        return "api.requests";
+    }
+
     /** Notice that an access token was revoked (payload: its SHA-256): streams opened with it end. */
     public static String tokenRevoked() {
         return "auth.revoked";

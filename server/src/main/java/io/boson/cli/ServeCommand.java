@@ -78,6 +78,22 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest product firmware binary accepted, in bytes (default 4 MiB, at most 16 MiB).")
     int firmwareMaxBytes;
 
+    @Option(names = "--limit-requests", defaultValue = "${env:BOSON_LIMIT_REQUESTS:-10000}",
+            description = "API requests per 5 minutes per client address and per access token; 0 = no limit (default 10000, as Particle).")
+    int limitRequests;
+
+    @Option(names = "--limit-token-requests", defaultValue = "${env:BOSON_LIMIT_TOKEN_REQUESTS:-100}",
+            description = "POST /oauth/token requests per 5 minutes per client address; 0 = no limit (default 100, as Particle).")
+    int limitTokenRequests;
+
+    @Option(names = "--limit-stream-opens", defaultValue = "${env:BOSON_LIMIT_STREAM_OPENS:-100}",
+            description = "Event streams opened per 5 minutes per client address; 0 = no limit (default 100, as Particle).")
+    int limitStreamOpens;
+
+    @Option(names = "--limit-streams-open", defaultValue = "${env:BOSON_LIMIT_STREAMS_OPEN:-100}",
+            description = "Event streams open at once per client address, per node; 0 = no limit (default 100, as Particle).")
+    int limitStreamsOpen;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -92,7 +108,9 @@ public final class ServeCommand implements Callable<Integer> {
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
                 .tls(mqttTlsPort, tlsCert, tlsKey)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
-                .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix).build();
+                .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
+                .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
+                        io.boson.http.ApiLimits.PARTICLE_WINDOW)).build();
         if (config.clustered() && config.embeddedStorage()) {
             System.err.println("boson: --nats-url joins nodes into one cloud, which needs a shared PostgreSQL (--db-url)");
             return 2;

@@ -5,6 +5,7 @@ import io.boson.auth.Principal;
 import io.boson.devices.DeviceRef;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
+import io.boson.http.RequestLimits;
 import io.boson.http.Tokens;
 import io.javalin.http.Context;
 import io.javalin.router.JavalinDefaultRoutingApi;
@@ -17,10 +18,12 @@ public final class EventRoutes implements HttpApi.Routes {
 
     private final EventService events;
     private final EventStreams streams;
+    private final RequestLimits limits;
     private final Tokens tokens;
     private final ObjectMapper json;
 
-    public EventRoutes(EventService events, EventStreams streams, Tokens tokens, ObjectMapper json) {
+    public EventRoutes(EventService events, EventStreams streams, Tokens tokens, ObjectMapper json, RequestLimits limits) {
+        this.limits = limits;
         this.events = events;
         this.streams = streams;
         this.tokens = tokens;
@@ -77,6 +80,8 @@ public final class EventRoutes implements HttpApi.Routes {
         Principal p = tokens.principal(ctx);
         String prefix = ctx.pathParamMap().containsKey("prefix") ? ctx.pathParam("prefix") : null;
         EventService.Filter filter = filterFor.apply(p, prefix);
-        streams.stream(ctx.res(), p, filter);
+        try (AutoCloseable slot = limits.openStream(ctx.ip())) {
+            streams.stream(ctx.res(), p, filter);
+        }
     }
 }

@@ -36,7 +36,7 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
 
-    public HttpApi(ObjectMapper json, List<Routes> features) {
+    public HttpApi(ObjectMapper json, RequestLimits limits, List<Routes> features) {
         this.app = Javalin.create(cfg -> {
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
@@ -49,6 +49,14 @@ public final class HttpApi implements AutoCloseable {
             // particle-api-js encodes "/" in event prefixes as %2F; Jetty 12 rejects that by default.
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
             cfg.jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
+            cfg.routes.before(limits::check);
+            cfg.routes.exception(RequestLimits.TooManyRequests.class, (e, ctx) -> {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("ok", false);
+                body.put("error", "rate_limit_exceeded");
+                body.put("error_description", e.getMessage());
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds())).status(429).json(body);
+            });
             cfg.routes.exception(DomainException.class, HttpApi::domainError);
             cfg.routes.exception(OAuthException.class, HttpApi::oauthError);
             cfg.routes.exception(HttpResponseException.class, (e, ctx) ->

@@ -41,10 +41,10 @@ public final class TestCloud implements AutoCloseable {
     private final Boson boson;
     private final Api admin;
 
-    private TestCloud(Duration requestTimeout) {
+    private TestCloud(Duration requestTimeout, java.util.function.UnaryOperator<Config.Builder> custom) {
         this.clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
         dataDir = tempDir();
-        Config c = base(dataDir, clock, requestTimeout);
+        Config c = custom.apply(base(dataDir, clock, requestTimeout).toBuilder()).build();
         if ("postgres".equals(System.getProperty("boson.test.db"))) {
             schema = newSchema();
             c = c.withDb(PG_URL + "?currentSchema=" + schema, "postgres", null);
@@ -58,15 +58,15 @@ public final class TestCloud implements AutoCloseable {
     }
 
     /** A node of a cluster: PostgreSQL (a fresh schema for the first node) and NATS under a fresh prefix. */
-    private TestCloud(TestCloud first, String nodeId) {
+    private TestCloud(TestCloud first, String nodeId, java.util.function.UnaryOperator<Config.Builder> custom) {
         this.clock = first == null ? new MutableClock(Instant.parse("2026-11-25T12:00:00Z")) : first.clock;
         dataDir = tempDir();
         if (first == null) {
             schema = newSchema();
-            config = base(dataDir, clock, Duration.ofSeconds(2)).toBuilder()
+            config = custom.apply(base(dataDir, clock, Duration.ofSeconds(2)).toBuilder()
                     .db(PG_URL + "?currentSchema=" + schema, "postgres", null)
                     .nats(NATS_URL, "boson-test." + UUID.randomUUID().toString().replace("-", ""))
-                    .nodeId(nodeId).build();
+                    .nodeId(nodeId)).build();
         } else {
             schema = first.schema;
             config = first.config.toBuilder().dataDir(dataDir).httpPort(0).mqttPort(0).nodeId(nodeId).build();
@@ -83,22 +83,33 @@ public final class TestCloud implements AutoCloseable {
      * is not reachable. Add nodes with {@link #join}; close the joined nodes before this one.
      */
     public static TestCloud startCluster(String nodeId) {
+        return startCluster(nodeId, b -> b);
+    }
+
+    /** As {@link #startCluster(String)}, with configuration of the test's own (joined nodes share it). */
+    public static TestCloud startCluster(String nodeId, java.util.function.UnaryOperator<Config.Builder> custom) {
         java.net.URI nats = java.net.URI.create(NATS_URL);
         try (java.net.Socket socket = new java.net.Socket()) {
             socket.connect(new java.net.InetSocketAddress(nats.getHost(), nats.getPort()), 500);
         } catch (IOException e) {
             Assumptions.abort("NATS is not reachable at " + NATS_URL + ": " + e.getMessage());
         }
-        return new TestCloud(null, nodeId);
+        return new TestCloud(null, nodeId, custom);
     }
 
     /** Another node of this cloud: same database, same NATS subjects, same clock, its own ports. */
     public TestCloud join(String nodeId) {
-        return new TestCloud(this, nodeId);
+        return new TestCloud(this, nodeId, b -> b);
     }
 
+    /**
+     * The test configuration: free ports, fast flushes, and no API limits, because one server serves
+     * a whole test class from one address while its clock stands still (ApiLimitsTest runs with
+     * Particle's limits).
+     */
     private static Config base(Path dataDir, MutableClock clock, Duration requestTimeout) {
-        return Config.defaults().withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0)
+        return Config.defaults().toBuilder().apiLimits(io.boson.http.ApiLimits.unlimited()).build()
+                .withDataDir(dataDir).withBindHost("127.0.0.1").withPorts(0, 0)
                 .withAdmin(ADMIN, ADMIN_PASSWORD).withClock(clock)
                 .withTimeouts(requestTimeout, Duration.ofSeconds(2)).withPresenceFlush(Duration.ofMillis(200));
     }
@@ -128,11 +139,16 @@ public final class TestCloud implements AutoCloseable {
     }
 
     public static TestCloud start() {
-        return new TestCloud(Duration.ofSeconds(2));
+        return new TestCloud(Duration.ofSeconds(2), b -> b);
     }
 
     public static TestCloud start(Duration requestTimeout) {
-        return new TestCloud(requestTimeout);
+        return new TestCloud(requestTimeout, b -> b);
+    }
+
+    /** A cloud with some configuration of the test's own, e.g. Particle's API limits. */
+    public static TestCloud start(java.util.function.UnaryOperator<Config.Builder> custom) {
+        return new TestCloud(Duration.ofSeconds(2), custom);
     }
 
     public boolean onPostgres() {
