@@ -53,10 +53,16 @@ final class BosonServer implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dataDir.toString(),
                 "--bind", "127.0.0.1", "--http-port", "0", "--mqtt-port", "0"));
+        // A benchmark is one client address sending far more than Particle's API limits allow a client:
+        // they are turned off through the environment (which an older baseline jar simply ignores).
         command.addAll(serveOptions);
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().put("BOSON_ADMIN_USERNAME", "admin");
         pb.environment().put("BOSON_ADMIN_PASSWORD", adminPassword);
+        for (String limit : List.of("BOSON_LIMIT_REQUESTS", "BOSON_LIMIT_TOKEN_REQUESTS", "BOSON_LIMIT_STREAM_OPENS",
+                "BOSON_LIMIT_STREAMS_OPEN")) {
+            pb.environment().put(limit, "0");
+        }
         Process process = pb.start();
         CompletableFuture<int[]> ports = new CompletableFuture<>();
         Thread pump = new Thread(() -> pump(process, log, ports), "boson-server-log");
