@@ -84,6 +84,7 @@ public final class Boson implements AutoCloseable {
     private final AuthService auth;
     private final DeviceService devices;
     private final RequestLimits limits;
+    private final io.boson.tls.TlsIdentity tls;
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -129,7 +130,8 @@ public final class Boson implements AutoCloseable {
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
         this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota)
                 .start(config.bindHost(), config.mqttPort());
-        if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
+        this.tls = tlsIdentity(config);
+        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
         DeviceJson deviceJson = new DeviceJson(json);
         this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
         this.http = new HttpApi(json, limits, List.of(
@@ -146,8 +148,11 @@ public final class Boson implements AutoCloseable {
                 new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock(), auth), tokens, json),
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
-                new CallRoutes(calls, tokens, json)))
-                .start(config.bindHost(), config.httpPort());
+                new CallRoutes(calls, tokens, json)),
+                tls == null || !config.httpsEnabled() ? null
+                        : new HttpApi.Https(config.bindHost(), config.httpPort(), config.httpsPort(), tls));
+        if (tls != null && config.httpsEnabled()) http.start();
+        else http.start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "boson-timers");
             t.setDaemon(true);
@@ -157,6 +162,20 @@ public final class Boson implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(limits::share, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The certificate for HTTPS and MQTT over TLS: the one configured, else, when HTTPS is asked for
+     * without one, a self-signed one made on first start and kept in the data directory.
+     */
+    private static io.boson.tls.TlsIdentity tlsIdentity(Config config) {
+        if (config.tlsEnabled()) return io.boson.tls.TlsIdentity.load(config.tlsCert(), config.tlsKey());
+        if (!config.httpsEnabled()) return null;
+        io.boson.tls.TlsIdentity generated = io.boson.tls.TlsIdentity.selfSigned(config.dataDir().resolve("tls"),
+                List.of(config.bindHost()));
+        log.info("TLS with the self-signed certificate {} (SHA-256 {}); give --tls-cert and --tls-key to use your own",
+                generated.certificatePem().toAbsolutePath(), generated.fingerprint());
+        return generated;
     }
 
     /**
@@ -210,6 +229,16 @@ public final class Boson implements AutoCloseable {
     /** The MQTT-over-TLS port, or -1 when TLS is not configured. */
     public int mqttTlsPort() {
         return gateway.tlsPort();
+    }
+
+    /** The HTTPS port, or -1 when HTTPS is not served. */
+    public int httpsPort() {
+        return http.httpsPort();
+    }
+
+    /** The TLS certificate in use, if any. */
+    public Optional<io.boson.tls.TlsIdentity> tls() {
+        return Optional.ofNullable(tls);
     }
 
     public Config config() {

@@ -30,7 +30,8 @@ public record Config(
         int firmwareMaxBytes,
         String natsUrl,
         String natsPrefix,
-        io.boson.http.ApiLimits apiLimits) {
+        io.boson.http.ApiLimits apiLimits,
+        int httpsPort) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -49,6 +50,11 @@ public record Config(
 
     public static Config defaults() {
         return new Builder().build();
+    }
+
+    /** HTTPS is served (on {@link #httpsPort}; 0 = any free port). */
+    public boolean httpsEnabled() {
+        return httpsPort >= 0;
     }
 
     public boolean tlsEnabled() {
@@ -128,6 +134,7 @@ public record Config(
         private String natsUrl;
         private String natsPrefix = DEFAULT_NATS_PREFIX;
         private io.boson.http.ApiLimits apiLimits = io.boson.http.ApiLimits.particle();
+        private int httpsPort = -1;
 
         public Builder() {
         }
@@ -155,6 +162,7 @@ public record Config(
             natsUrl = c.natsUrl;
             natsPrefix = c.natsPrefix;
             apiLimits = c.apiLimits;
+            httpsPort = c.httpsPort;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -175,11 +183,13 @@ public record Config(
         public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
         public Builder nats(String url, String prefix) { natsUrl = url; natsPrefix = prefix; return this; }
         public Builder apiLimits(io.boson.http.ApiLimits v) { apiLimits = v; return this; }
+        /** Serves HTTPS on this port (0: any free one; -1: not at all). */
+        public Builder httpsPort(int v) { httpsPort = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort);
         }
     }
 }

@@ -32,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
     int mqttPort;
 
     @Option(names = "--mqtt-tls-port", defaultValue = "${env:BOSON_MQTT_TLS_PORT:-8885}",
-            description = "MQTT over TLS port, served when --tls-cert and --tls-key are given (default 8885).")
+            description = "MQTT over TLS port, served when --tls-cert and --tls-key are given or HTTPS is on (default 8885).")
     int mqttTlsPort;
 
     @Option(names = "--tls-cert", defaultValue = "${env:BOSON_TLS_CERT}",
@@ -78,6 +78,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest product firmware binary accepted, in bytes (default 4 MiB, at most 16 MiB).")
     int firmwareMaxBytes;
 
+    @Option(names = "--https-port", defaultValue = "${env:BOSON_HTTPS_PORT:--1}",
+            description = "Serve the API over HTTPS on this port too (env BOSON_HTTPS_PORT; default off). Without "
+                    + "--tls-cert/--tls-key a self-signed certificate is made once and kept in <data-dir>/tls.")
+    int httpsPort;
+
     @Option(names = "--limit-requests", defaultValue = "${env:BOSON_LIMIT_REQUESTS:-10000}",
             description = "API requests per 5 minutes per client address and per access token; 0 = no limit (default 10000, as Particle).")
     int limitRequests;
@@ -106,7 +111,7 @@ public final class ServeCommand implements Callable<Integer> {
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
-                .tls(mqttTlsPort, tlsCert, tlsKey)
+                .tls(mqttTlsPort, tlsCert, tlsKey).httpsPort(httpsPort)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
@@ -128,7 +133,10 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.printf("Boson is up: HTTP API on http://%s:%d, MQTT devices on %s:%d, storage %s%n",
                 displayHost(bind), boson.httpPort(), displayHost(bind), boson.mqttPort(),
                 config.embeddedStorage() ? "H2 in " + dataDir.toAbsolutePath() : dbUrl);
+        if (boson.httpsPort() > 0) System.out.printf("HTTPS API on https://%s:%d%n", displayHost(bind), boson.httpsPort());
         if (boson.mqttTlsPort() > 0) System.out.printf("MQTT over TLS on %s:%d%n", displayHost(bind), boson.mqttTlsPort());
+        boson.tls().ifPresent(tls -> System.out.printf("TLS certificate %s, SHA-256 fingerprint %s%n",
+                tls.certificatePem().toAbsolutePath(), tls.fingerprint()));
         boson.generatedAdminPassword().ifPresent(pw -> System.out.printf(
                 "Created the platform admin '%s' with password: %s%n(shown once; set BOSON_ADMIN_PASSWORD to choose it)%n",
                 config.adminUsername(), pw));

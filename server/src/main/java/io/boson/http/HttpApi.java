@@ -35,9 +35,46 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_UPLOAD_MIB = 16;
 
     private final Javalin app;
+    /** The plain and the HTTPS connector, when HTTPS is served (Javalin then makes no connector of its own). */
+    private volatile org.eclipse.jetty.server.ServerConnector plain;
+    private volatile org.eclipse.jetty.server.ServerConnector https;
+
+    /** Where HTTPS is served beside plain HTTP: the same API and streams, with {@code identity}'s certificate. */
+    public record Https(String host, int httpPort, int httpsPort, io.boson.tls.TlsIdentity identity) {
+    }
 
     public HttpApi(ObjectMapper json, RequestLimits limits, List<Routes> features) {
+        this(json, limits, features, null);
+    }
+
+    public HttpApi(ObjectMapper json, RequestLimits limits, List<Routes> features, Https tls) {
         this.app = Javalin.create(cfg -> {
+            if (tls != null) {
+                cfg.jetty.addConnector((server, httpConfig) -> {
+                    org.eclipse.jetty.server.ServerConnector c = new org.eclipse.jetty.server.ServerConnector(server,
+                            new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+                    c.setHost(tls.host());
+                    c.setPort(tls.httpPort());
+                    plain = c;
+                    return c;
+                });
+                io.boson.tls.TlsIdentity identity = tls.identity();
+                cfg.jetty.addConnector((server, httpConfig) -> {
+                    char[] password = io.boson.auth.Secrets.randomHex(16).toCharArray();
+                    org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+                    ssl.setKeyStore(identity.keyStore(password));
+                    ssl.setKeyStorePassword(new String(password));
+                    org.eclipse.jetty.server.HttpConfiguration secure = new org.eclipse.jetty.server.HttpConfiguration(httpConfig);
+                    secure.addCustomizer(new org.eclipse.jetty.server.SecureRequestCustomizer(false));
+                    org.eclipse.jetty.server.ServerConnector c = new org.eclipse.jetty.server.ServerConnector(server,
+                            new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+                            new org.eclipse.jetty.server.HttpConnectionFactory(secure));
+                    c.setHost(tls.host());
+                    c.setPort(tls.httpsPort());
+                    https = c;
+                    return c;
+                });
+            }
             cfg.concurrency.useVirtualThreads = true;
             cfg.http.compressionStrategy = CompressionStrategy.NONE;
             cfg.http.maxRequestSize = 16L * 1024 * 1024;
@@ -76,12 +113,24 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public HttpApi start(String host, int port) {
+        if (https != null || plain != null) throw new IllegalStateException("started already");
         app.start(host, port);
         return this;
     }
 
+    /** Starts on the connectors given at construction (plain HTTP and HTTPS). */
+    public HttpApi start() {
+        app.start();
+        return this;
+    }
+
     public int port() {
-        return app.port();
+        return plain != null ? plain.getLocalPort() : app.port();
+    }
+
+    /** The HTTPS port, or -1 when HTTPS is not served. */
+    public int httpsPort() {
+        return https == null ? -1 : https.getLocalPort();
     }
 
     @Override
