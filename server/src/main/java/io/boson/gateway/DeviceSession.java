@@ -46,6 +46,11 @@ final class DeviceSession {
     /** How long a device may leave its buffer full (on the injected clock) before it is disconnected. */
     static final java.time.Duration SLOW_READER_GRACE = java.time.Duration.ofSeconds(30);
     static final String NOT_READING = "The device is not reading what the cloud sends it";
+    /** Topic filters one device may hold; every outbound message is matched against each. */
+    static final int MAX_SUBSCRIPTIONS = 32;
+    /** Requests (calls, variable reads, pings) waiting for one device's answers at once. */
+    static final int MAX_IN_FLIGHT = 16;
+    static final String TOO_MANY_IN_FLIGHT = "Too many requests are waiting for this device's answers; try again shortly";
 
     private final GatewayContext gw;
     private final Channel channel;
@@ -192,12 +197,17 @@ final class DeviceSession {
         if (ownerScope != null) gw.sessions().stopEvents(ownerScope, this);
     }
 
-    synchronized void subscribed(String filter) {
-        if (!filters.contains(filter)) filters.add(filter);
+    /** Adds a subscription; false when the device has {@link #MAX_SUBSCRIPTIONS} already. */
+    synchronized boolean subscribed(String filter) {
+        if (!filters.contains(filter)) {
+            if (filters.size() >= MAX_SUBSCRIPTIONS) return false;
+            filters.add(filter);
+        }
         if (!receivingEvents && Topics.couldMatchEvents(filter)) {
             receivingEvents = true;
             receiveEvents();
         }
+        return true;
     }
 
     synchronized void unsubscribed(String filter) {
@@ -256,6 +266,10 @@ final class DeviceSession {
         };
         if (!subscribedTo(topic)) {
             reply(replyTo, DeviceRequest.Reply.failed("The device is not subscribed to " + topic.substring(0, 3) + "…"));
+            return;
+        }
+        if (pending.size() >= MAX_IN_FLIGHT) {
+            reply(replyTo, DeviceRequest.Reply.failed(TOO_MANY_IN_FLIGHT));
             return;
         }
         if (!writable()) {

@@ -60,7 +60,7 @@ public final class MqttGateway implements AutoCloseable {
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                        ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota) {
         this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
-                new Sessions(bus, codec), ota);
+                new Sessions(bus, codec), ota, new ConnectPacing(clock));
     }
 
     public MqttGateway start(String host, int port) throws InterruptedException {

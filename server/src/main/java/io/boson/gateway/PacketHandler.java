@@ -155,6 +155,13 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         String clientId = m.payload().clientIdentifier();
         String username = m.payload().userName();
         byte[] password = m.payload().passwordInBytes();
+        String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+        if (!gw.pacing().tryConnect(String.valueOf(clientId), String.valueOf(ip))) {
+            refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED);
+            closeReason = "reconnecting too often";
+            return;
+        }
         if (!DeviceIds.valid(clientId) || (username != null && !username.equals(clientId)) || password == null) {
             refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                     MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
@@ -162,7 +169,6 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         }
         String secret = new String(password, StandardCharsets.UTF_8);
         int keepAlive = m.variableHeader().keepAliveTimeSeconds();
-        String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : null;
         ctx.channel().config().setAutoRead(false);
         gw.blocking().execute(() -> {
             try {
@@ -312,11 +318,12 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         List<Integer> codes = new ArrayList<>();
         for (MqttTopicSubscription sub : m.payload().topicSubscriptions()) {
             String filter = sub.topicFilter();
-            if (Topics.validSubscription(filter)) {
-                session.subscribed(filter);
-                codes.add(Math.min(sub.qualityOfService().value(), 1));
-            } else {
+            if (!Topics.validSubscription(filter)) {
                 codes.add(mqtt5 ? 0x87 : 0x80);
+            } else if (!session.subscribed(filter)) {
+                codes.add(mqtt5 ? 0x97 : 0x80);
+            } else {
+                codes.add(Math.min(sub.qualityOfService().value(), 1));
             }
         }
         ctx.writeAndFlush(new MqttSubAckMessage(
