@@ -261,6 +261,10 @@ public final class Boson implements AutoCloseable {
         return limits;
     }
 
+    public EventStreams eventStreams() {
+        return streams;
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();

@@ -20,7 +20,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Server-sent event streams in Particle's wire format. Each stream has a bounded queue that the bus
  * fills without blocking and the stream's own (virtual) thread drains to the socket: a slow reader
- * loses its own oldest-undelivered events, counted, and never slows a device or another stream.
+ * loses the events that do not fit its queue, and never slows a device or another stream. What a
+ * stream lost is told to its reader as an SSE comment before the next event it gets,
+ * {@code :dropped N} (N: the stream's total so far), which SSE clients ignore and a careful reader
+ * can use to know it missed N events; {@link #dropped} is the node's total.
  * A comment line goes out whenever the stream is idle for the keep-alive interval, well under
  * particle-api-js's 15 s idle timeout. Revoking a token ends the streams opened with it at once.
  */
@@ -41,6 +44,7 @@ public final class EventStreams implements AutoCloseable {
     /** Open streams by who opened them and on which scope, for revocations of team membership. */
     private final Map<BlockingQueue<byte[]>, String> ownerScope = new ConcurrentHashMap<>();
     private volatile boolean closing;
+    private final java.util.concurrent.atomic.AtomicLong droppedTotal = new java.util.concurrent.atomic.AtomicLong();
 
     public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive) {
         this.events = events;
@@ -70,11 +74,15 @@ public final class EventStreams implements AutoCloseable {
      */
     public void stream(HttpServletResponse res, Principal caller, EventService.Filter filter) throws IOException {
         BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
         byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(queue);
         ownerScope.put(queue, caller.userId() + "@" + filter.scope());
         // Subscribe before answering, so nothing published after the 200 is missed.
         try (Bus.Subscription ignored = events.subscribe(filter, d -> {
-            queue.offer(d.sseFrame()); // a full queue drops this frame for this slow stream only
+            if (!queue.offer(d.sseFrame())) { // a full queue drops this frame for this slow stream only
+                dropped.incrementAndGet();
+                droppedTotal.incrementAndGet();
+            }
         })) {
             open.add(queue);
             res.setStatus(200);
@@ -85,10 +93,16 @@ public final class EventStreams implements AutoCloseable {
             ServletOutputStream out = res.getOutputStream();
             out.write(OPEN);
             out.flush();
+            long reported = 0;
             while (!closing) {
                 byte[] frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
                 if (frame == CLOSE) break;
                 if (caller.tokenExpiresAt() != null && clock.millis() >= caller.tokenExpiresAt()) break;
+                long lost = dropped.get();
+                if (lost != reported) {
+                    out.write((":dropped " + lost + "\n").getBytes(StandardCharsets.US_ASCII));
+                    reported = lost;
+                }
                 out.write(frame == null ? KEEPALIVE : frame);
                 // Write whatever else is already waiting before one flush.
                 for (byte[] more = queue.poll(); more != null; more = queue.poll()) {
@@ -107,6 +121,11 @@ public final class EventStreams implements AutoCloseable {
                 return set.isEmpty() ? null : set;
             });
         }
+    }
+
+    /** Events this node dropped for streams that did not keep up, since it started. */
+    public long dropped() {
+        return droppedTotal.get();
     }
 
     /** Ends every open stream so that the HTTP server can stop promptly. */
