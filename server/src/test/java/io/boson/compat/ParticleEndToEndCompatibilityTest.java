@@ -183,7 +183,8 @@ class ParticleEndToEndCompatibilityTest extends CompatTestBase {
         try (TestDevice device = cloud.claimedDevice(a.api());
              Proc sub = startParticle(a.home(), "subscribe", "burst", "--max", Integer.toString(seconds * perBurst))) {
             boolean open = sub.awaitLines(Proc.afterLine(
-                    "This command will exit after receiving " + seconds * perBurst + " event(s)...", String::isEmpty), WAIT);
+                    "This command will exit after receiving " + seconds * perBurst + " event(s)...", String::isEmpty),
+                    COMMAND_TIMEOUT);
             assertThat(open).as("stream open; %s", sub).isTrue();
 
             for (int s = 0; s < seconds; s++) {
