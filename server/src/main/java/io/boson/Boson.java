@@ -54,6 +54,8 @@ import io.boson.team.TeamService;
 import io.boson.http.HttpApi;
 import io.boson.http.Tokens;
 import io.boson.store.Database;
+import io.boson.usage.UsageRoutes;
+import io.boson.usage.UsageService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +84,7 @@ public final class Boson implements AutoCloseable {
     private final Optional<String> generatedAdminPassword;
     private final AuthService auth;
     private final DeviceService devices;
+    private final UsageService usage;
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -116,7 +119,8 @@ public final class Boson implements AutoCloseable {
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
-        CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
+        this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
+        CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage);
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
@@ -125,8 +129,8 @@ public final class Boson implements AutoCloseable {
         FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, firmwareStore, ota, bus, audit,
                 config.clock());
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
-        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota)
-                .start(config.bindHost(), config.mqttPort());
+        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
+                usage).start(config.bindHost(), config.mqttPort());
         if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
         DeviceJson deviceJson = new DeviceJson(json);
         this.http = new HttpApi(json, List.of(
@@ -143,7 +147,8 @@ public final class Boson implements AutoCloseable {
                 new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock(), auth), tokens, json),
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
-                new CallRoutes(calls, tokens, json)))
+                new CallRoutes(calls, tokens, json),
+                new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "boson-timers");
@@ -153,6 +158,16 @@ public final class Boson implements AutoCloseable {
         long flush = config.presenceFlushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
+        long usageFlush = config.usage().flushInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::flushUsageQuietly, usageFlush, usageFlush, TimeUnit.MILLISECONDS);
+    }
+
+    private void flushUsageQuietly() {
+        try {
+            usage.flush();
+        } catch (RuntimeException e) {
+            log.warn("could not flush usage counts (kept for the next flush): {}", e.toString());
+        }
     }
 
     /**
@@ -224,12 +239,17 @@ public final class Boson implements AutoCloseable {
         return devices;
     }
 
+    public UsageService usage() {
+        return usage;
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();
         streams.close();
         gateway.close();
         http.close();
+        usage.close();
         presence.flush();
         bus.close();
         db.close();

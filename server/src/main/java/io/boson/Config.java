@@ -29,7 +29,8 @@ public record Config(
         Path tlsKey,
         int firmwareMaxBytes,
         String natsUrl,
-        String natsPrefix) {
+        String natsPrefix,
+        io.boson.usage.UsageSettings usage) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -126,6 +127,7 @@ public record Config(
         private int firmwareMaxBytes = DEFAULT_FIRMWARE_MAX_BYTES;
         private String natsUrl;
         private String natsPrefix = DEFAULT_NATS_PREFIX;
+        private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
 
         public Builder() {
         }
@@ -152,6 +154,7 @@ public record Config(
             firmwareMaxBytes = c.firmwareMaxBytes;
             natsUrl = c.natsUrl;
             natsPrefix = c.natsPrefix;
+            usage = c.usage;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -171,11 +174,13 @@ public record Config(
 
         public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
         public Builder nats(String url, String prefix) { natsUrl = url; natsPrefix = prefix; return this; }
+        /** Metering, plans and pausing (see {@link io.boson.usage.UsageSettings}). */
+        public Builder usage(io.boson.usage.UsageSettings v) { usage = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, usage);
         }
     }
 }

@@ -207,6 +207,7 @@ final class DeviceSession {
                 byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);
                 // Matched by Particle's prefix rule, which plain MQTT matching in send() would not accept.
                 write("c/e/" + e.name(), data);
+                gw.usage().meter().event(deviceId, e.name(), data.length);
                 return;
             }
         }
@@ -243,6 +244,8 @@ final class DeviceSession {
                 gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)));
         byte[] payload = req.arg() == null ? new byte[0] : req.arg().getBytes(StandardCharsets.UTF_8);
         send(topic, payload);
+        // A function call or variable read costs one Data Operation; pings cost nothing.
+        if (!req.kind().equals("p")) gw.usage().meter().request(deviceId);
     }
 
     /** The device answered {@code r/{rid}} or {@code r/{rid}/err}. Late or unknown answers are ignored. */
