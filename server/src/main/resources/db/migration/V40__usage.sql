@@ -5,23 +5,23 @@
 
 CREATE TABLE usage_device_day (
     device_id  CHAR(24) NOT NULL,
-    day        INT NOT NULL,
+    day_no     INT NOT NULL,
     owner      VARCHAR(24),
     product_id BIGINT,
     data_ops   BIGINT NOT NULL,
     cell_bytes BIGINT NOT NULL,
-    PRIMARY KEY (device_id, day)
+    PRIMARY KEY (device_id, day_no)
 );
-CREATE INDEX usage_device_day_owner ON usage_device_day(owner, day);
-CREATE INDEX usage_device_day_product ON usage_device_day(product_id, day);
+CREATE INDEX usage_device_day_owner ON usage_device_day(owner, day_no);
+CREATE INDEX usage_device_day_product ON usage_device_day(product_id, day_no);
 
 -- The owner's pooled totals, kept in the same transaction as the device rows.
 CREATE TABLE usage_owner_month (
     owner      VARCHAR(24) NOT NULL,
-    month      INT NOT NULL,
+    month_no   INT NOT NULL,
     data_ops   BIGINT NOT NULL,
     cell_bytes BIGINT NOT NULL,
-    PRIMARY KEY (owner, month)
+    PRIMARY KEY (owner, month_no)
 );
 
 -- A device counts toward its owner's device limit from its first connection (importing alone does not).
@@ -68,10 +68,10 @@ CREATE INDEX usage_notifications_owner ON usage_notifications(owner, id);
 -- Owners whose device communication is paused in a billing month.
 CREATE TABLE usage_pauses (
     owner     VARCHAR(24) NOT NULL,
-    month     INT NOT NULL,
+    month_no  INT NOT NULL,
     resource  VARCHAR(40) NOT NULL,
     paused_at BIGINT NOT NULL,
-    PRIMARY KEY (owner, month)
+    PRIMARY KEY (owner, month_no)
 );
 
 CREATE TABLE usage_reports (

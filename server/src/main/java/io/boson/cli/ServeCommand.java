@@ -78,6 +78,26 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Largest product firmware binary accepted, in bytes (default 4 MiB, at most 16 MiB).")
     int firmwareMaxBytes;
 
+    @Option(names = "--metering", defaultValue = "${env:BOSON_METERING:-true}", negatable = true,
+            description = "Meter Data Operations and cellular data and enforce plans (default on; --no-metering for a baseline).")
+    boolean metering;
+
+    @Option(names = "--usage-flush-ms", defaultValue = "${env:BOSON_USAGE_FLUSH_MS:-1000}",
+            description = "How often usage counters are written, in ms; a crash loses at most this much (default 1000).")
+    long usageFlushMillis;
+
+    @Option(names = "--usage-grace-hours", defaultValue = "${env:BOSON_USAGE_GRACE_HOURS:-72}",
+            description = "Hours a Free owner at 100 %% of a limit keeps communicating before the pause (default 72).")
+    long usageGraceHours;
+
+    @Option(names = "--free-limits", defaultValue = "${env:BOSON_FREE_LIMITS:-100,100000,100}",
+            description = "Free plan: devices,Data Operations,cellular MB per month (default 100,100000,100).")
+    String freeLimits;
+
+    @Option(names = "--growth-block-limits", defaultValue = "${env:BOSON_GROWTH_BLOCK_LIMITS:-100,720000,540}",
+            description = "One Growth block: devices,Data Operations,cellular MB per month (default 100,720000,540).")
+    String growthBlockLimits;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -92,7 +112,11 @@ public final class ServeCommand implements Callable<Integer> {
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
                 .tls(mqttTlsPort, tlsCert, tlsKey)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
-                .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix).build();
+                .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
+                .usage(io.boson.usage.UsageSettings.defaults().withMetering(metering)
+                        .withFlushInterval(Duration.ofMillis(usageFlushMillis)).withGrace(Duration.ofHours(usageGraceHours))
+                        .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
+                .build();
         if (config.clustered() && config.embeddedStorage()) {
             System.err.println("boson: --nats-url joins nodes into one cloud, which needs a shared PostgreSQL (--db-url)");
             return 2;
@@ -119,6 +143,19 @@ public final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** "devices,data operations,cellular MB". */
+    private static io.boson.usage.UsageSettings.Limits limits(String spec, String option) {
+        String[] parts = spec.split(",");
+        try {
+            if (parts.length != 3) throw new NumberFormatException();
+            return new io.boson.usage.UsageSettings.Limits(Long.parseLong(parts[0].trim()), Long.parseLong(parts[1].trim()),
+                    Math.round(Double.parseDouble(parts[2].trim()) * io.boson.usage.UsageSettings.Limits.MB), 0);
+        } catch (NumberFormatException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServeCommand()),
+                    option + " must be devices,data operations,cellular MB (e.g. 100,100000,100)");
+        }
     }
 
     private static String env(String name, String fallback) {

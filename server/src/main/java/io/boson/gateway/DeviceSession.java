@@ -109,8 +109,11 @@ final class DeviceSession {
             if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) close(Disconnects.SESSION_TAKEN_OVER);
         }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceKick(deviceId), m -> close(Disconnects.NOT_AUTHORIZED)));
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
-                rescope(new String(m.data(), StandardCharsets.UTF_8))));
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m -> {
+            String placement = new String(m.data(), StandardCharsets.UTF_8);
+            rescope(placement);
+            gw.blocking().execute(() -> gw.usage().rebill(deviceId, placement));
+        }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceFirmware(deviceId), m -> {
             // Until the first describe the cloud does not know what the device runs; that describe decides.
             if (described.get()) gw.blocking().execute(this::firmwareNudged);

@@ -217,30 +217,39 @@ public final class ServiceAgreements {
 
     // --- cellular data by SIM -----------------------------------------------------------------------
 
-    /** {@code GET /v1/sims/:iccid/data_usage}: the device that reported the ICCID, if the caller may see its SIM. */
-    public Map<String, Object> simUsage(Principal caller, String iccid) {
-        for (String id : reads.devicesWithIccid(iccid)) {
-            Device d;
-            try {
-                d = devices.resolve(caller, DeviceRef.owned(id), Action.VIEW_SIM);
-            } catch (DomainException.NotFound | DomainException.Forbidden e) {
-                continue;
-            }
+    /**
+     * {@code GET /v1/sims/:iccid/data_usage}: the device that reported the ICCID in its describe, if the
+     * caller may see its SIM. A Boson extension: a device without an ICCID is named by its device ID.
+     */
+    public Map<String, Object> simUsage(Principal caller, String iccidOrDeviceId) {
+        List<String> ids = new ArrayList<>(reads.devicesWithIccid(iccidOrDeviceId));
+        boolean byDevice = ids.isEmpty() && io.boson.devices.DeviceIds.valid(iccidOrDeviceId.toLowerCase());
+        if (byDevice) ids.add(iccidOrDeviceId.toLowerCase());
+        for (String id : ids) {
+            Device d = visibleSim(caller, id);
+            if (d == null) continue;
             Map<String, Object> out = new LinkedHashMap<>();
-            out.put("iccid", iccid);
+            out.put(byDevice ? "device_id" : "iccid", byDevice ? d.id() : iccidOrDeviceId);
             out.putAll(dailyCellular(new UsageReads.Filter(null, null, d.id(), monthStartDay(), todayDay())));
             return out;
         }
         throw DomainException.notFound("SIM not found");
     }
 
-    /** Boson extension: a device's cellular data by its id, for devices without an ICCID. */
-    public Map<String, Object> deviceUsage(Principal caller, DeviceRef ref) {
-        Device d = devices.resolve(caller, ref, Action.VIEW_SIM);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("device_id", d.id());
-        out.putAll(dailyCellular(new UsageReads.Filter(null, null, d.id(), monthStartDay(), todayDay())));
-        return out;
+    /** The device if the caller owns it or its product's team may see SIMs; else null. */
+    private Device visibleSim(Principal caller, String id) {
+        try {
+            return devices.resolve(caller, DeviceRef.owned(id), Action.VIEW_SIM);
+        } catch (DomainException.NotFound | DomainException.Forbidden e) {
+            // not the caller's own: perhaps a device of a product the caller's team has
+        }
+        Long product = reads.productOf(id);
+        if (product == null) return null;
+        try {
+            return devices.resolve(caller, DeviceRef.inProduct(Long.toString(product), id), Action.VIEW_SIM);
+        } catch (DomainException.NotFound | DomainException.Forbidden e) {
+            return null;
+        }
     }
 
     /** {@code GET /v1/products/:p/sims/data_usage}: the product's cellular data this month. */

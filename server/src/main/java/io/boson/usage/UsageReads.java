@@ -23,10 +23,15 @@ final class UsageReads {
     /** Whose usage: an owner's (optionally one of its products or devices), or one product's. */
     record Filter(String owner, Long productId, String deviceId, int fromDay, int toDay) {
         String where() {
-            StringBuilder w = new StringBuilder("day >= :from AND day <= :to");
-            if (owner != null) w.append(" AND owner = :owner");
-            if (productId != null) w.append(" AND product_id = :product");
-            if (deviceId != null) w.append(" AND device_id = :device");
+            return where("");
+        }
+
+        /** The condition, with columns of the table aliased {@code alias}. */
+        String where(String alias) {
+            StringBuilder w = new StringBuilder(alias + "day_no >= :from AND " + alias + "day_no <= :to");
+            if (owner != null) w.append(" AND ").append(alias).append("owner = :owner");
+            if (productId != null) w.append(" AND ").append(alias).append("product_id = :product");
+            if (deviceId != null) w.append(" AND ").append(alias).append("device_id = :device");
             return w.toString();
         }
 
@@ -50,7 +55,7 @@ final class UsageReads {
         String column = switch (by) {
             case DEVICE -> "device_id";
             case PRODUCT -> "product_id";
-            case DAY -> "day";
+            case DAY -> "day_no";
         };
         return jdbi.withHandle(h -> {
             long[] totals = f.bind(h.createQuery("SELECT COUNT(DISTINCT " + column + "), COALESCE(SUM(data_ops), 0), "
@@ -71,11 +76,9 @@ final class UsageReads {
     List<ReportRow> reportRows(Filter f, List<String> devices) {
         String only = devices.isEmpty() ? "" : " AND u.device_id IN (<devices>)";
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery("SELECT u.day, u.device_id, d.name, u.product_id, u.data_ops, u.cell_bytes "
+            Query q = h.createQuery("SELECT u.day_no, u.device_id, d.name, u.product_id, u.data_ops, u.cell_bytes "
                     + "FROM usage_device_day u LEFT JOIN devices d ON d.id = u.device_id WHERE "
-                    + f.where().replace("day", "u.day").replace("owner", "u.owner").replace("product_id", "u.product_id")
-                            .replace("device_id", "u.device_id")
-                    + only + " ORDER BY u.day, u.device_id");
+                    + f.where("u.") + only + " ORDER BY u.day_no, u.device_id");
             if (!devices.isEmpty()) q.bindList("devices", devices);
             return f.bind(q).map((rs, ctx) -> new ReportRow(rs.getInt(1), rs.getString(2), rs.getString(3),
                     (Long) rs.getObject(4), rs.getLong(5), rs.getLong(6))).list();
@@ -86,6 +89,11 @@ final class UsageReads {
     List<String> devicesWithIccid(String iccid) {
         return jdbi.withHandle(h -> h.createQuery("SELECT id FROM devices WHERE describe_json LIKE :p ORDER BY id")
                 .bind("p", "%\"iccid\":\"" + iccid.replace("%", "").replace("_", "") + "\"%").mapTo(String.class).list());
+    }
+
+    Long productOf(String deviceId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT product_id FROM devices WHERE id = ?").bind(0, deviceId)
+                .map((rs, ctx) -> (Long) rs.getObject(1)).findOne().orElse(null));
     }
 
     /** The owner key of an account by username, or of an organization by id or slug. */

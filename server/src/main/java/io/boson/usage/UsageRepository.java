@@ -53,20 +53,20 @@ final class UsageRepository {
         }
         jdbi.useTransaction(h -> {
             PreparedBatch days = h.prepareBatch(postgres ? """
-                    INSERT INTO usage_device_day(device_id, day, owner, product_id, data_ops, cell_bytes)
+                    INSERT INTO usage_device_day(device_id, day_no, owner, product_id, data_ops, cell_bytes)
                     VALUES (:d, :day, :owner, :product, :ops, :bytes)
-                    ON CONFLICT (device_id, day) DO UPDATE SET data_ops = usage_device_day.data_ops + EXCLUDED.data_ops,
+                    ON CONFLICT (device_id, day_no) DO UPDATE SET data_ops = usage_device_day.data_ops + EXCLUDED.data_ops,
                         cell_bytes = usage_device_day.cell_bytes + EXCLUDED.cell_bytes, owner = EXCLUDED.owner,
                         product_id = EXCLUDED.product_id""" : """
                     MERGE INTO usage_device_day t
                     USING (VALUES (CAST(:d AS CHAR(24)), CAST(:day AS INT), CAST(:owner AS VARCHAR(24)), CAST(:product AS BIGINT),
                                    CAST(:ops AS BIGINT), CAST(:bytes AS BIGINT)))
-                          s(device_id, day, owner, product_id, data_ops, cell_bytes)
-                    ON t.device_id = s.device_id AND t.day = s.day
+                          s(device_id, day_no, owner, product_id, data_ops, cell_bytes)
+                    ON t.device_id = s.device_id AND t.day_no = s.day_no
                     WHEN MATCHED THEN UPDATE SET data_ops = t.data_ops + s.data_ops, cell_bytes = t.cell_bytes + s.cell_bytes,
                         owner = s.owner, product_id = s.product_id
-                    WHEN NOT MATCHED THEN INSERT (device_id, day, owner, product_id, data_ops, cell_bytes)
-                        VALUES (s.device_id, s.day, s.owner, s.product_id, s.data_ops, s.cell_bytes)""");
+                    WHEN NOT MATCHED THEN INSERT (device_id, day_no, owner, product_id, data_ops, cell_bytes)
+                        VALUES (s.device_id, s.day_no, s.owner, s.product_id, s.data_ops, s.cell_bytes)""");
             for (Row r : rows) {
                 days.bind("d", r.deviceId()).bind("day", r.day()).bind("owner", r.owner()).bind("product", r.productId())
                         .bind("ops", r.dataOps()).bind("bytes", r.cellBytes()).add();
@@ -74,15 +74,15 @@ final class UsageRepository {
             days.execute();
             if (months.isEmpty()) return;
             PreparedBatch owners = h.prepareBatch(postgres ? """
-                    INSERT INTO usage_owner_month(owner, month, data_ops, cell_bytes) VALUES (:owner, :month, :ops, :bytes)
-                    ON CONFLICT (owner, month) DO UPDATE SET data_ops = usage_owner_month.data_ops + EXCLUDED.data_ops,
+                    INSERT INTO usage_owner_month(owner, month_no, data_ops, cell_bytes) VALUES (:owner, :month, :ops, :bytes)
+                    ON CONFLICT (owner, month_no) DO UPDATE SET data_ops = usage_owner_month.data_ops + EXCLUDED.data_ops,
                         cell_bytes = usage_owner_month.cell_bytes + EXCLUDED.cell_bytes""" : """
                     MERGE INTO usage_owner_month t
                     USING (VALUES (CAST(:owner AS VARCHAR(24)), CAST(:month AS INT), CAST(:ops AS BIGINT), CAST(:bytes AS BIGINT)))
-                          s(owner, month, data_ops, cell_bytes)
-                    ON t.owner = s.owner AND t.month = s.month
+                          s(owner, month_no, data_ops, cell_bytes)
+                    ON t.owner = s.owner AND t.month_no = s.month_no
                     WHEN MATCHED THEN UPDATE SET data_ops = t.data_ops + s.data_ops, cell_bytes = t.cell_bytes + s.cell_bytes
-                    WHEN NOT MATCHED THEN INSERT (owner, month, data_ops, cell_bytes) VALUES (s.owner, s.month, s.data_ops, s.cell_bytes)""");
+                    WHEN NOT MATCHED THEN INSERT (owner, month_no, data_ops, cell_bytes) VALUES (s.owner, s.month_no, s.data_ops, s.cell_bytes)""");
             for (Map.Entry<String, long[]> e : months.entrySet()) {
                 String[] k = e.getKey().split(" ");
                 owners.bind("owner", k[0]).bind("month", Integer.parseInt(k[1])).bind("ops", e.getValue()[0])
@@ -96,7 +96,7 @@ final class UsageRepository {
     Totals ownerTotals(String owner, int from, int to) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT COALESCE(SUM(data_ops), 0), COALESCE(SUM(cell_bytes), 0) FROM usage_owner_month
-                        WHERE owner = :o AND month >= :from AND month < :to""")
+                        WHERE owner = :o AND month_no >= :from AND month_no < :to""")
                 .bind("o", owner).bind("from", from).bind("to", to)
                 .map((rs, ctx) -> new Totals(rs.getLong(1), rs.getLong(2))).one());
     }
@@ -196,18 +196,18 @@ final class UsageRepository {
     }
 
     boolean pause(String owner, int month, String resource, long now) {
-        return insertOnce(h -> h.createUpdate("INSERT INTO usage_pauses(owner, month, resource, paused_at) VALUES (?, ?, ?, ?)")
+        return insertOnce(h -> h.createUpdate("INSERT INTO usage_pauses(owner, month_no, resource, paused_at) VALUES (?, ?, ?, ?)")
                 .bind(0, owner).bind(1, month).bind(2, resource).bind(3, now).execute());
     }
 
     /** Lifts the owner's pause of this month; true when there was one. */
     boolean resume(String owner, int month) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM usage_pauses WHERE owner = ? AND month = ?")
+        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM usage_pauses WHERE owner = ? AND month_no = ?")
                 .bind(0, owner).bind(1, month).execute()) > 0;
     }
 
     Set<String> paused(int month) {
-        return new HashSet<>(jdbi.withHandle(h -> h.createQuery("SELECT owner FROM usage_pauses WHERE month = ?")
+        return new HashSet<>(jdbi.withHandle(h -> h.createQuery("SELECT owner FROM usage_pauses WHERE month_no = ?")
                 .bind(0, month).mapTo(String.class).list()));
     }
 

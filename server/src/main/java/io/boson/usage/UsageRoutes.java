@@ -2,7 +2,6 @@ package io.boson.usage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.auth.Principal;
-import io.boson.devices.DeviceRef;
 import io.boson.errors.DomainException;
 import io.boson.http.Body;
 import io.boson.http.HttpApi;
@@ -22,7 +21,8 @@ import java.util.function.BiFunction;
  * Usage over HTTP. Particle's: {@code /v1/user|orgs/:o/service_agreements}, their
  * {@code notifications} and {@code usage_reports}, {@code /v1/sims/:iccid/data_usage} and
  * {@code /v1/products/:p/sims/data_usage}. Boson extensions: usage by product, device or day
- * ({@code /v1/user|orgs/:o|products/:p/usage}), a device's cellular data by id, and the platform
+ * ({@code /v1/user|orgs/:o|products/:p/usage}), {@code /v1/sims/:deviceId/data_usage} for devices
+ * without an ICCID, and the platform
  * admin's {@code PUT /v1/admin/usage/users|orgs/:name/plan}.
  */
 public final class UsageRoutes implements HttpApi.Routes {
@@ -59,11 +59,6 @@ public final class UsageRoutes implements HttpApi.Routes {
                 ctx.json(agreements.simUsage(tokens.principal(ctx), ctx.pathParam("iccid"))));
         r.get("/v1/products/{product}/sims/data_usage", ctx ->
                 ctx.json(agreements.productSims(tokens.principal(ctx), ctx.pathParam("product"))));
-        r.get("/v1/devices/{id}/data_usage", ctx ->
-                ctx.json(agreements.deviceUsage(tokens.principal(ctx), DeviceRef.owned(ctx.pathParam("id")))));
-        r.get("/v1/products/{product}/devices/{id}/data_usage", ctx ->
-                ctx.json(agreements.deviceUsage(tokens.principal(ctx), DeviceRef.inProduct(ctx.pathParam("product"),
-                        ctx.pathParam("id")))));
         r.put("/v1/admin/usage/{kind}/{name}/plan", ctx -> {
             Principal admin = tokens.principal(ctx);
             String owner = agreements.ownerNamed(admin, ctx.pathParam("kind"), ctx.pathParam("name"));

@@ -134,6 +134,27 @@ public final class UsageService implements AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * A connected device changed hands (claimed, moved between products): its usage goes to the new
+     * payer from now on, and it counts toward the new payer's devices. {@code placement} is as
+     * {@link Scope#placement} writes it.
+     */
+    public void rebill(String deviceId, String placement) {
+        if (!meter.on()) return;
+        String scope = Scope.scopeOf(placement);
+        Meter.Billing b;
+        if (scope.startsWith("p")) {
+            long productId = Long.parseLong(scope.substring(1));
+            b = new Meter.Billing(products.find(productId).map(UsageService::ownerOf).orElse(null), productId);
+        } else {
+            b = new Meter.Billing(scope.startsWith("u") ? scope : null, null);
+        }
+        meter.billing(deviceId, b);
+        if (b.owner() != null && !repo.counted(b.owner(), deviceId) && repo.count(b.owner(), deviceId, clock.millis())) {
+            touched.add(b.owner());
+        }
+    }
+
     /** Throws when the device's owner is paused: the API may not reach the device. */
     public void requireActive(Device d) {
         if (!meter.on() || paused.isEmpty() && pausedMonth == Plan.key(thisMonth())) return;

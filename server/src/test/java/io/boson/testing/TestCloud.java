@@ -38,13 +38,17 @@ public final class TestCloud implements AutoCloseable {
     /** Whether this node created the schema (and so drops it); a node that joined a cluster did not. */
     private final boolean ownsSchema;
     private final Config config;
-    private final Boson boson;
-    private final Api admin;
+    private Boson boson;
+    private Api admin;
 
     private TestCloud(Duration requestTimeout) {
+        this(requestTimeout, c -> c);
+    }
+
+    private TestCloud(Duration requestTimeout, java.util.function.UnaryOperator<Config> customize) {
         this.clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
         dataDir = tempDir();
-        Config c = base(dataDir, clock, requestTimeout);
+        Config c = customize.apply(base(dataDir, clock, requestTimeout));
         if ("postgres".equals(System.getProperty("boson.test.db"))) {
             schema = newSchema();
             c = c.withDb(PG_URL + "?currentSchema=" + schema, "postgres", null);
@@ -133,6 +137,23 @@ public final class TestCloud implements AutoCloseable {
 
     public static TestCloud start(Duration requestTimeout) {
         return new TestCloud(requestTimeout);
+    }
+
+    /** A server whose configuration the test adjusts (usage limits, flush intervals). */
+    public static TestCloud start(java.util.function.UnaryOperator<Config> customize) {
+        return new TestCloud(Duration.ofSeconds(2), customize);
+    }
+
+    /** Stops the server cleanly and starts it again on the same storage, ports chosen afresh. */
+    public void restart() {
+        boson.close();
+        boson = Boson.start(config);
+        admin = new Api(baseUrl(), admin.token());
+    }
+
+    /** The same caller against this server's current port (after a {@link #restart}). */
+    public Api again(Api caller) {
+        return new Api(baseUrl(), caller.token());
     }
 
     public boolean onPostgres() {
