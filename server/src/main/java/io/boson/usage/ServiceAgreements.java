@@ -236,6 +236,16 @@ public final class ServiceAgreements {
         throw DomainException.notFound("SIM not found");
     }
 
+    /** {@code GET /v1/products/:p/sims/:iccid/data_usage}: as {@link #simUsage}, for a device of the product. */
+    public Map<String, Object> productSim(Principal caller, String product, String iccidOrDeviceId) {
+        Product p = products.require(caller, product, Action.VIEW_SIM);
+        Map<String, Object> out = simUsage(caller, iccidOrDeviceId);
+        String id = (String) out.getOrDefault("device_id", null);
+        Long in = reads.productOf(id != null ? id : reads.devicesWithIccid(iccidOrDeviceId).get(0));
+        if (in == null || in != p.id()) throw DomainException.notFound("SIM not found");
+        return out;
+    }
+
     /** The device if the caller owns it or its product's team may see SIMs; else null. */
     private Device visibleSim(Principal caller, String id) {
         try {

@@ -85,10 +85,24 @@ final class UsageReads {
         });
     }
 
-    /** The devices whose last describe reported this ICCID. */
+    /** The devices whose last describe reported this ICCID ({@code "iccid"} in the describe, a Boson addition). */
     List<String> devicesWithIccid(String iccid) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT id FROM devices WHERE describe_json LIKE :p ORDER BY id")
-                .bind("p", "%\"iccid\":\"" + iccid.replace("%", "").replace("_", "") + "\"%").mapTo(String.class).list());
+        if (iccid.isEmpty() || !iccid.chars().allMatch(Character::isLetterOrDigit)) return List.of();
+        return jdbi.withHandle(h -> h.createQuery("SELECT id, describe_json FROM devices WHERE describe_json LIKE :p ORDER BY id")
+                .bind("p", "%" + iccid + "%")
+                .map((rs, ctx) -> iccid.equals(iccidOf(rs.getString(2))) ? rs.getString(1) : null).list())
+                .stream().filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    static String iccidOf(String describeJson) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(describeJson).get("iccid");
+            return n != null && n.isTextual() ? n.asText() : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     Long productOf(String deviceId) {

@@ -57,6 +57,8 @@ public final class UsageRoutes implements HttpApi.Routes {
         });
         r.get("/v1/sims/{iccid}/data_usage", ctx ->
                 ctx.json(agreements.simUsage(tokens.principal(ctx), ctx.pathParam("iccid"))));
+        r.get("/v1/products/{product}/sims/{iccid}/data_usage", ctx -> ctx.json(agreements.productSim(tokens.principal(ctx),
+                ctx.pathParam("product"), ctx.pathParam("iccid"))));
         r.get("/v1/products/{product}/sims/data_usage", ctx ->
                 ctx.json(agreements.productSims(tokens.principal(ctx), ctx.pathParam("product"))));
         r.put("/v1/admin/usage/{kind}/{name}/plan", ctx -> {
