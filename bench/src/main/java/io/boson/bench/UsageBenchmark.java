@@ -24,13 +24,15 @@ public final class UsageBenchmark {
     private static final String HOST = "127.0.0.1";
     private static final String ADMIN_PASSWORD = FirstBenchmark.ADMIN_PASSWORD;
 
-    record Settings(int devices, Duration duration, Duration warmup, int concurrency, int rounds, Path serverJar, Path out) {
+    record Settings(int devices, Duration duration, Duration warmup, int concurrency, int rounds, boolean meterOnly, Path serverJar,
+                    Path out) {
         static Settings parse(String[] args) {
             int devices = 500;
             int duration = 15;
             int warmup = 3;
             int concurrency = 16;
             int rounds = 2;
+            boolean meterOnly = false;
             Path jar = Path.of("server/target/boson.jar");
             Path out = Path.of("bench/target/usage-benchmark.md");
             for (int i = 0; i < args.length; i++) {
@@ -40,14 +42,16 @@ public final class UsageBenchmark {
                     case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                     case "--concurrency" -> concurrency = Integer.parseInt(args[++i]);
                     case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                    case "--meter-only" -> meterOnly = true;
                     case "--server-jar" -> jar = Path.of(args[++i]);
                     case "--out" -> out = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("""
-                            usage: bench/run usage [--devices N] [--duration S] [--warmup S] [--concurrency C] [--rounds R]
+                            usage: bench/run usage [--devices N] [--duration S] [--warmup S] [--concurrency C] [--rounds R] [--meter-only]
                               metering off and on, R rounds each, alternating (defaults: 500 devices, 15 s, 3 s, 16, 2)""");
                 }
             }
-            return new Settings(devices, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), concurrency, rounds, jar, out);
+            return new Settings(devices, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), concurrency, rounds, meterOnly, jar,
+                    out);
         }
     }
 
@@ -67,13 +71,17 @@ public final class UsageBenchmark {
     }
 
     private void run() throws Exception {
+        FirstBenchmark.step("the meter alone, in this JVM: on vs off");
+        MeterCost.Result meter = MeterCost.run(2, 10_000, 2_000);
+        System.out.print(meter.markdown());
+        if (settings.meterOnly()) return;
         List<Run> runs = new ArrayList<>();
         // One unmeasured round first: it warms this JVM's clients, which would otherwise favour later rounds.
         once(false, true);
         for (int r = 0; r < settings.rounds(); r++) {
             for (boolean metering : new boolean[]{false, true}) runs.add(once(metering, false));
         }
-        String md = markdown(runs);
+        String md = markdown(runs) + "\n" + meter.markdown();
         if (settings.out().getParent() != null) Files.createDirectories(settings.out().getParent());
         Files.writeString(settings.out(), md);
         System.out.println(md);
