@@ -24,6 +24,8 @@ public final class Meter {
     private final boolean on;
     private final Clock clock;
     private final Map<Key, Cell> cells = new ConcurrentHashMap<>();
+    /** Each device's cell of the day it last counted on: the common case is one lookup, no allocation. */
+    private final Map<String, DayCell> today = new ConcurrentHashMap<>();
     private final Map<String, Billing> billing = new ConcurrentHashMap<>();
 
     public Meter(boolean on, Clock clock) {
@@ -40,6 +42,9 @@ public final class Meter {
     }
 
     private record Key(String deviceId, long day) {
+    }
+
+    private record DayCell(long day, Cell cell) {
     }
 
     private static final class Cell {
@@ -70,9 +75,12 @@ public final class Meter {
     }
 
     private Cell cell(String deviceId) {
-        Key k = new Key(deviceId, Math.floorDiv(clock.millis(), DAY_MILLIS));
-        Cell c = cells.get(k);
-        return c != null ? c : cells.computeIfAbsent(k, x -> new Cell());
+        long day = Math.floorDiv(clock.millis(), DAY_MILLIS);
+        DayCell d = today.get(deviceId);
+        if (d != null && d.day() == day) return d.cell();
+        Cell c = cells.computeIfAbsent(new Key(deviceId, day), x -> new Cell());
+        today.put(deviceId, new DayCell(day, c));
+        return c;
     }
 
     /** Remembers who pays for a device connected to this node. */
