@@ -55,6 +55,8 @@ import io.boson.http.HttpApi;
 import io.boson.http.RequestLimits;
 import io.boson.http.Tokens;
 import io.boson.store.Database;
+import io.boson.usage.UsageRoutes;
+import io.boson.usage.UsageService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,6 +87,7 @@ public final class Boson implements AutoCloseable {
     private final DeviceService devices;
     private final RequestLimits limits;
     private final io.boson.tls.TlsIdentity tls;
+    private final UsageService usage;
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -119,7 +122,8 @@ public final class Boson implements AutoCloseable {
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
-        CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
+        this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
+        CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage);
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
@@ -128,7 +132,8 @@ public final class Boson implements AutoCloseable {
         FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, firmwareStore, ota, bus, audit,
                 config.clock());
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
-        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota)
+        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
+                usage)
                 .start(config.bindHost(), config.mqttPort());
         this.tls = tlsIdentity(config);
         if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
@@ -148,7 +153,8 @@ public final class Boson implements AutoCloseable {
                 new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock(), auth), tokens, json),
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
-                new CallRoutes(calls, tokens, json)),
+                new CallRoutes(calls, tokens, json),
+                new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json)),
                 tls == null || !config.httpsEnabled() ? null
                         : new HttpApi.Https(config.bindHost(), config.httpPort(), config.httpsPort(), tls));
         if (tls != null && config.httpsEnabled()) http.start();
@@ -162,6 +168,8 @@ public final class Boson implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(limits::share, 1, 1, TimeUnit.SECONDS);
+        long usageFlush = config.usage().flushInterval().toMillis();
+        timers.scheduleWithFixedDelay(this::flushUsageQuietly, usageFlush, usageFlush, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -176,6 +184,14 @@ public final class Boson implements AutoCloseable {
         log.info("TLS with the self-signed certificate {} (SHA-256 {}); give --tls-cert and --tls-key to use your own",
                 generated.certificatePem().toAbsolutePath(), generated.fingerprint());
         return generated;
+    }
+
+    private void flushUsageQuietly() {
+        try {
+            usage.flush();
+        } catch (RuntimeException e) {
+            log.warn("could not flush usage counts (kept for the next flush): {}", e.toString());
+        }
     }
 
     /**
@@ -265,12 +281,17 @@ public final class Boson implements AutoCloseable {
         return streams;
     }
 
+    public UsageService usage() {
+        return usage;
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();
         streams.close();
         gateway.close();
         http.close();
+        usage.close();
         presence.flush();
         bus.close();
         db.close();

@@ -31,7 +31,8 @@ public record Config(
         String natsUrl,
         String natsPrefix,
         io.boson.http.ApiLimits apiLimits,
-        int httpsPort) {
+        int httpsPort,
+        io.boson.usage.UsageSettings usage) {
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -135,6 +136,7 @@ public record Config(
         private String natsPrefix = DEFAULT_NATS_PREFIX;
         private io.boson.http.ApiLimits apiLimits = io.boson.http.ApiLimits.particle();
         private int httpsPort = -1;
+        private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
 
         public Builder() {
         }
@@ -163,6 +165,7 @@ public record Config(
             natsPrefix = c.natsPrefix;
             apiLimits = c.apiLimits;
             httpsPort = c.httpsPort;
+            usage = c.usage;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -185,11 +188,13 @@ public record Config(
         public Builder apiLimits(io.boson.http.ApiLimits v) { apiLimits = v; return this; }
         /** Serves HTTPS on this port (0: any free one; -1: not at all). */
         public Builder httpsPort(int v) { httpsPort = v; return this; }
+        /** Metering, plans and pausing (see {@link io.boson.usage.UsageSettings}). */
+        public Builder usage(io.boson.usage.UsageSettings v) { usage = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage);
         }
     }
 }

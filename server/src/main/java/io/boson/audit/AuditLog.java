@@ -55,6 +55,14 @@ public final class AuditLog {
                 .bind(5, details).bind(6, actor.remoteAddress()).bind(7, clock.millis()).execute());
     }
 
+    /** A change the cloud made by itself (usage thresholds, pauses); in the org's log when an org is concerned. */
+    public void recordSystem(Long orgId, String action, String target, String details) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO audit_log(org_id, actor_user_id, actor, action, target, details, remote_address, at)
+                        VALUES (?, NULL, 'boson', ?, ?, ?, NULL, ?)""")
+                .bind(0, orgId).bind(1, action).bind(2, target).bind(3, details).bind(4, clock.millis()).execute());
+    }
+
     /** A product's entries, newest first. */
     public Page product(long productId, int page, int perPage) {
         return page("product_id = :k", productId, page, perPage);

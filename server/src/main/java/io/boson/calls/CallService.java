@@ -32,8 +32,10 @@ public final class CallService {
     private final Bus bus;
     private final ObjectMapper json;
     private final Duration timeout;
+    private final io.boson.usage.UsageService usage;
 
-    public CallService(DeviceAccess devices, Bus bus, ObjectMapper json, Duration timeout) {
+    public CallService(DeviceAccess devices, Bus bus, ObjectMapper json, Duration timeout, io.boson.usage.UsageService usage) {
+        this.usage = usage;
         this.devices = devices;
         this.bus = bus;
         this.json = json;
@@ -76,6 +78,7 @@ public final class CallService {
     /** True when the device answered a ping; an offline device is simply not online. */
     public boolean ping(Principal caller, DeviceRef ref) {
         Device device = devices.resolve(caller, ref, Action.PING);
+        usage.requireActive(device);
         if (!device.online()) return false;
         try {
             send(device, DeviceRequest.ping());
@@ -99,7 +102,9 @@ public final class CallService {
         send(device, DeviceRequest.vitals());
     }
 
-    private static void requireOnline(Device device) {
+    /** Online, and its owner's communication not paused (a paused owner's calls answer 429 naming the limit). */
+    private void requireOnline(Device device) {
+        usage.requireActive(device);
         if (!device.online()) throw new DomainException.DeviceOffline();
     }
 

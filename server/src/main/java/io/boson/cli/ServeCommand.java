@@ -99,6 +99,26 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Event streams open at once per client address, per node; 0 = no limit (default 100, as Particle).")
     int limitStreamsOpen;
 
+    @Option(names = "--metering", defaultValue = "${env:BOSON_METERING:-true}", negatable = true,
+            description = "Meter Data Operations and cellular data and enforce plans (default on; --no-metering for a baseline).")
+    boolean metering;
+
+    @Option(names = "--usage-flush-ms", defaultValue = "${env:BOSON_USAGE_FLUSH_MS:-1000}",
+            description = "How often usage counters are written, in ms; a crash loses at most this much (default 1000).")
+    long usageFlushMillis;
+
+    @Option(names = "--usage-grace-hours", defaultValue = "${env:BOSON_USAGE_GRACE_HOURS:-72}",
+            description = "Hours a Free owner at 100 %% of a limit keeps communicating before the pause (default 72).")
+    long usageGraceHours;
+
+    @Option(names = "--free-limits", defaultValue = "${env:BOSON_FREE_LIMITS:-100,100000,100}",
+            description = "Free plan: devices,Data Operations,cellular MB per month (default 100,100000,100).")
+    String freeLimits;
+
+    @Option(names = "--growth-block-limits", defaultValue = "${env:BOSON_GROWTH_BLOCK_LIMITS:-100,720000,540}",
+            description = "One Growth block: devices,Data Operations,cellular MB per month (default 100,720000,540).")
+    String growthBlockLimits;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -115,7 +135,12 @@ public final class ServeCommand implements Callable<Integer> {
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
-                        io.boson.http.ApiLimits.PARTICLE_WINDOW)).build();
+                        io.boson.http.ApiLimits.PARTICLE_WINDOW))
+
+                .usage(io.boson.usage.UsageSettings.defaults().withMetering(metering)
+                        .withFlushInterval(Duration.ofMillis(usageFlushMillis)).withGrace(Duration.ofHours(usageGraceHours))
+                        .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
+                .build();
         if (config.clustered() && config.embeddedStorage()) {
             System.err.println("boson: --nats-url joins nodes into one cloud, which needs a shared PostgreSQL (--db-url)");
             return 2;
@@ -145,6 +170,19 @@ public final class ServeCommand implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** "devices,data operations,cellular MB". */
+    private static io.boson.usage.UsageSettings.Limits limits(String spec, String option) {
+        String[] parts = spec.split(",");
+        try {
+            if (parts.length != 3) throw new NumberFormatException();
+            return new io.boson.usage.UsageSettings.Limits(Long.parseLong(parts[0].trim()), Long.parseLong(parts[1].trim()),
+                    Math.round(Double.parseDouble(parts[2].trim()) * io.boson.usage.UsageSettings.Limits.MB), 0);
+        } catch (NumberFormatException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServeCommand()),
+                    option + " must be devices,data operations,cellular MB (e.g. 100,100000,100)");
+        }
     }
 
     private static String env(String name, String fallback) {

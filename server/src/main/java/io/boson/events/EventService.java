@@ -97,6 +97,11 @@ public final class EventService {
                 Scope.productOf(scope), deviceId), ownerScope);
     }
 
+    /** A cloud event from no device into a scope's streams ({@code spark/usage/…} in an owner's). */
+    public void cloud(String scope, String name, String data) {
+        publish(new Event(name, data, false, Event.DEFAULT_TTL, clock.millis(), Event.API_COREID, scope, Scope.productOf(scope), null));
+    }
+
     /** A cloud event about a device known from the registry (firmware status), in its scope and its owner's. */
     public void system(Device device, String name, String data) {
         String placement = Scope.placement(device);

@@ -126,8 +126,11 @@ final class DeviceSession {
             if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) close(Disconnects.SESSION_TAKEN_OVER);
         }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceKick(deviceId), m -> close(Disconnects.NOT_AUTHORIZED)));
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m ->
-                rescope(new String(m.data(), StandardCharsets.UTF_8))));
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m -> {
+            String placement = new String(m.data(), StandardCharsets.UTF_8);
+            rescope(placement);
+            gw.blocking().execute(() -> gw.usage().rebill(deviceId, placement));
+        }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceFirmware(deviceId), m -> {
             // Until the first describe the cloud does not know what the device runs; that describe decides.
             if (described.get()) gw.blocking().execute(this::firmwareNudged);
@@ -230,6 +233,7 @@ final class DeviceSession {
                 byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);
                 // Matched by Particle's prefix rule, which plain MQTT matching in send() would not accept.
                 write("c/e/" + e.name(), data);
+                gw.usage().meter().event(deviceId, e.name(), data.length);
                 return;
             }
         }
@@ -281,6 +285,8 @@ final class DeviceSession {
                 gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)));
         byte[] payload = req.arg() == null ? new byte[0] : req.arg().getBytes(StandardCharsets.UTF_8);
         send(topic, payload);
+        // A function call or variable read costs one Data Operation; pings cost nothing.
+        if (!req.kind().equals("p")) gw.usage().meter().request(deviceId);
     }
 
     /** The device answered {@code r/{rid}} or {@code r/{rid}/err}. Late or unknown answers are ignored. */

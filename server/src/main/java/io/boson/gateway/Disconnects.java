@@ -15,6 +15,8 @@ final class Disconnects {
     static final byte PACKET_TOO_LARGE = (byte) 0x95;
     static final byte MESSAGE_RATE_TOO_HIGH = (byte) 0x96;
     static final byte QOS_NOT_SUPPORTED = (byte) 0x9B;
+    /** The owner's usage limit is reached and its devices' communication is paused. */
+    static final byte QUOTA_EXCEEDED = (byte) 0x97;
     static final byte PROTOCOL_ERROR = (byte) 0x82;
 
     private Disconnects() {
@@ -50,6 +52,7 @@ final class Disconnects {
             case PACKET_TOO_LARGE -> "packet too large";
             case MESSAGE_RATE_TOO_HIGH -> "message rate too high";
             case QOS_NOT_SUPPORTED -> "QoS 2 not supported";
+            case QUOTA_EXCEEDED -> "usage limit reached: communication paused";
             default -> "protocol error";
         };
     }

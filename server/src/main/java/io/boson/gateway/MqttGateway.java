@@ -58,9 +58,18 @@ public final class MqttGateway implements AutoCloseable {
     private Channel tlsServer;
 
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
-                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota) {
+                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota, io.boson.usage.UsageService usage) {
         this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
-                new Sessions(bus, codec), ota, new ConnectPacing(clock));
+                new Sessions(bus, codec), ota, new ConnectPacing(clock), usage);
+        usage.onPause(this::closeOwner);
+    }
+
+    /** Ends the sessions on this node of the devices of an owner whose communication is paused. */
+    private void closeOwner(String owner) {
+        for (DeviceSession s : context.sessions().all()) {
+            io.boson.usage.Meter.Billing b = context.usage().meter().billingOf(s.deviceId());
+            if (b != null && owner.equals(b.owner())) s.close(Disconnects.QUOTA_EXCEEDED);
+        }
     }
 
     public MqttGateway start(String host, int port) throws InterruptedException {
@@ -91,6 +100,7 @@ public final class MqttGateway implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (context.usage().meter().on()) ch.pipeline().addLast("wire-bytes", new WireBytes(context.usage().meter()));
                         if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         ch.pipeline().addLast("decoder", new MqttDecoder(MAX_PACKET_BYTES));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);

@@ -180,10 +180,16 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                             MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5));
                     return;
                 }
+                Optional<String> quota = gw.usage().admit(device.get());
+                if (quota.isPresent()) {
+                    ctx.channel().eventLoop().execute(() -> refuseQuota(ctx, quota.get()));
+                    return;
+                }
+                boolean cellular = io.boson.usage.Platforms.cellular(device.get().platformId());
                 DeviceSession s = new DeviceSession(gw, ctx.channel(), device.get(), mqtt5);
                 gw.presence().connected(clientId, s.sessionId(), ip);
                 gw.bus().publish(io.boson.bus.Subjects.devicePresence(clientId), new byte[0]);
-                ctx.channel().eventLoop().execute(() -> established(ctx, s, keepAlive));
+                ctx.channel().eventLoop().execute(() -> established(ctx, s, keepAlive, cellular));
             } catch (RuntimeException e) {
                 log.warn("device {} could not connect: {}", clientId, e.toString());
                 ctx.channel().eventLoop().execute(() -> refuseConnect(ctx,
@@ -204,12 +210,21 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         return b.build();
     }
 
-    private void established(ChannelHandlerContext ctx, DeviceSession s, int keepAlive) {
+    /** Usage paused or the device limit reached: MQTT 5 hears 0x97 (Quota exceeded) and why; 3.1.1 "not authorized". */
+    private void refuseQuota(ChannelHandlerContext ctx, String why) {
+        closeReason = why;
+        MqttProperties props = mqtt5 ? new MqttMessageBuilders.ConnAckPropertiesBuilder().reasonString(why).build() : null;
+        ctx.writeAndFlush(connAck(mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+                : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED, props)).addListener(f -> ctx.close());
+    }
+
+    private void established(ChannelHandlerContext ctx, DeviceSession s, int keepAlive, boolean cellular) {
         if (!ctx.channel().isActive()) {
             gw.blocking().execute(() -> gw.presence().disconnected(s.deviceId(), s.sessionId(), closeReason));
             return;
         }
         session = s;
+        WireBytes.established(ctx.channel(), s.deviceId(), cellular);
         uplink = new Uplink(gw, this, s, mqtt5);
         s.attach();
         DeviceSession previous = gw.sessions().put(s);

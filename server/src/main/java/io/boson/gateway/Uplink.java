@@ -98,6 +98,7 @@ final class Uplink {
             return;
         }
         byte[] bytes = ByteBufUtil.getBytes(payload);
+        gw.usage().meter().event(s.deviceId(), name, bytes.length);
         String text = utf8(bytes);
         if (text != null) {
             gw.events().publishFromDevice(s.deviceId(), s.scope(), s.ownerScope(), name, text, false);

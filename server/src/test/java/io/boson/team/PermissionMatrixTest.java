@@ -102,6 +102,8 @@ class PermissionMatrixTest {
         m.put(Action.MANAGE_CUSTOMERS, api -> api.postJson(t.p() + "/customers",
                 Map.of("email", UUID.randomUUID() + "@example.com", "no_password", true)).status());
         m.put(Action.READ_AUDIT, api -> api.get(t.p() + "/audit").status());
+        m.put(Action.VIEW_BILLING, api -> api.get(t.p() + "/usage").status());
+        m.put(Action.VIEW_SIM, api -> api.get(t.p() + "/sims/data_usage").status());
         m.put(Action.EDIT_SETTINGS, api -> api.putJson(t.p(), Map.of("description", "changed")).status());
         m.put(Action.VIEW_FIRMWARE, api -> api.get(t.p() + "/firmware").status());
         m.put(Action.MANAGE_FIRMWARE, api -> api.multipart("POST", t.p() + "/firmware", "firmware.bin", new byte[] {0, 7, (byte) 0x80},

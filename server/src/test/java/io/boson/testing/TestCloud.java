@@ -38,8 +38,8 @@ public final class TestCloud implements AutoCloseable {
     /** Whether this node created the schema (and so drops it); a node that joined a cluster did not. */
     private final boolean ownsSchema;
     private final Config config;
-    private final Boson boson;
-    private final Api admin;
+    private Boson boson;
+    private Api admin;
 
     private TestCloud(Duration requestTimeout, java.util.function.UnaryOperator<Config.Builder> custom) {
         this.clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
@@ -146,9 +146,21 @@ public final class TestCloud implements AutoCloseable {
         return new TestCloud(requestTimeout, b -> b);
     }
 
-    /** A cloud with some configuration of the test's own, e.g. Particle's API limits. */
+    /** A cloud with configuration of the test's own (API limits, usage limits, flush intervals). */
     public static TestCloud start(java.util.function.UnaryOperator<Config.Builder> custom) {
         return new TestCloud(Duration.ofSeconds(2), custom);
+    }
+
+    /** Stops the server cleanly and starts it again on the same storage, ports chosen afresh. */
+    public void restart() {
+        boson.close();
+        boson = Boson.start(config);
+        admin = new Api(baseUrl(), admin.token());
+    }
+
+    /** The same caller against this server's current port (after a {@link #restart}). */
+    public Api again(Api caller) {
+        return new Api(baseUrl(), caller.token());
     }
 
     public boolean onPostgres() {
