@@ -132,7 +132,8 @@ async function home(root) {
       ['Device', (d) => h('a', { href: `#/devices/${d.id}` }, d.name || d.id)],
       ['State', (d) => onlinePill(d.online)],
       ['Last heard', (d) => when(d.last_heard)],
-    ], devices.slice(0, 10), { label: 'My devices', empty: 'No developer devices claimed.' }));
+    ], devices.slice(0, 10), { label: 'My devices', empty: 'No developer devices claimed.',
+      rowAttrs: (d) => ({ 'data-device': d.id }) }));
 }
 
 whenSignedOut((why) => { say(why); go('#/'); });

@@ -12,25 +12,21 @@ export async function devicePage(root, { product, id }, page) {
   const can = (a) => !ctx || ctx.can(a);
   const d = await get(base);
   const firmware = p && can('EDIT_DEVICE') ? (await get(`/v1/products/${p.id}/firmware`)) : [];
-  const reload = () => window.dispatchEvent(new HashChangeEvent('hashchange'));
 
   const state = h('span', { 'data-testid': 'online' }, onlinePill(d.online));
   const heard = h('span', {}, when(d.last_heard));
-  const fu = d.firmware_update;
-  const facts = h('dl', { class: 'facts' },
-    ['ID', h('span', { class: 'mono' }, d.id)], ['Name', d.name || '—'], ['State', state], ['Last heard', heard],
-    ['Firmware', d.firmware_version ?? '—'], ['Device OS', d.system_firmware_version || '—'],
-    ['Platform', d.platform_id], [p ? 'Owner or customer' : 'Owner', d.owner || '—'],
-    ...(p ? [['Groups', (d.groups || []).join(', ') || '—'], ['Development', d.development ? 'yes' : 'no'],
-      ['Firmware lock', d.desired_firmware_version ? `v${d.desired_firmware_version}` : 'none'],
-      ['Update', fu ? `${fu.status}${fu.target_version ? ` → v${fu.target_version} (${fu.target_source})` : ''}` : '—']] : []),
-    ['Notes', d.notes || '—'],
-  ].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+  const facts = h('dl', { class: 'facts' }, factRows(d, p, state, heard));
+  const reload = async () => {
+    const now = await get(base);
+    put(state, onlinePill(now.online));
+    heard.textContent = when(now.last_heard);
+    put(facts, factRows(now, p, state, heard));
+  };
 
   const cards = [h('section', { class: 'card', 'aria-label': 'Identity' }, h('h2', {}, 'Device'), facts)];
   if (can('EDIT_DEVICE')) cards.push(editCard(base, d, p, firmware, can, reload));
-  cards.push(callsCard(base, d, can));
-  cards.push(vitalsCard(d, can));
+  cards.push(callsCard(base, d, p, can));
+  cards.push(vitalsCard(d, p, can));
 
   const heading = d.name || d.id;
   put(root, p ? productHeader(ctx, heading) : [h('div', { class: 'crumbs' }, h('a', { href: '#/devices' }, 'My devices')),
@@ -42,6 +38,19 @@ export async function devicePage(root, { product, id }, page) {
   }));
 }
 
+function factRows(d, p, state, heard) {
+  const fu = d.firmware_update;
+  return [
+    ['ID', h('span', { class: 'mono' }, d.id)], ['Name', d.name || '—'], ['State', state], ['Last heard', heard],
+    ['Firmware', d.firmware_version ?? '—'], ['Device OS', d.system_firmware_version || '—'],
+    ['Platform', d.platform_id], [p ? 'Owner or customer' : 'Owner', d.owner || '—'],
+    ...(p ? [['Groups', (d.groups || []).join(', ') || '—'], ['Development', d.development ? 'yes' : 'no'],
+      ['Firmware lock', d.desired_firmware_version ? `v${d.desired_firmware_version}` : 'none'],
+      ['Update', fu ? `${fu.status}${fu.target_version ? ` → v${fu.target_version} (${fu.target_source})` : ''}` : '—']] : []),
+    ['Notes', d.notes || '—'],
+  ].flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
+}
+
 function editCard(base, d, p, firmware, can, reload) {
   const out = h('div');
   const name = h('input', { type: 'text', value: d.name || '', name: 'name' });
@@ -49,7 +58,7 @@ function editCard(base, d, p, firmware, can, reload) {
   const card = h('section', { class: 'card', 'aria-label': 'Edit' }, h('h2', {}, 'Edit'),
     h('div', { class: 'row' }, field('Name', name), action(h('button', { type: 'button' }, 'Rename'), out, async () => {
       await api('PUT', base, { name: name.value.trim() });
-      setTimeout(reload, 800);
+      await reload();
       return 'Renamed.';
     })));
   card.append(field('Notes', notes), action(h('button', { type: 'button' }, 'Save notes'), out,
@@ -60,11 +69,11 @@ function editCard(base, d, p, firmware, can, reload) {
     card.append(h('div', { class: 'row' }, field('Groups (comma separated)', groups),
       action(h('button', { type: 'button' }, 'Save groups'), out, async () => {
         await api('PUT', base, { groups: groups.value.split(',').map((s) => s.trim()).filter(Boolean) });
-        setTimeout(reload, 800);
+        await reload();
         return 'Groups saved.';
       })));
     dev.addEventListener('change', async () => {
-      try { await api('PUT', base, { development: dev.checked }); put(out, okBox(dev.checked ? 'Marked as a development device.' : 'No longer a development device.')); }
+      try { await api('PUT', base, { development: dev.checked }); await reload(); put(out, okBox(dev.checked ? 'Marked as a development device.' : 'No longer a development device.')); }
       catch (e) { dev.checked = !dev.checked; put(out, errorBox(e)); }
     });
     card.append(h('div', { class: 'row' }, field('Development device (gets no automatic firmware)', dev)));
@@ -75,12 +84,12 @@ function editCard(base, d, p, firmware, can, reload) {
     if (can('FLASH_DEVICES')) lockRow.append(field('Flash now', flash));
     lockRow.append(action(h('button', { type: 'button', disabled: !firmware.length }, 'Lock'), out, async () => {
       await api('PUT', base, { desired_firmware_version: Number(version.value), flash: can('FLASH_DEVICES') && flash.checked });
-      setTimeout(reload, 800);
+      await reload();
       return `Locked to v${version.value}.`;
     }));
-    if (d.desired_firmware_version) lockRow.append(action(h('button', { type: 'button' }, 'Unlock'), out, async () => {
+    lockRow.append(action(h('button', { type: 'button' }, 'Unlock'), out, async () => {
       await api('PUT', base, { desired_firmware_version: null });
-      setTimeout(reload, 800);
+      await reload();
       return 'Unlocked.';
     }));
     card.append(lockRow);
@@ -89,7 +98,7 @@ function editCard(base, d, p, firmware, can, reload) {
   return card;
 }
 
-function callsCard(base, d, can) {
+function callsCard(base, d, p, can) {
   const card = h('section', { class: 'card', 'aria-label': 'Functions and variables' }, h('h2', {}, 'Functions'));
   const fns = d.functions || [];
   if (!fns.length) card.append(h('p', { class: 'muted' }, 'The device has announced no functions.'));
@@ -123,7 +132,8 @@ function callsCard(base, d, can) {
     const r = await api('PUT', `${base}/ping`);
     return r.online ? 'The device answered: online.' : 'The device did not answer: offline.';
   }));
-  if (can('EDIT_DEVICE')) {
+  // Signalling is a developer-device call (PUT /v1/devices/:id); the product API has none.
+  if (!p) {
     let on = false;
     const b = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Signal');
     row.append(action(b, out, async () => {
@@ -138,22 +148,25 @@ function callsCard(base, d, can) {
   return card;
 }
 
-function vitalsCard(d, can) {
+function vitalsCard(d, p, can) {
   const body = h('div', {}, h('p', { class: 'muted' }, 'Loading vitals…'));
   const out = h('div');
   const load = async () => {
     try {
-      const r = await get(`/v1/diagnostics/${enc(d.id)}/last`);
+      // Particle's product path for a product device; this server may not have it (then 404).
+      const r = await get(p ? `/v1/products/${p.id}/diagnostics/${enc(d.id)}/last` : `/v1/diagnostics/${enc(d.id)}/last`);
       const rows = flatten(r.diagnostics?.payload || {});
       put(body, h('p', { class: 'muted' }, 'Last sent ', when(r.diagnostics?.updated_at)),
         table([['Vital', ([k]) => k], ['Value', ([, v]) => String(v)]], rows, { label: 'Vitals', empty: 'No vitals yet.' }));
     } catch (e) {
-      put(body, e.status === 404 ? h('p', { class: 'muted' }, 'No vitals yet.') : errorBox(e));
+      put(body, e.status === 404 ? h('p', { class: 'muted' }, p
+        ? "This server's API offers no vitals of product devices to the team (no /v1/products/:product/diagnostics)."
+        : 'No vitals yet.') : errorBox(e));
     }
   };
   load();
   const card = h('section', { class: 'card', 'aria-label': 'Vitals' }, h('h2', {}, 'Vitals'), body);
-  if (can('REFRESH_VITALS')) card.append(action(h('button', { type: 'button' }, 'Ask for vitals now'), out, async () => {
+  if (!p && can('REFRESH_VITALS')) card.append(action(h('button', { type: 'button' }, 'Ask for vitals now'), out, async () => {
     await api('POST', `/v1/diagnostics/${enc(d.id)}/update`);
     setTimeout(load, 1500);
     return 'Asked the device; its answer appears here.';

@@ -132,7 +132,7 @@ function bulkBar(ctx, selected, groups, out) {
     });
     return b;
   };
-  if (ctx.can('EDIT_DEVICE')) bar.append(field('Group', name), run('Add to group', () => change('add')),
+  if (ctx.can('EDIT_DEVICE')) bar.append(field('Group name', name), run('Add to group', () => change('add')),
     run('Remove from group', () => change('remove')));
   if (ctx.can('REMOVE_DEVICES')) bar.append(run('Remove from product', async () => {
     const devices = need();

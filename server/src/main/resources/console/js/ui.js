@@ -32,6 +32,8 @@ let fieldIds = 0;
 /** A labelled control (the label is what a screen reader announces). */
 export function field(label, control) {
   if (!control.id) control.id = `f${++fieldIds}`;
+  // The label wraps the control; aria-label keeps the control's name to the label alone.
+  if (!control.hasAttribute('aria-label')) control.setAttribute('aria-label', label);
   if (control.type === 'checkbox') return h('label', { class: 'check', for: control.id }, control, label);
   return h('label', { for: control.id }, label, control);
 }
