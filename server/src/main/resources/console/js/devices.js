@@ -1,7 +1,7 @@
 // The device list: a product's (paged by the server, fast at 100,000 devices) or the user's own
 // developer devices; online state follows spark/status live.
 import { api, get, stream, enc } from './api.js';
-import { h, put, field, errorBox, table, when, onlinePill, say } from './ui.js';
+import { h, put, field, errorBox, table, when, onlinePill, say, rerender } from './ui.js';
 import { productContext, productHeader } from './context.js';
 
 const SORTS = { deviceId: 'ID', deviceName: 'Name', lastConnection: 'Last heard', firmwareVersion: 'Firmware' };
@@ -126,7 +126,7 @@ function bulkBar(ctx, selected, groups, out) {
     const b = h('button', { type: 'button', class: cls }, label);
     b.addEventListener('click', async () => {
       b.disabled = true;
-      try { put(out, h('div', { class: 'success', role: 'status' }, await fn())); setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 600); }
+      try { say(await fn()); put(out); rerender(600); }
       catch (e) { put(out, errorBox(e)); }
       finally { b.disabled = false; }
     });

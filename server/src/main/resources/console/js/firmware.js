@@ -24,8 +24,15 @@ export async function firmwarePage(root, { product }, page) {
   showList(versions);
 
   const manage = ctx.can('MANAGE_FIRMWARE');
+  const release = h('div');
+  put(release, releaseCard(p, versions, groups));
+  const uploaded = async () => {
+    const now = await get(`/v1/products/${p.id}/firmware`);
+    showList(now);
+    put(release, releaseCard(p, now, groups));
+  };
   put(root, productHeader(ctx, 'Firmware'),
-    manage ? h('div', { class: 'grid' }, uploadCard(p), releaseCard(p, versions, groups)) : null,
+    manage ? h('div', { class: 'grid' }, uploadCard(p, uploaded), release) : null,
     h('h2', {}, 'Versions'), list);
 
   // Watching the rollout: each flash status event (and a slow timer) refreshes the counts.
@@ -62,7 +69,7 @@ function rollout(f) {
     h('div', { class: 'muted' }, `${r.updated} updated · ${r.in_progress} updating · ${r.pending} pending · ${r.failed} failed of ${r.targeted}`));
 }
 
-function uploadCard(p) {
+function uploadCard(p, uploaded) {
   const file = h('input', { type: 'file', name: 'file', required: true });
   const version = h('input', { type: 'number', name: 'version', min: 1, max: 65535, required: true });
   const title = h('input', { type: 'text', name: 'title' });
@@ -79,7 +86,7 @@ function uploadCard(p) {
       if (title.value) form.append('title', title.value);
       form.append('description', description.value);
       const f = await api('POST', `/v1/products/${p.id}/firmware`, form);
-      setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 800);
+      await uploaded();
       return `Uploaded v${f.version} (${bytes(f.size)}).`;
     })), out);
 }

@@ -1,6 +1,6 @@
 // Device groups: create, rename, recolour, delete. Adding devices in bulk is on the device list.
 import { api, get, enc } from './api.js';
-import { h, put, field, table, action } from './ui.js';
+import { h, put, field, table, action, rerender, say } from './ui.js';
 import { productContext, productHeader } from './context.js';
 
 export async function groupsPage(root, { product }) {
@@ -8,7 +8,7 @@ export async function groupsPage(root, { product }) {
   const p = ctx.product;
   const { groups } = await get(`/v1/products/${p.id}/groups`);
   const out = h('div');
-  const reload = () => setTimeout(() => window.dispatchEvent(new HashChangeEvent('hashchange')), 300);
+  const done = (message) => { say(message); rerender(); return ''; };
   const canEdit = ctx.can('EDIT_GROUP');
   const rows = table([
     ['Group', (g) => [h('span', { class: 'swatch', style: `background:${g.color}` }), h('a', {
@@ -21,14 +21,12 @@ export async function groupsPage(root, { product }) {
       return h('div', { class: 'row' }, name, color,
         action(h('button', { type: 'button' }, 'Save'), out, async () => {
           await api('PUT', `/v1/products/${p.id}/groups/${enc(g.name)}`, { name: name.value.trim(), color: color.value });
-          reload();
-          return `Group ${name.value.trim()} saved.`;
+          return done(`Group ${name.value.trim()} saved.`);
         }),
         action(h('button', { type: 'button', class: 'danger' }, 'Delete'), out, async () => {
           if (!confirm(`Delete the group ${g.name}? Its devices leave it.`)) return '';
           await api('DELETE', `/v1/products/${p.id}/groups/${enc(g.name)}`);
-          reload();
-          return `Group ${g.name} deleted.`;
+          return done(`Group ${g.name} deleted.`);
         }));
     }]] : []),
   ], groups, { label: 'Groups', empty: 'No groups yet.' });
@@ -41,8 +39,7 @@ export async function groupsPage(root, { product }) {
       h('div', { class: 'row' }, field('Name (a-z, 0-9, - and _)', name), field('Description', desc), field('Colour', color),
         action(h('button', { type: 'button', class: 'primary' }, 'Create group'), out, async () => {
           await api('POST', `/v1/products/${p.id}/groups`, { name: name.value.trim(), description: desc.value, color: color.value });
-          reload();
-          return `Group ${name.value.trim()} created.`;
+          return done(`Group ${name.value.trim()} created.`);
         })));
   }
   put(root, productHeader(ctx, 'Groups'), create, out, rows,

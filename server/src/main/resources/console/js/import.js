@@ -51,21 +51,21 @@ export async function importPage(root, { product }, page) {
     }
   });
   const waiting = h('div');
+  const waitingOut = h('div');
   put(root, productHeader(ctx, 'Import devices'),
     ctx.can('IMPORT_DEVICES') ? h('section', { class: 'card', 'aria-label': 'Import' },
       field('Device IDs', text), h('p', { class: 'muted' }, 'or'), field('A file with one ID per line', file),
       h('div', { class: 'row' }, go), progress, progressText, report)
       : h('p', { class: 'muted' }, 'Your role does not allow importing devices.'),
-    h('h2', {}, 'Waiting for approval'), waiting);
-  await quarantined(ctx, waiting);
+    h('h2', {}, 'Waiting for approval'), waitingOut, waiting);
+  await quarantined(ctx, waiting, waitingOut);
 }
 
-async function quarantined(ctx, box) {
+async function quarantined(ctx, box, out) {
   const p = ctx.product;
   const r = await get(`/v1/products/${p.id}/devices?quarantined=true&per_page=100`);
-  const out = h('div');
-  const refresh = () => setTimeout(() => quarantined(ctx, box), 300);
-  put(box, out, table([
+  const refresh = () => setTimeout(() => quarantined(ctx, box, out).catch((e) => put(out, errorBox(e))), 300);
+  put(box, table([
     ['Device', (d) => h('span', { class: 'mono' }, d.id)],
     ['Last heard', (d) => when(d.last_heard)],
     ['', (d) => ctx.can('IMPORT_DEVICES') ? h('div', { class: 'row' },

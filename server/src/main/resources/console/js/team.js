@@ -1,7 +1,7 @@
 // Team and access: members and roles, API users (token shown once), OAuth clients (secret shown
 // once), and the product's customers. What the role may not do is not offered.
 import { api, get, enc, session } from './api.js';
-import { h, put, field, table, when, action, ASSIGNABLE_ROLES } from './ui.js';
+import { h, put, field, table, when, action, ASSIGNABLE_ROLES, rerender, say } from './ui.js';
 import { productContext, productHeader, forget } from './context.js';
 
 export const API_SCOPES = ['devices:list', 'devices:get', 'devices:update', 'devices:import', 'devices:remove',
@@ -9,7 +9,7 @@ export const API_SCOPES = ['devices:list', 'devices:get', 'devices:update', 'dev
   'events:send', 'groups:list', 'groups:create', 'groups:update', 'groups:remove', 'firmware:list', 'firmware:get',
   'firmware:update', 'teams.users:list', 'clients:list', 'customers:list', 'products:get'];
 
-const reload = () => setTimeout(() => { forget(); window.dispatchEvent(new HashChangeEvent('hashchange')); }, 300);
+const done = (message) => { say(message); forget(); rerender(); return ''; };
 
 function roleSelect(current, label) {
   return h('select', { 'aria-label': label }, ASSIGNABLE_ROLES.map((r) => h('option', { value: r, selected: r === current }, r)));
@@ -33,8 +33,7 @@ export function teamSection(base, team, canManage, out) {
     ...(canManage ? [['', (m) => m.role.name === 'Owner' ? '' : action(h('button', { type: 'button', class: 'danger' }, 'Remove'), out, async () => {
       if (!confirm(`Remove ${m.username} from the team?`)) return '';
       await api('DELETE', `${base}/team/${enc(m.username)}`);
-      reload();
-      return `${m.username} removed.`;
+      return done(`${m.username} removed.`);
     })]] : []),
   ], people, { label: 'Team members' });
   if (!canManage) return [rows];
@@ -44,8 +43,7 @@ export function teamSection(base, team, canManage, out) {
     h('div', { class: 'row' }, field('Username (an existing account)', username), field('Role', role),
       action(h('button', { type: 'button', class: 'primary' }, 'Invite'), out, async () => {
         await api('POST', `${base}/team`, { username: username.value.trim(), role: role.value });
-        reload();
-        return `${username.value.trim()} invited as ${role.value}.`;
+        return done(`${username.value.trim()} invited as ${role.value}.`);
       })))];
 }
 
@@ -58,8 +56,7 @@ export function apiUsersSection(base, team, canManage, out) {
     ['Scopes', (m) => (m.scopes || []).join(' ')],
     ...(canManage ? [['', (m) => action(h('button', { type: 'button', class: 'danger' }, 'Remove'), out, async () => {
       await api('DELETE', `${base}/team/${enc(m.username)}`);
-      reload();
-      return `${m.username} removed; its token no longer works.`;
+      return done(`${m.username} removed; its token no longer works.`);
     })]] : []),
   ], users, { label: 'API users', empty: 'No API users.' })];
   if (canManage) {
@@ -99,8 +96,7 @@ async function clientsSection(base, canView, canManage, out) {
     ...(canManage ? [['', (c) => action(h('button', { type: 'button', class: 'danger' }, 'Delete'), out, async () => {
       if (!confirm(`Delete the client ${c.name}? Every token issued through it stops working.`)) return '';
       await api('DELETE', `${base}/clients/${enc(c.id)}`);
-      reload();
-      return `Client ${c.name} deleted.`;
+      return done(`Client ${c.name} deleted.`);
     })]] : []),
   ], clients, { label: 'OAuth clients', empty: 'No OAuth clients.' })];
   if (canManage) {
@@ -135,8 +131,7 @@ export async function customersPage(root, { product }) {
       h('div', { class: 'row' }, field('Email', email), field('Password (8 or more characters)', password),
         action(h('button', { type: 'button', class: 'primary' }, 'Create customer'), out, async () => {
           await api('POST', `/v1/products/${p.id}/customers`, { email: email.value.trim(), password: password.value });
-          reload();
-          return `Customer ${email.value.trim()} created.`;
+          return done(`Customer ${email.value.trim()} created.`);
         })));
   }
   put(root, productHeader(ctx, 'Customers'), create, out, table([
@@ -145,8 +140,7 @@ export async function customersPage(root, { product }) {
     ...(manage ? [['', (c) => action(h('button', { type: 'button', class: 'danger' }, 'Delete'), out, async () => {
       if (!confirm(`Delete ${c.username}? Their devices are released and their sessions end.`)) return '';
       await api('DELETE', `/v1/products/${p.id}/customers/${enc(c.username)}`);
-      reload();
-      return `${c.username} deleted.`;
+      return done(`${c.username} deleted.`);
     })]] : []),
   ], customers, { label: 'Customers', empty: 'No customers yet.' }));
 }

@@ -61,7 +61,7 @@ export function action(button, out, fn) {
     button.disabled = true;
     try {
       const result = await fn();
-      if (out && typeof result === 'string') put(out, okBox(result));
+      if (out && typeof result === 'string' && result) put(out, okBox(result));
       else if (out) put(out);
     } catch (e) {
       if (out) put(out, errorBox(e)); else say(e.message);
@@ -119,4 +119,10 @@ export function allows(role, actionName) {
 
 export function stronger(a, b) {
   return ROLE_ORDER.indexOf(a) >= ROLE_ORDER.indexOf(b) ? a : b;
+}
+
+/** Shows the current page again after a change, unless the user has moved on meanwhile. */
+export function rerender(delayMs = 300) {
+  const here = location.hash;
+  setTimeout(() => { if (location.hash === here) window.dispatchEvent(new HashChangeEvent('hashchange')); }, delayMs);
 }

@@ -43,6 +43,8 @@ abstract class BrowserTest extends CloudTest {
     @BeforeAll
     static void startBrowser() {
         Assumptions.assumeTrue(Files.isExecutable(CHROMIUM), "Chromium is not installed at " + CHROMIUM);
+        // The machine is shared: give the page time under load (the assertions still poll, not sleep).
+        com.microsoft.playwright.assertions.PlaywrightAssertions.setDefaultAssertionTimeout(15_000);
         playwright = Playwright.create(new Playwright.CreateOptions().setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions().setExecutablePath(CHROMIUM).setHeadless(true)
                 .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -54,6 +56,22 @@ abstract class BrowserTest extends CloudTest {
         if (browser != null) browser.close();
         if (playwright != null) playwright.close();
     }
+
+    /** A failed test leaves each open tab's screenshot and text in target/console-failures. */
+    @org.junit.jupiter.api.extension.RegisterExtension
+    final org.junit.jupiter.api.extension.AfterTestExecutionCallback keepFailures = ext -> {
+        if (ext.getExecutionException().isEmpty()) return;
+        Path dir = Path.of("target", "console-failures");
+        Files.createDirectories(dir);
+        int i = 0;
+        for (BrowserContext c : contexts) {
+            for (Page page : c.pages()) {
+                String name = ext.getRequiredTestMethod().getName() + "-" + i++;
+                page.screenshot(new Page.ScreenshotOptions().setPath(dir.resolve(name + ".png")).setFullPage(true));
+                Files.writeString(dir.resolve(name + ".txt"), page.url() + "\n" + page.locator("body").innerText());
+            }
+        }
+    };
 
     @AfterEach
     void closeTabs() {

@@ -136,7 +136,6 @@ class ConsoleDevicesTest extends BrowserTest {
             page.getByLabel("Filter by name").fill("gr");
             assertThat(log.locator("div[data-name='pressure']")).isHidden();
             assertThat(log.locator("div[data-name='grind']")).isVisible();
-            screenshot(page, "device");
 
             // Editing: name, notes, groups, development flag.
             page.getByLabel("Name", new Page.GetByLabelOptions().setExact(true)).fill("bar-espresso");
@@ -154,6 +153,8 @@ class ConsoleDevicesTest extends BrowserTest {
             assertThat(d.get("notes").asText()).isEqualTo("descaled on Monday");
             assertThat(d.get("groups").toString()).contains("bar", "lobby");
             assertThat(d.get("development").asBoolean()).isTrue();
+
+            screenshot(page, "device");
 
             // Ping, and an error from the API shown in words.
             button(page, "Ping").click();
