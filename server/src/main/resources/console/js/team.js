@@ -63,7 +63,7 @@ export function apiUsersSection(base, team, canManage, out) {
     const name = h('input', { type: 'text', name: 'friendly_name' });
     const boxes = API_SCOPES.map((s) => h('input', { type: 'checkbox', value: s }));
     parts.push(h('section', { class: 'card', 'aria-label': 'New API user' }, h('h2', {}, 'New API user'),
-      field('Name', name), h('fieldset', {}, h('legend', {}, 'Scopes'),
+      field('API user name', name), h('fieldset', {}, h('legend', {}, 'Scopes'),
         h('div', { class: 'row' }, boxes.map((b) => field(b.value, b)))),
       action(h('button', { type: 'button', class: 'primary' }, 'Create API user'), out, async () => {
         const r = await api('POST', `${base}/team`, { friendly_name: name.value.trim(),
@@ -104,7 +104,7 @@ async function clientsSection(base, canView, canManage, out) {
     const type = h('select', { name: 'type' }, h('option', { value: 'installed' }, 'installed'), h('option', { value: 'web' }, 'web'));
     const redirect = h('input', { type: 'text', name: 'redirect_uri', placeholder: 'https://… (web clients)' });
     parts.push(h('section', { class: 'card', 'aria-label': 'New OAuth client' }, h('h2', {}, 'New OAuth client'),
-      h('div', { class: 'row' }, field('Name', name), field('Type', type), field('Redirect URI', redirect),
+      h('div', { class: 'row' }, field('Client name', name), field('Type', type), field('Redirect URI', redirect),
         action(h('button', { type: 'button', class: 'primary' }, 'Create client'), out, async () => {
           const body = { name: name.value.trim(), type: type.value };
           if (redirect.value.trim()) body.redirect_uri = redirect.value.trim();

@@ -135,6 +135,7 @@ abstract class BrowserTest extends CloudTest {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
+        page.evaluate("document.getElementById('status').replaceChildren()"); // passing toasts are not the page
         page.screenshot(new Page.ScreenshotOptions().setPath(SCREENSHOTS.resolve(name + ".png")).setFullPage(true));
     }
 }
