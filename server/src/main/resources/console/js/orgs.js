@@ -37,7 +37,7 @@ export async function orgPage(root, { org, query }) {
     ['Product', (p) => h('a', { href: `#/p/${p.id}/devices` }, p.name)], ['ID', (p) => p.id],
     ['Devices', (p) => p.device_count], ['Created', (p) => when(p.created_at)],
   ], products, { label: 'Organization products', empty: 'No products yet.' }),
-  h('h2', {}, 'Team'), out, teamSection(base, team, allows(role, 'MANAGE_TEAM'), out),
+  out, teamSection(base, team, allows(role, 'MANAGE_TEAM'), out),
   apiUsersSection(base, team, allows(role, 'MANAGE_TEAM'), out),
   h('h2', {}, 'Audit log'), audit);
   if (!allows(role, 'READ_AUDIT')) { put(audit, h('p', { class: 'muted' }, 'Administrators read the audit log.')); return; }

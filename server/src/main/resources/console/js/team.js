@@ -36,10 +36,10 @@ export function teamSection(base, team, canManage, out) {
       return done(`${m.username} removed.`);
     })]] : []),
   ], people, { label: 'Team members' });
-  if (!canManage) return [rows];
+  if (!canManage) return [h('h2', {}, 'Members'), rows];
   const username = h('input', { type: 'email', name: 'username', placeholder: 'name@example.com' });
   const role = roleSelect('View-only', 'Role');
-  return [rows, h('section', { class: 'card', 'aria-label': 'Invite' }, h('h2', {}, 'Invite a member'),
+  return [h('h2', {}, 'Members'), rows, h('section', { class: 'card', 'aria-label': 'Invite' }, h('h2', {}, 'Invite a member'),
     h('div', { class: 'row' }, field('Username (an existing account)', username), field('Role', role),
       action(h('button', { type: 'button', class: 'primary' }, 'Invite'), out, async () => {
         await api('POST', `${base}/team`, { username: username.value.trim(), role: role.value });

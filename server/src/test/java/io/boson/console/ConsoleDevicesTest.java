@@ -62,6 +62,7 @@ class ConsoleDevicesTest extends BrowserTest {
         owner.api().postJson("/v1/products/" + p + "/devices", Map.of("ids", others.stream().map(TestCloud.Credentials::id).toList()));
         owner.api().putJson("/v1/products/" + p + "/devices/" + others.get(0).id(), Map.of("name", "kitchen-1", "groups", List.of("kitchen")));
         owner.api().putJson("/v1/products/" + p + "/devices/" + others.get(1).id(), Map.of("name", "kitchen-2", "groups", List.of("kitchen")));
+        owner.api().putJson("/v1/products/" + p + "/devices/" + watched.id(), Map.of("name", "bar-1", "notes", "by the window"));
 
         Page page = signIn(owner);
         go(page, "/p/" + p + "/devices");
@@ -87,10 +88,14 @@ class ConsoleDevicesTest extends BrowserTest {
         button(page, "Apply").click();
         assertThat(page.getByTestId("total")).containsText("2 devices");
         assertThat(page.locator("tr[data-device]")).hasCount(2);
+        device.connect().join();
         go(page, "/p/" + p + "/devices");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Name")).click();
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Name ▲")).click();
         assertThat(page.locator("tr[data-device]").first()).containsText("kitchen-2");
+        assertThat(row(page, watched.id()).locator("[data-online]")).hasAttribute("data-online", "true");
+        screenshot(page, "device-list");
+        device.disconnect().join();
         button(page, "Next →").click();
         assertThat(page.getByTestId("total")).containsText("page 2 of 2");
         assertThat(page.locator("tr[data-device]")).hasCount(6);
@@ -195,6 +200,34 @@ class ConsoleDevicesTest extends BrowserTest {
         } finally {
             d.close();
         }
+    }
+
+    @Test
+    void atPhoneWidthThePagesFitAndWorkByKeyboardAlone() {
+        Account owner = newAccount();
+        long p = cloud.newProduct(owner.api(), "Pocket");
+        TestCloud.Credentials c = cloud.productDevice(owner.api(), p);
+        Page page = tab(375, 740);
+        page.getByLabel("Username or email").focus();
+        page.keyboard().type(owner.username());
+        page.keyboard().press("Tab");
+        page.keyboard().type(owner.password());
+        page.keyboard().press("Enter");
+        assertThat(page.getByTestId("username")).containsText(owner.username());
+        for (String path : List.of("/", "/p/" + p + "/devices", "/p/" + p + "/devices/" + c.id(), "/p/" + p + "/firmware",
+                "/p/" + p + "/team", "/p/" + p + "/import", "/p/" + p + "/groups", "/p/" + p + "/events")) {
+            go(page, path);
+            assertThat(page.locator("main h1")).isVisible();
+            assertThat(page.getByRole(AriaRole.ALERT)).hasCount(0);
+            Object overflow = page.evaluate("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth");
+            assertThat(((Number) overflow).intValue()).as("horizontal overflow on %s", path).isLessThanOrEqualTo(0);
+        }
+        // The device link in the list is reached and followed with the keyboard.
+        go(page, "/p/" + p + "/devices");
+        page.locator("a[href$='" + c.id() + "']").focus();
+        page.keyboard().press("Enter");
+        assertThat(page.locator("main h1")).hasText(c.id());
+        screenshot(page, "phone-device");
     }
 
     private static com.fasterxml.jackson.databind.JsonNode device(Api api, long p, String id) {

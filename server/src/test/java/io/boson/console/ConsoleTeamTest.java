@@ -179,6 +179,21 @@ class ConsoleTeamTest extends BrowserTest {
                 .setHasText("Solo Product"))).containsText("Support");
     }
 
+    @Test
+    void theConsoleOffersExactlyWhatTheServersRoleTableAllows() {
+        Page page = tab();
+        @SuppressWarnings("unchecked")
+        Map<String, java.util.List<String>> table = (Map<String, java.util.List<String>>) page.evaluate(
+                "import('/js/ui.js').then(m => m.ROLE_TABLE)");
+        for (io.boson.team.Role role : io.boson.team.Role.values()) {
+            if (role == io.boson.team.Role.API_USER) continue;
+            for (io.boson.team.Action action : io.boson.team.Action.values()) {
+                assertThat(table.get(role.displayName()).contains(action.name()))
+                        .as("%s may %s", role.displayName(), action).isEqualTo(io.boson.team.Roles.allows(role, action));
+            }
+        }
+    }
+
     private static Api customer(JsonNode client, String email, String password) {
         Api.Response r = cloud.anonymous().postForm("/oauth/token", Map.of("grant_type", "password", "username", email,
                 "password", password, "client_id", client.get("id").asText(), "client_secret", client.get("secret").asText()));
