@@ -160,7 +160,7 @@ function vitalsCard(d, p, can) {
         table([['Vital', ([k]) => k], ['Value', ([, v]) => String(v)]], rows, { label: 'Vitals', empty: 'No vitals yet.' }));
     } catch (e) {
       put(body, e.status === 404 ? h('p', { class: 'muted' }, p
-        ? "This server's API offers no vitals of product devices to the team (no /v1/products/:product/diagnostics)."
+        ? 'Vitals of product devices are not available on this server (it has no /v1/products/:product/diagnostics).'
         : 'No vitals yet.') : errorBox(e));
     }
   };
