@@ -24,7 +24,7 @@ class ConsoleDevicesTest extends BrowserTest {
     @Test
     void signInShowsProductsOrgsAndDevicesWithRolesKeepsTheTokenInTheTabAndSignOutRevokesIt() {
         Account owner = newAccount();
-        long p = cloud.newProduct(owner.api(), "Coffee Makers");
+        cloud.newProduct(owner.api(), "Coffee Makers");
         owner.api().postJson("/v1/orgs", Map.of("name", "Acme Brewing"));
         TestDevice mine = cloud.claimedDevice(owner.api());
 
@@ -50,7 +50,6 @@ class ConsoleDevicesTest extends BrowserTest {
         assertThat(cloud.anonymous().as(token).get("/v1/user").status()).isEqualTo(401);
         assertThat((Object) page.evaluate("sessionStorage.getItem('boson.session')")).isNull();
         mine.close();
-        assertThat(p).isPositive();
     }
 
     @Test
