@@ -38,7 +38,9 @@ public final class AuthService {
             "particle-api", "particle-api",
             "particle-cli", "particle-cli",
             "CLI2", "client_secret_here",
-            "user", "client_secret_here");
+            "user", "client_secret_here",
+            // The web console's password grant (a public client: its pages are public, so is this).
+            "boson-console", "boson-console");
     private static final Pattern USERNAME = Pattern.compile("[^\\s\\p{Cntrl}/]{1,254}");
 
     /**

@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The HTTP server: Particle's Cloud API (and later the console) on one port. Error mapping lives
+ * The HTTP server: Particle's Cloud API and the web console on one port. Error mapping lives
  * here and only here: every domain error becomes a status and Particle's JSON shape.
  */
 public final class HttpApi implements AutoCloseable {
@@ -108,7 +108,23 @@ public final class HttpApi implements AutoCloseable {
                     ctx.json(apiError("Not found", "No such endpoint: " + ctx.method() + " " + ctx.path()));
                 }
             });
+            consoleFiles(cfg.staticFiles);
             for (Routes r : features) r.register(cfg.routes);
+        });
+    }
+
+    /**
+     * The web console: static files from the jar at {@code /} (the API keeps {@code /v1} and
+     * {@code /oauth}). Its pages call the public API like any client, so nothing else of the
+     * console lives in Java. The files are not versioned by name, so browsers revalidate them
+     * ({@code no-cache} with the ETag Jetty sends) instead of running stale code after an upgrade.
+     */
+    private static void consoleFiles(io.javalin.config.StaticFilesConfig files) {
+        files.add(sf -> {
+            sf.hostedPath = "/";
+            sf.directory = "/console";
+            sf.location = io.javalin.http.staticfiles.Location.CLASSPATH;
+            sf.headers = Map.of("Cache-Control", "no-cache", "X-Content-Type-Options", "nosniff");
         });
     }
 
