@@ -39,6 +39,7 @@ import io.boson.gateway.MqttGateway;
 import io.boson.groups.GroupRepository;
 import io.boson.groups.GroupRoutes;
 import io.boson.groups.GroupService;
+import io.boson.health.Health;
 import io.boson.products.ProductDeviceRepository;
 import io.boson.products.ProductDeviceRoutes;
 import io.boson.products.ProductDevices;
@@ -82,6 +83,7 @@ public final class Boson implements AutoCloseable {
     private final Optional<String> generatedAdminPassword;
     private final AuthService auth;
     private final DeviceService devices;
+    private final Health health;
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -109,7 +111,8 @@ public final class Boson implements AutoCloseable {
         ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi(), !db.postgres()), devices, audit,
                 config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
-        this.presence = new Presence(deviceRepo, config.clock(), nodeId);
+        this.health = Health.create(db.jdbi(), json, config);
+        this.presence = new Presence(deviceRepo, config.clock(), nodeId, health.presenceListener());
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
@@ -143,7 +146,8 @@ public final class Boson implements AutoCloseable {
                 new ClientRoutes(new ClientService(new ClientRepository(db.jdbi()), products, audit, config.clock(), auth), tokens, json),
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
-                new CallRoutes(calls, tokens, json)))
+                new CallRoutes(calls, tokens, json),
+                health.diagnosticsRoutes(fleet, devices, calls, tokens, json)))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "boson-timers");
@@ -153,6 +157,7 @@ public final class Boson implements AutoCloseable {
         long flush = config.presenceFlushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
+        timers.scheduleWithFixedDelay(this::pruneQuietly, 5, 60, TimeUnit.MINUTES);
     }
 
     /**
@@ -193,6 +198,15 @@ public final class Boson implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("could not flush device presence: {}", e.toString());
         }
+        health.flush();
+    }
+
+    private void pruneQuietly() {
+        try {
+            health.prune();
+        } catch (RuntimeException e) {
+            log.warn("could not prune device history: {}", e.toString());
+        }
     }
 
     public int httpPort() {
@@ -224,6 +238,10 @@ public final class Boson implements AutoCloseable {
         return devices;
     }
 
+    public Health health() {
+        return health;
+    }
+
     @Override
     public void close() {
         timers.shutdownNow();
@@ -231,6 +249,7 @@ public final class Boson implements AutoCloseable {
         gateway.close();
         http.close();
         presence.flush();
+        health.flush();
         bus.close();
         db.close();
     }

@@ -29,7 +29,25 @@ public record Config(
         Path tlsKey,
         int firmwareMaxBytes,
         String natsUrl,
-        String natsPrefix) {
+        String natsPrefix,
+        Health health) {
+
+    /**
+     * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
+     * (the benchmark measures their cost with it off); history and series are kept for
+     * {@code retention}; a cluster node beats every {@code nodeHeartbeat} and is declared dead,
+     * its devices offline, when its beat has not moved for {@code nodeTimeout}; {@code metricsPort}
+     * serves {@code /metrics} on its own port (0 = any free port, -1 = on the API port only).
+     */
+    public record Health(boolean enabled, Duration retention, Duration nodeHeartbeat, Duration nodeTimeout, int metricsPort) {
+        public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+        public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(2);
+        public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
+
+        public static Health defaults() {
+            return new Health(true, DEFAULT_RETENTION, DEFAULT_NODE_HEARTBEAT, DEFAULT_NODE_TIMEOUT, -1);
+        }
+    }
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -126,6 +144,7 @@ public record Config(
         private int firmwareMaxBytes = DEFAULT_FIRMWARE_MAX_BYTES;
         private String natsUrl;
         private String natsPrefix = DEFAULT_NATS_PREFIX;
+        private Health health = Health.defaults();
 
         public Builder() {
         }
@@ -152,6 +171,7 @@ public record Config(
             firmwareMaxBytes = c.firmwareMaxBytes;
             natsUrl = c.natsUrl;
             natsPrefix = c.natsPrefix;
+            health = c.health;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -171,11 +191,12 @@ public record Config(
 
         public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
         public Builder nats(String url, String prefix) { natsUrl = url; natsPrefix = prefix; return this; }
+        public Builder health(Health v) { health = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, health);
         }
     }
 }
