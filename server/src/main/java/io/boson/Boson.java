@@ -84,6 +84,7 @@ public final class Boson implements AutoCloseable {
     private final AuthService auth;
     private final DeviceService devices;
     private final Health health;
+    private final io.boson.health.NodeWatch nodeWatch;
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -158,6 +159,13 @@ public final class Boson implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(this::pruneQuietly, 5, 60, TimeUnit.MINUTES);
+        if (config.clustered()) {
+            nodeWatch = health.nodeWatch(deviceRepo, presence, events, bus, nodeId);
+            long beat = config.health().nodeHeartbeat().toMillis();
+            timers.scheduleWithFixedDelay(this::watchNodesQuietly, 0, beat, TimeUnit.MILLISECONDS);
+        } else {
+            nodeWatch = null;
+        }
     }
 
     /**
@@ -199,6 +207,14 @@ public final class Boson implements AutoCloseable {
             log.warn("could not flush device presence: {}", e.toString());
         }
         health.flush();
+    }
+
+    private void watchNodesQuietly() {
+        try {
+            nodeWatch.tick();
+        } catch (RuntimeException e) {
+            log.warn("could not check the other nodes: {}", e.toString());
+        }
     }
 
     private void pruneQuietly() {
@@ -250,6 +266,13 @@ public final class Boson implements AutoCloseable {
         http.close();
         presence.flush();
         health.flush();
+        if (nodeWatch != null) {
+            try {
+                nodeWatch.leave();
+            } catch (RuntimeException e) {
+                log.warn("could not leave the cluster table: {}", e.toString());
+            }
+        }
         bus.close();
         db.close();
     }

@@ -25,12 +25,14 @@ public final class Health {
 
     private final Config.Health config;
     private final Clock clock;
+    private final Jdbi jdbi;
     private final HistoryRepository historyRepo;
     private final VitalsHistory history;
 
     private Health(Jdbi jdbi, ObjectMapper json, Config config) {
         this.config = config.health();
         this.clock = config.clock();
+        this.jdbi = jdbi;
         this.historyRepo = new HistoryRepository(jdbi);
         this.history = new VitalsHistory(historyRepo, json, clock, this.config.retention());
     }
@@ -47,6 +49,12 @@ public final class Health {
     public HttpApi.Routes diagnosticsRoutes(DeviceAccess access, DeviceService devices, CallService calls, Tokens tokens,
                                             ObjectMapper json) {
         return new DiagnosticsRoutes(new Diagnostics(access, devices, calls, historyRepo, history, clock), tokens, json);
+    }
+
+    /** Liveness of the other nodes of a cluster, on the node's own monotonic clock. */
+    public NodeWatch nodeWatch(io.boson.devices.DeviceRepository devices, Presence presence, io.boson.events.EventService events,
+                               io.boson.bus.Bus bus, String nodeId) {
+        return new NodeWatch(jdbi, devices, presence, events, bus, nodeId, config.nodeTimeout(), System::nanoTime);
     }
 
     /** Writes what the device path queued since the last flush (run every flush interval and at shutdown). */
