@@ -40,6 +40,10 @@ import io.boson.groups.GroupRepository;
 import io.boson.groups.GroupRoutes;
 import io.boson.groups.GroupService;
 import io.boson.health.Health;
+import io.boson.health.NodeMetrics;
+import io.boson.health.OperationsRoutes;
+import io.boson.bus.MeteredBus;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.boson.products.ProductDeviceRepository;
 import io.boson.products.ProductDeviceRoutes;
 import io.boson.products.ProductDevices;
@@ -85,6 +89,10 @@ public final class Boson implements AutoCloseable {
     private final DeviceService devices;
     private final Health health;
     private final io.boson.health.NodeWatch nodeWatch;
+    private final NodeMetrics metrics;
+    /** Set first when closing: the node reports itself unready while it drains. */
+    private volatile boolean closing;
+    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -94,9 +102,19 @@ public final class Boson implements AutoCloseable {
             throw new IllegalArgumentException("A NATS bus joins nodes into one cloud, which needs a shared PostgreSQL database");
         }
         String nodeId = nodeId(config);
-        this.db = Database.open(config);
+        this.metrics = new NodeMetrics(nodeId);
+        MeterRegistry registry = metrics.registry();
+        this.db = Database.open(config, registry);
         try {
-            this.bus = config.clustered() ? NatsBus.connect(config.natsUrl(), config.natsPrefix(), nodeId) : new LocalBus();
+            Bus carrier;
+            if (config.clustered()) {
+                NatsBus nats = NatsBus.connect(config.natsUrl(), config.natsPrefix(), nodeId);
+                nats.bindMetrics(registry);
+                carrier = nats;
+            } else {
+                carrier = new LocalBus();
+            }
+            this.bus = new MeteredBus(carrier, registry);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -112,7 +130,7 @@ public final class Boson implements AutoCloseable {
         ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi(), !db.postgres()), devices, audit,
                 config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
-        this.health = Health.create(db.jdbi(), json, config);
+        this.health = Health.create(db.jdbi(), json, config, nodeId);
         this.presence = new Presence(deviceRepo, config.clock(), nodeId, health.presenceListener());
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
@@ -120,17 +138,18 @@ public final class Boson implements AutoCloseable {
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
-        CallService calls = new CallService(fleet, bus, json, config.requestTimeout());
-        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
+        CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), registry, health.fleetCounters());
+        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry);
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
-        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock());
+        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock(), registry, health.fleetCounters());
         FirmwareStore firmwareStore = new FirmwareStore(products, firmwareRepo, audit, config.clock(), config.firmwareMaxBytes());
         FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, firmwareStore, ota, bus, audit,
                 config.clock());
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
-        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota)
-                .start(config.bindHost(), config.mqttPort());
+        this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
+                registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
+        health.connectedDevices(gateway::connectedDeviceIds);
         if (config.tlsEnabled()) gateway.startTls(config.bindHost(), config.mqttTlsPort(), config.tlsCert(), config.tlsKey());
         DeviceJson deviceJson = new DeviceJson(json);
         this.http = new HttpApi(json, List.of(
@@ -148,7 +167,10 @@ public final class Boson implements AutoCloseable {
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
                 new CallRoutes(calls, tokens, json),
-                health.diagnosticsRoutes(fleet, devices, calls, tokens, json)))
+                health.diagnosticsRoutes(fleet, devices, calls, tokens, json),
+                health.fleetHealthRoutes(products, tokens),
+                health.operationsRoutes(metrics, new OperationsRoutes.Readiness(() -> db.reachable(READY_TIMEOUT),
+                        bus::reachable, () -> closing), config.bindHost())))
                 .start(config.bindHost(), config.httpPort());
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "boson-timers");
@@ -258,8 +280,14 @@ public final class Boson implements AutoCloseable {
         return health;
     }
 
+    /** The port of {@code /metrics} when served apart from the API ({@code --metrics-port}), else -1. */
+    public int metricsPort() {
+        return health.metricsPort();
+    }
+
     @Override
     public void close() {
+        closing = true;
         timers.shutdownNow();
         streams.close();
         gateway.close();
@@ -274,6 +302,8 @@ public final class Boson implements AutoCloseable {
             }
         }
         bus.close();
+        health.close();
         db.close();
+        metrics.close();
     }
 }

@@ -138,6 +138,7 @@ public final class ServeCommand implements Callable<Integer> {
         System.out.printf("Boson is up: HTTP API on http://%s:%d, MQTT devices on %s:%d, storage %s%n",
                 displayHost(bind), boson.httpPort(), displayHost(bind), boson.mqttPort(),
                 config.embeddedStorage() ? "H2 in " + dataDir.toAbsolutePath() : dbUrl);
+        if (boson.metricsPort() > 0) System.out.printf("Metrics on http://%s:%d/metrics%n", displayHost(bind), boson.metricsPort());
         if (boson.mqttTlsPort() > 0) System.out.printf("MQTT over TLS on %s:%d%n", displayHost(bind), boson.mqttTlsPort());
         boson.generatedAdminPassword().ifPresent(pw -> System.out.printf(
                 "Created the platform admin '%s' with password: %s%n(shown once; set BOSON_ADMIN_PASSWORD to choose it)%n",

@@ -33,6 +33,10 @@ public final class Presence {
 
         default void vitals(String deviceId, long at, String json) {
         }
+
+        /** The device described itself: its firmware version may have changed. */
+        default void described(String deviceId) {
+        }
     }
 
     public Presence(DeviceRepository devices, Clock clock, String nodeId) {
@@ -91,6 +95,7 @@ public final class Presence {
 
     public void describe(String deviceId, String json, Describe describe) {
         devices.saveDescribe(deviceId, json, describe.systemVersion(), describe.productVersion());
+        listener.described(deviceId);
     }
 
     public void vitals(String deviceId, String json) {

@@ -41,11 +41,20 @@ public final class EventStreams implements AutoCloseable {
     /** Open streams by who opened them and on which scope, for revocations of team membership. */
     private final Map<BlockingQueue<byte[]>, String> ownerScope = new ConcurrentHashMap<>();
     private volatile boolean closing;
+    private final io.micrometer.core.instrument.Counter sent;
+    private final io.micrometer.core.instrument.Counter dropped;
 
-    public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive) {
+    public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive,
+                        io.micrometer.core.instrument.MeterRegistry registry) {
         this.events = events;
         this.clock = clock;
         this.keepAlive = keepAlive;
+        io.micrometer.core.instrument.Gauge.builder("boson.sse.streams.open", open, Set::size)
+                .description("Server-sent event streams open on this node").register(registry);
+        this.sent = io.micrometer.core.instrument.Counter.builder("boson.events.out").tag("to", "sse")
+                .description("Events written to server-sent event streams").register(registry);
+        this.dropped = io.micrometer.core.instrument.Counter.builder("boson.sse.events.dropped")
+                .description("Events dropped for streams too slow to keep up").register(registry);
         this.revocations = bus.subscribe(Subjects.tokenRevoked(), m -> {
             Set<BlockingQueue<byte[]>> streams = byToken.get(new String(m.data(), StandardCharsets.US_ASCII));
             if (streams != null) streams.forEach(EventStreams::end);
@@ -74,7 +83,8 @@ public final class EventStreams implements AutoCloseable {
         ownerScope.put(queue, caller.userId() + "@" + filter.scope());
         // Subscribe before answering, so nothing published after the 200 is missed.
         try (Bus.Subscription ignored = events.subscribe(filter, d -> {
-            queue.offer(d.sseFrame()); // a full queue drops this frame for this slow stream only
+            // A full queue drops this frame for this slow stream only.
+            if (!queue.offer(d.sseFrame())) dropped.increment();
         })) {
             open.add(queue);
             res.setStatus(200);
@@ -90,10 +100,12 @@ public final class EventStreams implements AutoCloseable {
                 if (frame == CLOSE) break;
                 if (caller.tokenExpiresAt() != null && clock.millis() >= caller.tokenExpiresAt()) break;
                 out.write(frame == null ? KEEPALIVE : frame);
+                if (frame != null) sent.increment();
                 // Write whatever else is already waiting before one flush.
                 for (byte[] more = queue.poll(); more != null; more = queue.poll()) {
                     if (more == CLOSE) return;
                     out.write(more);
+                    sent.increment();
                 }
                 out.flush();
             }

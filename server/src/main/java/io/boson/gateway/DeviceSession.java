@@ -207,6 +207,8 @@ final class DeviceSession {
                 byte[] data = e.base64() ? Base64.getDecoder().decode(e.data()) : e.data().getBytes(StandardCharsets.UTF_8);
                 // Matched by Particle's prefix rule, which plain MQTT matching in send() would not accept.
                 write("c/e/" + e.name(), data);
+                gw.meters().eventsToDevices.increment();
+                gw.fleetCounters().count(deviceId, io.boson.health.FleetMetric.EVENTS_DELIVERED, 1);
                 return;
             }
         }

@@ -16,5 +16,5 @@ import java.util.concurrent.ExecutorService;
 /** What every device connection on this node shares. */
 record GatewayContext(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                       ObjectMapper json, Clock clock, Duration requestTimeout, ExecutorService blocking,
-                      Sessions sessions, OtaDelivery ota) {
+                      Sessions sessions, OtaDelivery ota, GatewayMeters meters, io.boson.health.FleetCounters fleetCounters) {
 }

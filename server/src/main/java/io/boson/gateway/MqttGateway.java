@@ -50,9 +50,16 @@ public final class MqttGateway implements AutoCloseable {
     private Channel tlsServer;
 
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
-                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota) {
+                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota,
+                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleetCounters) {
+        Sessions sessions = new Sessions(bus, codec);
         this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
-                new Sessions(bus, codec), ota);
+                sessions, ota, new GatewayMeters(registry, sessions), fleetCounters);
+    }
+
+    /** The devices with a session on this node now (fleet health's online gauge). */
+    public java.util.Collection<String> connectedDeviceIds() {
+        return context.sessions().all().stream().map(DeviceSession::deviceId).toList();
     }
 
     public MqttGateway start(String host, int port) throws InterruptedException {

@@ -35,6 +35,15 @@ public final class HttpApi implements AutoCloseable {
     static final int MAX_UPLOAD_MIB = 16;
 
     private final Javalin app;
+    private static final Logger requests = LoggerFactory.getLogger("io.boson.http.requests");
+
+    private static String routeOf(Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            return "(none)";
+        }
+    }
 
     public HttpApi(ObjectMapper json, List<Routes> features) {
         this.app = Javalin.create(cfg -> {
@@ -45,6 +54,10 @@ public final class HttpApi implements AutoCloseable {
             cfg.jetty.multipartConfig.maxTotalRequestSize(32, SizeUnit.MB);
             cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             cfg.startup.showJavalinBanner = false;
+            // One line per request, key=value: the route's template, never its values, query or body
+            // (a token can be in DELETE /v1/access_tokens/:token or ?access_token=).
+            cfg.requestLogger.http((ctx, ms) -> requests.info("method={} route={} status={} ms={} ip={}", ctx.method(),
+                    routeOf(ctx), ctx.statusCode(), Math.round(ms), ctx.ip()));
             cfg.jsonMapper(new JavalinJackson(json, true));
             // particle-api-js encodes "/" in event prefixes as %2F; Jetty 12 rejects that by default.
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
