@@ -39,6 +39,13 @@ public final class FleetCounters implements Presence.Listener {
     private final ConcurrentHashMap<FleetRepository.Key, Long> counts = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Unresolved, Long> unresolved = new ConcurrentHashMap<>();
     private volatile Supplier<Collection<String>> connected = List::of;
+    /**
+     * When each device's dimensions were last invalidated (a generation number): dimensions loaded
+     * before an invalidation are used for what was counted but not cached, so a describe racing a
+     * flush cannot leave the old firmware version cached.
+     */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+    private final ConcurrentHashMap<String, Long> invalidated = new ConcurrentHashMap<>();
     private long sampledMinute = Long.MIN_VALUE;
 
     private record Unresolved(String deviceId, FleetMetric metric, long minute) {
@@ -84,7 +91,7 @@ public final class FleetCounters implements Presence.Listener {
     @Override
     public void connected(String deviceId, long at, String remoteAddress) {
         // A connect may follow a move to another product or a change of groups: look again.
-        dims.invalidate(deviceId);
+        invalidate(deviceId);
         count(deviceId, FleetMetric.CONNECTS, 1);
     }
 
@@ -95,6 +102,11 @@ public final class FleetCounters implements Presence.Listener {
 
     @Override
     public void described(String deviceId) {
+        invalidate(deviceId);
+    }
+
+    private void invalidate(String deviceId) {
+        invalidated.put(deviceId, generation.incrementAndGet());
         dims.invalidate(deviceId);
     }
 
@@ -134,8 +146,15 @@ public final class FleetCounters implements Presence.Listener {
         }
         Set<String> ids = new HashSet<>();
         for (Unresolved u : batch.keySet()) if (dims.getIfPresent(u.deviceId()) == null) ids.add(u.deviceId());
+        long before = generation.get();
         Map<String, FleetRepository.Dims> loaded = repo.dims(ids);
-        dims.putAll(loaded);
+        loaded.forEach((id, d) -> {
+            Long inv = invalidated.get(id);
+            if (inv == null || inv <= before) {
+                dims.put(id, d);
+                invalidated.remove(id, inv);
+            }
+        });
         List<Map.Entry<Unresolved, Long>> entries = new ArrayList<>(batch.entrySet());
         for (Map.Entry<Unresolved, Long> e : entries) {
             Unresolved u = e.getKey();
