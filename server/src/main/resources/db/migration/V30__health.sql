@@ -22,6 +22,8 @@ CREATE INDEX device_history_at ON device_history(at);
 -- Fleet series: counts per product, metric and minute (and per hour, added at the same flush),
 -- split by group ('' = every device, counted once), product firmware version (0 = none) and
 -- Device OS version. Each node writes its own rows, so nodes never contend; queries sum them.
+-- The key leads with what a chart fixes (product, metric, group) and then time, so a chart reads
+-- only its own rows: one range per metric.
 CREATE TABLE fleet_minutes (
     product_id       BIGINT NOT NULL,
     metric           VARCHAR(40) NOT NULL,
@@ -31,7 +33,7 @@ CREATE TABLE fleet_minutes (
     system_version   VARCHAR(40) NOT NULL,
     node_id          VARCHAR(64) NOT NULL,
     amount           BIGINT NOT NULL,
-    PRIMARY KEY (product_id, metric, at, group_name, firmware_version, system_version, node_id)
+    PRIMARY KEY (product_id, metric, group_name, at, firmware_version, system_version, node_id)
 );
 CREATE INDEX fleet_minutes_at ON fleet_minutes(at);
 
@@ -44,7 +46,7 @@ CREATE TABLE fleet_hours (
     system_version   VARCHAR(40) NOT NULL,
     node_id          VARCHAR(64) NOT NULL,
     amount           BIGINT NOT NULL,
-    PRIMARY KEY (product_id, metric, at, group_name, firmware_version, system_version, node_id)
+    PRIMARY KEY (product_id, metric, group_name, at, firmware_version, system_version, node_id)
 );
 CREATE INDEX fleet_hours_at ON fleet_hours(at);
 

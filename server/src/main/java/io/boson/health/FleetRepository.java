@@ -104,19 +104,26 @@ final class FleetRepository {
     record Cell(long at, String metric, long amount) {
     }
 
-    /** Sums per row start and metric over nodes and the dimensions the filter leaves open. */
+    /**
+     * Sums per row start and metric over nodes and the dimensions the filter leaves open: one query
+     * per metric, each one range of the primary key (product, metric, group, time).
+     */
     List<Cell> cells(String table, long productId, Collection<String> metrics, long from, long to, Filter f) {
-        StringBuilder sql = new StringBuilder("SELECT at, metric, SUM(amount) FROM " + table
-                + " WHERE product_id = :p AND metric IN (<metrics>) AND at >= :from AND at < :to AND group_name = :g");
+        StringBuilder sql = new StringBuilder("SELECT at, SUM(amount) FROM " + table
+                + " WHERE product_id = :p AND metric = :m AND group_name = :g AND at >= :from AND at < :to");
         if (f.firmwareVersion() != null) sql.append(" AND firmware_version = :fw");
         if (f.systemVersion() != null) sql.append(" AND system_version = :sys");
-        sql.append(" GROUP BY at, metric ORDER BY at");
+        sql.append(" GROUP BY at ORDER BY at");
         return jdbi.withHandle(h -> {
-            Query q = h.createQuery(sql.toString()).bind("p", productId).bindList("metrics", List.copyOf(metrics))
-                    .bind("from", from).bind("to", to).bind("g", f.group());
-            if (f.firmwareVersion() != null) q.bind("fw", f.firmwareVersion());
-            if (f.systemVersion() != null) q.bind("sys", f.systemVersion());
-            return q.map((rs, ctx) -> new Cell(rs.getLong(1), rs.getString(2), rs.getLong(3))).list();
+            List<Cell> out = new ArrayList<>();
+            for (String metric : metrics) {
+                Query q = h.createQuery(sql.toString()).bind("p", productId).bind("m", metric).bind("g", f.group())
+                        .bind("from", from).bind("to", to);
+                if (f.firmwareVersion() != null) q.bind("fw", f.firmwareVersion());
+                if (f.systemVersion() != null) q.bind("sys", f.systemVersion());
+                out.addAll(q.map((rs, ctx) -> new Cell(rs.getLong(1), metric, rs.getLong(2))).list());
+            }
+            return out;
         });
     }
 
