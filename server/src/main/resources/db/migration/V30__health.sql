@@ -20,10 +20,11 @@ CREATE INDEX device_history_device ON device_history(device_id, kind, at);
 CREATE INDEX device_history_at ON device_history(at);
 
 -- Fleet series: counts per product, metric and minute (and per hour, added at the same flush),
--- split by group ('' = every device, counted once), product firmware version (0 = none) and
--- Device OS version. Each node writes its own rows, so nodes never contend; queries sum them.
--- The key leads with what a chart fixes (product, metric, group) and then time, so a chart reads
--- only its own rows: one range per metric.
+-- split by group ('' = every device, counted once), product firmware version (0 = none, -1 = any)
+-- and Device OS version ('*' = any): each count is also added to the "any" rows, so every chart,
+-- filtered or not, reads exactly one row per node and time step. Each node writes its own rows, so
+-- nodes never contend; queries sum them. The key leads with what a chart fixes and then time, and
+-- a covering index holds the amount, so a chart is one contiguous index range per metric.
 CREATE TABLE fleet_minutes (
     product_id       BIGINT NOT NULL,
     metric           VARCHAR(40) NOT NULL,
@@ -33,9 +34,10 @@ CREATE TABLE fleet_minutes (
     system_version   VARCHAR(40) NOT NULL,
     node_id          VARCHAR(64) NOT NULL,
     amount           BIGINT NOT NULL,
-    PRIMARY KEY (product_id, metric, group_name, at, firmware_version, system_version, node_id)
+    PRIMARY KEY (product_id, metric, group_name, firmware_version, system_version, at, node_id)
 );
 CREATE INDEX fleet_minutes_at ON fleet_minutes(at);
+CREATE INDEX fleet_minutes_chart ON fleet_minutes(product_id, metric, group_name, firmware_version, system_version, at, amount);
 
 CREATE TABLE fleet_hours (
     product_id       BIGINT NOT NULL,
@@ -46,9 +48,10 @@ CREATE TABLE fleet_hours (
     system_version   VARCHAR(40) NOT NULL,
     node_id          VARCHAR(64) NOT NULL,
     amount           BIGINT NOT NULL,
-    PRIMARY KEY (product_id, metric, group_name, at, firmware_version, system_version, node_id)
+    PRIMARY KEY (product_id, metric, group_name, firmware_version, system_version, at, node_id)
 );
 CREATE INDEX fleet_hours_at ON fleet_hours(at);
+CREATE INDEX fleet_hours_chart ON fleet_hours(product_id, metric, group_name, firmware_version, system_version, at, amount);
 
 -- Cluster nodes and their heartbeat counters: a node whose counter stops moving is dead, and the
 -- survivors mark its devices offline. Counters, not timestamps, so node clocks need not agree.

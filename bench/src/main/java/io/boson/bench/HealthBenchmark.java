@@ -233,16 +233,28 @@ public final class HealthBenchmark {
                 for (int back = 0; back < 30 * 24; back++) {
                     long at = last - back * hour;
                     for (String metric : METRICS) {
-                        for (int fw = 1; fw <= FIRMWARES; fw++) {
-                            for (String sys : SYSTEMS) {
-                                for (int g = -1; g < GROUPS; g++) {
+                        for (int g = -1; g < GROUPS; g++) {
+                            // The rows one node's counters write: each (firmware, Device OS) pair, and
+                            // the "any" rows (-1, "*") that hold their sums.
+                            long[][] a = new long[FIRMWARES + 1][SYSTEMS.length + 1];
+                            for (int fw = 1; fw <= FIRMWARES; fw++) {
+                                for (int sys = 1; sys <= SYSTEMS.length; sys++) {
+                                    long v = 1 + random.nextInt(5_000);
+                                    a[fw][sys] = v;
+                                    a[0][sys] += v;
+                                    a[fw][0] += v;
+                                    a[0][0] += v;
+                                }
+                            }
+                            for (int fw = 0; fw <= FIRMWARES; fw++) {
+                                for (int sys = 0; sys <= SYSTEMS.length; sys++) {
                                     h.setLong(1, product);
                                     h.setString(2, metric);
                                     h.setLong(3, at);
                                     h.setString(4, g < 0 ? "" : "group-" + g);
-                                    h.setInt(5, fw);
-                                    h.setString(6, sys);
-                                    h.setLong(7, 1 + random.nextInt(5_000));
+                                    h.setInt(5, fw == 0 ? -1 : fw);
+                                    h.setString(6, sys == 0 ? "*" : SYSTEMS[sys - 1]);
+                                    h.setLong(7, a[fw][sys]);
                                     h.addBatch();
                                     if (++n % 10_000 == 0) h.executeBatch();
                                 }

@@ -119,11 +119,20 @@ public final class FleetCounters implements Presence.Listener {
             for (String id : connected.get()) count(id, FleetMetric.ONLINE, 1);
         }
         resolve();
-        Map<FleetRepository.Key, Long> minutes = new HashMap<>();
+        Map<FleetRepository.Key, Long> taken = new HashMap<>();
         for (FleetRepository.Key k : List.copyOf(counts.keySet())) {
             Long v = counts.remove(k);
-            if (v != null) minutes.merge(k, v, Long::sum);
+            if (v != null) taken.merge(k, v, Long::sum);
         }
+        // Each count also goes to the "any firmware", "any Device OS" and "any of both" rows.
+        Map<FleetRepository.Key, Long> minutes = new HashMap<>();
+        taken.forEach((k, v) -> {
+            for (int fw : new int[] {k.firmwareVersion(), FleetRepository.ANY_FIRMWARE}) {
+                for (String sys : new String[] {k.systemVersion(), FleetRepository.ANY_SYSTEM}) {
+                    minutes.merge(new FleetRepository.Key(k.productId(), k.metric(), k.at(), k.group(), fw, sys), v, Long::sum);
+                }
+            }
+        });
         Map<FleetRepository.Key, Long> hours = new HashMap<>();
         minutes.forEach((k, v) -> hours.merge(new FleetRepository.Key(k.productId(), k.metric(), Math.floorDiv(k.at(), HOUR) * HOUR,
                 k.group(), k.firmwareVersion(), k.systemVersion()), v, Long::sum));
@@ -132,7 +141,7 @@ public final class FleetCounters implements Presence.Listener {
             repo.add(FleetRepository.HOURS, hours);
         } catch (RuntimeException e) {
             // Put the amounts back: the next flush tries again (the minute rows are added to, never replaced).
-            minutes.forEach((k, v) -> counts.merge(k, v, Long::sum));
+            taken.forEach((k, v) -> counts.merge(k, v, Long::sum));
             throw e;
         }
     }

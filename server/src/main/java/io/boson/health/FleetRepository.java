@@ -17,6 +17,9 @@ import java.util.Map;
  */
 final class FleetRepository {
 
+    /** The "any version" values of the firmware and Device OS columns. */
+    static final int ANY_FIRMWARE = -1;
+    static final String ANY_SYSTEM = "*";
     static final String MINUTES = "fleet_minutes";
     static final String HOURS = "fleet_hours";
 
@@ -109,18 +112,15 @@ final class FleetRepository {
      * per metric, each one range of the primary key (product, metric, group, time).
      */
     List<Cell> cells(String table, long productId, Collection<String> metrics, long from, long to, Filter f) {
-        StringBuilder sql = new StringBuilder("SELECT at, SUM(amount) FROM " + table
-                + " WHERE product_id = :p AND metric = :m AND group_name = :g AND at >= :from AND at < :to");
-        if (f.firmwareVersion() != null) sql.append(" AND firmware_version = :fw");
-        if (f.systemVersion() != null) sql.append(" AND system_version = :sys");
-        sql.append(" GROUP BY at ORDER BY at");
+        String sql = "SELECT at, SUM(amount) FROM " + table + " WHERE product_id = :p AND metric = :m AND group_name = :g"
+                + " AND firmware_version = :fw AND system_version = :sys AND at >= :from AND at < :to GROUP BY at ORDER BY at";
+        int fw = f.firmwareVersion() == null ? ANY_FIRMWARE : f.firmwareVersion();
+        String sys = f.systemVersion() == null ? ANY_SYSTEM : f.systemVersion();
         return jdbi.withHandle(h -> {
             List<Cell> out = new ArrayList<>();
             for (String metric : metrics) {
-                Query q = h.createQuery(sql.toString()).bind("p", productId).bind("m", metric).bind("g", f.group())
-                        .bind("from", from).bind("to", to);
-                if (f.firmwareVersion() != null) q.bind("fw", f.firmwareVersion());
-                if (f.systemVersion() != null) q.bind("sys", f.systemVersion());
+                Query q = h.createQuery(sql).bind("p", productId).bind("m", metric).bind("g", f.group())
+                        .bind("fw", fw).bind("sys", sys).bind("from", from).bind("to", to);
                 out.addAll(q.map((rs, ctx) -> new Cell(rs.getLong(1), metric, rs.getLong(2))).list());
             }
             return out;
