@@ -82,6 +82,11 @@ public final class HealthBenchmark {
         for (int r = 0; r < o.rounds(); r++) {
             for (boolean health : new boolean[] {false, true}) phases.add(fanIn(java, o, health));
         }
+        if (!phases.isEmpty()) {
+            StringBuilder partial = new StringBuilder();
+            fanInReport(o, phases, partial);
+            System.out.println(partial);
+        }
         List<Query> queries = charts(java, o);
         String report = report(o, phases, queries);
         Path out = Path.of("bench/target/health-benchmark.md");
@@ -220,6 +225,7 @@ public final class HealthBenchmark {
                     if (i % 5_000 == 4_999) {
                         d.executeBatch();
                         m.executeBatch();
+                        c.commit();
                     }
                 }
                 d.executeBatch();
@@ -256,7 +262,10 @@ public final class HealthBenchmark {
                                     h.setString(6, sys == 0 ? "*" : SYSTEMS[sys - 1]);
                                     h.setLong(7, a[fw][sys]);
                                     h.addBatch();
-                                    if (++n % 10_000 == 0) h.executeBatch();
+                                    if (++n % 10_000 == 0) {
+                                        h.executeBatch();
+                                        c.commit(); // small transactions: one big one makes H2's file balloon
+                                    }
                                 }
                             }
                         }
