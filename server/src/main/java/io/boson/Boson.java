@@ -39,6 +39,11 @@ import io.boson.gateway.MqttGateway;
 import io.boson.groups.GroupRepository;
 import io.boson.groups.GroupRoutes;
 import io.boson.groups.GroupService;
+import io.boson.health.Health;
+import io.boson.health.NodeMetrics;
+import io.boson.health.OperationsRoutes;
+import io.boson.bus.MeteredBus;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.boson.products.ProductDeviceRepository;
 import io.boson.products.ProductDeviceRoutes;
 import io.boson.products.ProductDevices;
@@ -88,6 +93,12 @@ public final class Boson implements AutoCloseable {
     private final RequestLimits limits;
     private final io.boson.tls.TlsIdentity tls;
     private final UsageService usage;
+    private final Health health;
+    private final io.boson.health.NodeWatch nodeWatch;
+    private final NodeMetrics metrics;
+    /** Set first when closing: the node reports itself unready while it drains. */
+    private volatile boolean closing;
+    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     private Boson(Config config) throws InterruptedException {
         this.config = config;
@@ -97,9 +108,19 @@ public final class Boson implements AutoCloseable {
             throw new IllegalArgumentException("A NATS bus joins nodes into one cloud, which needs a shared PostgreSQL database");
         }
         String nodeId = nodeId(config);
-        this.db = Database.open(config);
+        this.metrics = new NodeMetrics(nodeId);
+        MeterRegistry registry = metrics.registry();
+        this.db = Database.open(config, registry);
         try {
-            this.bus = config.clustered() ? NatsBus.connect(config.natsUrl(), config.natsPrefix(), nodeId) : new LocalBus();
+            Bus carrier;
+            if (config.clustered()) {
+                NatsBus nats = NatsBus.connect(config.natsUrl(), config.natsPrefix(), nodeId);
+                nats.bindMetrics(registry);
+                carrier = nats;
+            } else {
+                carrier = new LocalBus();
+            }
+            this.bus = new MeteredBus(carrier, registry);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -115,7 +136,8 @@ public final class Boson implements AutoCloseable {
         ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi(), !db.postgres()), devices, audit,
                 config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
-        this.presence = new Presence(deviceRepo, config.clock(), nodeId);
+        this.health = Health.create(db.jdbi(), json, config, nodeId);
+        this.presence = new Presence(deviceRepo, config.clock(), nodeId, health.presenceListener());
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
@@ -123,18 +145,18 @@ public final class Boson implements AutoCloseable {
                 config.clock());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
-        CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage);
-        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive());
+        CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage, registry, health.fleetCounters());
+        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry);
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
-        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock());
+        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock(), registry, health.fleetCounters());
         FirmwareStore firmwareStore = new FirmwareStore(products, firmwareRepo, audit, config.clock(), config.firmwareMaxBytes());
         FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, firmwareStore, ota, bus, audit,
                 config.clock());
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
         this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
-                usage)
-                .start(config.bindHost(), config.mqttPort());
+                usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
+        health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);
         if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
         DeviceJson deviceJson = new DeviceJson(json);
@@ -154,7 +176,11 @@ public final class Boson implements AutoCloseable {
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
                 new CallRoutes(calls, tokens, json),
-                new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json)),
+                new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json),
+                health.diagnosticsRoutes(fleet, devices, calls, tokens, json),
+                health.fleetHealthRoutes(products, tokens),
+                health.operationsRoutes(metrics, new OperationsRoutes.Readiness(() -> db.reachable(READY_TIMEOUT),
+                        bus::reachable, () -> closing), config.bindHost())),
                 tls == null || !config.httpsEnabled() ? null
                         : new HttpApi.Https(config.bindHost(), config.httpPort(), config.httpsPort(), tls));
         if (tls != null && config.httpsEnabled()) http.start();
@@ -167,6 +193,14 @@ public final class Boson implements AutoCloseable {
         long flush = config.presenceFlushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
+        timers.scheduleWithFixedDelay(this::pruneQuietly, 5, 60, TimeUnit.MINUTES);
+        if (config.clustered()) {
+            nodeWatch = health.nodeWatch(deviceRepo, presence, events, bus, nodeId);
+            long beat = config.health().nodeHeartbeat().toMillis();
+            timers.scheduleWithFixedDelay(this::watchNodesQuietly, 0, beat, TimeUnit.MILLISECONDS);
+        } else {
+            nodeWatch = null;
+        }
         timers.scheduleWithFixedDelay(limits::share, 1, 1, TimeUnit.SECONDS);
         long usageFlush = config.usage().flushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushUsageQuietly, usageFlush, usageFlush, TimeUnit.MILLISECONDS);
@@ -232,6 +266,23 @@ public final class Boson implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("could not flush device presence: {}", e.toString());
         }
+        health.flush();
+    }
+
+    private void watchNodesQuietly() {
+        try {
+            nodeWatch.tick();
+        } catch (RuntimeException e) {
+            log.warn("could not check the other nodes: {}", e.toString());
+        }
+    }
+
+    private void pruneQuietly() {
+        try {
+            health.prune();
+        } catch (RuntimeException e) {
+            log.warn("could not prune device history: {}", e.toString());
+        }
     }
 
     public int httpPort() {
@@ -285,15 +336,35 @@ public final class Boson implements AutoCloseable {
         return usage;
     }
 
+    public Health health() {
+        return health;
+    }
+
+    /** The port of {@code /metrics} when served apart from the API ({@code --metrics-port}), else -1. */
+    public int metricsPort() {
+        return health.metricsPort();
+    }
+
     @Override
     public void close() {
+        closing = true;
         timers.shutdownNow();
         streams.close();
         gateway.close();
         http.close();
         usage.close();
         presence.flush();
+        health.flush();
+        if (nodeWatch != null) {
+            try {
+                nodeWatch.leave();
+            } catch (RuntimeException e) {
+                log.warn("could not leave the cluster table: {}", e.toString());
+            }
+        }
         bus.close();
+        health.close();
         db.close();
+        metrics.close();
     }
 }

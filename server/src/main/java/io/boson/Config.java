@@ -32,7 +32,26 @@ public record Config(
         String natsPrefix,
         io.boson.http.ApiLimits apiLimits,
         int httpsPort,
-        io.boson.usage.UsageSettings usage) {
+        io.boson.usage.UsageSettings usage,
+
+        Health health) {
+
+    /**
+     * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
+     * (the benchmark measures their cost with it off); history and series are kept for
+     * {@code retention}; a cluster node beats every {@code nodeHeartbeat} and is declared dead,
+     * its devices offline, when its beat has not moved for {@code nodeTimeout}; {@code metricsPort}
+     * serves {@code /metrics} on its own port (0 = any free port, -1 = on the API port only).
+     */
+    public record Health(boolean enabled, Duration retention, Duration nodeHeartbeat, Duration nodeTimeout, int metricsPort) {
+        public static final Duration DEFAULT_RETENTION = Duration.ofDays(30);
+        public static final Duration DEFAULT_NODE_HEARTBEAT = Duration.ofSeconds(2);
+        public static final Duration DEFAULT_NODE_TIMEOUT = Duration.ofSeconds(10);
+
+        public static Health defaults() {
+            return new Health(true, DEFAULT_RETENTION, DEFAULT_NODE_HEARTBEAT, DEFAULT_NODE_TIMEOUT, -1);
+        }
+    }
 
     public static final int DEFAULT_HTTP_PORT = 8080;
     /** 8883 is MQTT over TLS by convention and 1883 is taken by brokers on many hosts. */
@@ -137,6 +156,7 @@ public record Config(
         private io.boson.http.ApiLimits apiLimits = io.boson.http.ApiLimits.particle();
         private int httpsPort = -1;
         private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
+        private Health health = Health.defaults();
 
         public Builder() {
         }
@@ -166,6 +186,7 @@ public record Config(
             apiLimits = c.apiLimits;
             httpsPort = c.httpsPort;
             usage = c.usage;
+            health = c.health;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -190,11 +211,12 @@ public record Config(
         public Builder httpsPort(int v) { httpsPort = v; return this; }
         /** Metering, plans and pausing (see {@link io.boson.usage.UsageSettings}). */
         public Builder usage(io.boson.usage.UsageSettings v) { usage = v; return this; }
+        public Builder health(Health v) { health = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health);
         }
     }
 }

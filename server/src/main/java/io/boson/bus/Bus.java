@@ -31,6 +31,11 @@ public interface Bus extends AutoCloseable {
     @Override
     void close();
 
+    /** Whether messages can cross to other nodes now (readiness); the in-process bus always can. */
+    default boolean reachable() {
+        return true;
+    }
+
     interface Subscription extends AutoCloseable {
         @Override
         void close();

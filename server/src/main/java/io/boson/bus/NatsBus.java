@@ -126,6 +126,22 @@ public final class NatsBus implements Bus {
     }
 
     @Override
+    public boolean reachable() {
+        return nats.getStatus() == Connection.Status.CONNECTED;
+    }
+
+    /** The NATS connection's own counters: reconnects, errors and exceptions it saw, messages dropped for slow handlers. */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.nats.client.Statistics stats = nats.getStatistics();
+        io.micrometer.core.instrument.FunctionCounter.builder("boson.bus.reconnects", stats, s -> s.getReconnects())
+                .register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("boson.bus.errors", stats, s -> s.getErrs() + s.getExceptions())
+                .tag("source", "nats").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("boson.bus.dropped", stats, s -> s.getDroppedCount())
+                .register(registry);
+    }
+
+    @Override
     public void close() {
         local.close();
         try {

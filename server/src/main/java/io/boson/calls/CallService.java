@@ -9,6 +9,9 @@ import io.boson.devices.Device;
 import io.boson.devices.DeviceAccess;
 import io.boson.devices.DeviceRef;
 import io.boson.errors.DomainException;
+import io.boson.health.FleetCounters;
+import io.boson.health.FleetMetric;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.boson.team.Action;
 
 import java.io.IOException;
@@ -33,13 +36,18 @@ public final class CallService {
     private final ObjectMapper json;
     private final Duration timeout;
     private final io.boson.usage.UsageService usage;
+    private final CallMeters meters;
+    private final FleetCounters fleet;
 
-    public CallService(DeviceAccess devices, Bus bus, ObjectMapper json, Duration timeout, io.boson.usage.UsageService usage) {
+    public CallService(DeviceAccess devices, Bus bus, ObjectMapper json, Duration timeout, io.boson.usage.UsageService usage,
+                       MeterRegistry registry, FleetCounters fleet) {
         this.usage = usage;
         this.devices = devices;
         this.bus = bus;
         this.json = json;
         this.timeout = timeout;
+        this.meters = new CallMeters(registry);
+        this.fleet = fleet;
     }
 
     public record FunctionResult(Device device, String name, int returnValue) {
@@ -58,7 +66,7 @@ public final class CallService {
         if (!Describe.fromStored(json, device.describeJson()).functions().contains(function)) {
             throw DomainException.notFound("Function " + function + " not found");
         }
-        String result = send(device, DeviceRequest.function(function, argument));
+        String result = measured(device, "function", () -> send(device, DeviceRequest.function(function, argument)));
         try {
             return new FunctionResult(device, function, Integer.parseInt(result.trim()));
         } catch (NumberFormatException e) {
@@ -71,7 +79,7 @@ public final class CallService {
         requireOnline(device);
         String type = Describe.fromStored(json, device.describeJson()).variables().get(variable);
         if (type == null) throw DomainException.notFound("Unknown Variable: " + variable);
-        String raw = send(device, DeviceRequest.variable(variable));
+        String raw = measured(device, "variable", () -> send(device, DeviceRequest.variable(variable)));
         return new VariableResult(device, variable, type, typed(type, raw));
     }
 
@@ -100,6 +108,40 @@ public final class CallService {
         Device device = devices.resolve(caller, ref, Action.REFRESH_VITALS);
         requireOnline(device);
         send(device, DeviceRequest.vitals());
+    }
+
+    /**
+     * Times a request that reached the device's node and counts its result: on the node's meters
+     * and in the product's fleet health (success, error answered by the device, timeout). A device
+     * that turned out to be offline is counted on the meters only: the fleet never saw the call.
+     */
+    private String measured(Device device, String kind, java.util.function.Supplier<String> request) {
+        long start = System.nanoTime();
+        String result = "success";
+        try {
+            return request.get();
+        } catch (DomainException.DeviceTimeout e) {
+            result = "timeout";
+            throw e;
+        } catch (DomainException.DeviceOffline e) {
+            result = "offline";
+            throw e;
+        } catch (DomainException.DeviceError e) {
+            result = "error";
+            throw e;
+        } catch (RuntimeException e) {
+            result = "failure";
+            throw e;
+        } finally {
+            meters.record(kind, result, System.nanoTime() - start);
+            FleetMetric.Result r = switch (result) {
+                case "success" -> FleetMetric.Result.SUCCESS;
+                case "timeout" -> FleetMetric.Result.TIMEOUT;
+                case "error" -> FleetMetric.Result.ERROR;
+                default -> null;
+            };
+            if (r != null) fleet.count(device.id(), kind.equals("function") ? FleetMetric.function(r) : FleetMetric.variable(r), 1);
+        }
     }
 
     /** Online, and its owner's communication not paused (a paused owner's calls answer 429 naming the limit). */

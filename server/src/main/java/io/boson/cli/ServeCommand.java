@@ -119,6 +119,26 @@ public final class ServeCommand implements Callable<Integer> {
             description = "One Growth block: devices,Data Operations,cellular MB per month (default 100,720000,540).")
     String growthBlockLimits;
 
+    @Option(names = "--fleet-health", defaultValue = "${env:BOSON_FLEET_HEALTH:-true}", arity = "1",
+            description = "Keep vitals history and fleet-health series (default true; env BOSON_FLEET_HEALTH).")
+    boolean fleetHealth;
+
+    @Option(names = "--history-days", defaultValue = "${env:BOSON_HISTORY_DAYS:-30}",
+            description = "Days of vitals history and fleet-health series kept (default 30; env BOSON_HISTORY_DAYS).")
+    int historyDays;
+
+    @Option(names = "--metrics-port", defaultValue = "${env:BOSON_METRICS_PORT:--1}",
+            description = "Serve /metrics on its own port as well (0 = any free port; default -1: only on the API port).")
+    int metricsPort;
+
+    @Option(names = "--node-heartbeat-ms", defaultValue = "${env:BOSON_NODE_HEARTBEAT_MS:-2000}",
+            description = "Cluster: how often this node beats, in ms (default 2000).")
+    int nodeHeartbeatMs;
+
+    @Option(names = "--node-timeout-ms", defaultValue = "${env:BOSON_NODE_TIMEOUT_MS:-10000}",
+            description = "Cluster: a node whose beat stops for this long (ms) is dead and its devices offline (default 10000).")
+    int nodeTimeoutMs;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -136,11 +156,17 @@ public final class ServeCommand implements Callable<Integer> {
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
                         io.boson.http.ApiLimits.PARTICLE_WINDOW))
-
                 .usage(io.boson.usage.UsageSettings.defaults().withMetering(metering)
                         .withFlushInterval(Duration.ofMillis(usageFlushMillis)).withGrace(Duration.ofHours(usageGraceHours))
                         .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
+                .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
+                        Duration.ofMillis(nodeTimeoutMs), metricsPort))
                 .build();
+        if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
+            System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
+                    + " at least twice the heartbeat");
+            return 2;
+        }
         if (config.clustered() && config.embeddedStorage()) {
             System.err.println("boson: --nats-url joins nodes into one cloud, which needs a shared PostgreSQL (--db-url)");
             return 2;
@@ -159,6 +185,7 @@ public final class ServeCommand implements Callable<Integer> {
                 displayHost(bind), boson.httpPort(), displayHost(bind), boson.mqttPort(),
                 config.embeddedStorage() ? "H2 in " + dataDir.toAbsolutePath() : dbUrl);
         if (boson.httpsPort() > 0) System.out.printf("HTTPS API on https://%s:%d%n", displayHost(bind), boson.httpsPort());
+        if (boson.metricsPort() > 0) System.out.printf("Metrics on http://%s:%d/metrics%n", displayHost(bind), boson.metricsPort());
         if (boson.mqttTlsPort() > 0) System.out.printf("MQTT over TLS on %s:%d%n", displayHost(bind), boson.mqttTlsPort());
         boson.tls().ifPresent(tls -> System.out.printf("TLS certificate %s, SHA-256 fingerprint %s%n",
                 tls.certificatePem().toAbsolutePath(), tls.fingerprint()));

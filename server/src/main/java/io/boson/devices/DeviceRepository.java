@@ -127,6 +127,11 @@ public final class DeviceRepository {
                 .bind(0, nodeId).execute());
     }
 
+    /** The devices a node holds sessions for, as recorded (for when that node is lost). */
+    public List<Device> onNode(String nodeId) {
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE d.node_id = ?").bind(0, nodeId).map(MAPPER).list());
+    }
+
     public void saveDescribe(String id, String json, String systemVersion, Integer productVersion) {
         jdbi.useHandle(h -> h.createUpdate(
                         "UPDATE devices SET describe_json = ?, system_firmware_version = ?, product_version = ? WHERE id = ?")

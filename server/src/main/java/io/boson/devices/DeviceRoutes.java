@@ -84,24 +84,6 @@ public final class DeviceRoutes implements HttpApi.Routes {
             devices.unclaim(tokens.principal(ctx), ctx.pathParam("id"));
             ctx.json(Map.of("ok", true));
         });
-        r.get("/v1/diagnostics/{id}/last", ctx -> {
-            Device d = devices.get(tokens.principal(ctx), ctx.pathParam("id"));
-            com.fasterxml.jackson.databind.node.ObjectNode payload = d.vitalsJson() == null
-                    ? json.createObjectNode() : (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(d.vitalsJson());
-            // The cloud's own count of events it dropped for this device (device protocol section 2).
-            payload.put("rate_limited", d.rateLimited());
-            // Boson extension: messages the cloud dropped because the device did not read them.
-            payload.put("dropped_unread", devices.droppedUnread(d));
-            Map<String, Object> diagnostics = new LinkedHashMap<>();
-            diagnostics.put("updated_at", DeviceJson.iso(d.vitalsAt()));
-            diagnostics.put("deviceID", d.id());
-            diagnostics.put("payload", payload);
-            ctx.json(Map.of("diagnostics", diagnostics));
-        });
-        r.post("/v1/diagnostics/{id}/update", ctx -> {
-            calls.refreshVitals(tokens.principal(ctx), DeviceRef.owned(ctx.pathParam("id")));
-            ctx.status(202).json(Map.of("ok", true));
-        });
         r.put("/v1/devices/{id}/ping", ctx -> {
             boolean online = calls.ping(tokens.principal(ctx), DeviceRef.owned(ctx.pathParam("id")));
             ctx.json(Map.of("online", online, "ok", true));

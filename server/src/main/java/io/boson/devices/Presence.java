@@ -19,11 +19,36 @@ public final class Presence {
     private final ConcurrentHashMap<String, Long> heard = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> rateLimited = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> droppedUnread = new ConcurrentHashMap<>();
+    private final Listener listener;
+
+    /** Told of every session start and end and every vitals report, after they are recorded (vitals history). */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void connected(String deviceId, long at, String remoteAddress) {
+        }
+
+        default void disconnected(String deviceId, long at, String reason) {
+        }
+
+        default void vitals(String deviceId, long at, String json) {
+        }
+
+        /** The device described itself: its firmware version may have changed. */
+        default void described(String deviceId) {
+        }
+    }
 
     public Presence(DeviceRepository devices, Clock clock, String nodeId) {
+        this(devices, clock, nodeId, Listener.NONE);
+    }
+
+    public Presence(DeviceRepository devices, Clock clock, String nodeId, Listener listener) {
         this.devices = devices;
         this.clock = clock;
         this.nodeId = nodeId;
+        this.listener = listener;
     }
 
     public String nodeId() {
@@ -37,14 +62,27 @@ public final class Presence {
 
     public void connected(String deviceId, String sessionId, String remoteAddress) {
         heard.remove(deviceId);
-        devices.markOnline(deviceId, sessionId, nodeId, remoteAddress, clock.millis());
+        long now = clock.millis();
+        devices.markOnline(deviceId, sessionId, nodeId, remoteAddress, now);
+        listener.connected(deviceId, now, remoteAddress);
     }
 
     /** True when this session was still the device's, so the device is now offline. */
     public boolean disconnected(String deviceId, String sessionId, String reason) {
         Long last = heard.remove(deviceId);
         if (last != null) devices.updateLastHeard(Map.of(deviceId, last));
-        return devices.markOffline(deviceId, sessionId, reason, clock.millis());
+        long now = clock.millis();
+        boolean offline = devices.markOffline(deviceId, sessionId, reason, now);
+        if (offline) listener.disconnected(deviceId, now, reason);
+        return offline;
+    }
+
+    /** A device of a node that died is offline: recorded like any disconnect (see {@code health.NodeWatch}). */
+    public boolean lost(String deviceId, String sessionId, String reason) {
+        long now = clock.millis();
+        boolean offline = devices.markOffline(deviceId, sessionId, reason, now);
+        if (offline) listener.disconnected(deviceId, now, reason);
+        return offline;
     }
 
     public void heard(String deviceId) {
@@ -63,10 +101,13 @@ public final class Presence {
 
     public void describe(String deviceId, String json, Describe describe) {
         devices.saveDescribe(deviceId, json, describe.systemVersion(), describe.productVersion());
+        listener.described(deviceId);
     }
 
     public void vitals(String deviceId, String json) {
-        devices.saveVitals(deviceId, json, clock.millis());
+        long now = clock.millis();
+        devices.saveVitals(deviceId, json, now);
+        listener.vitals(deviceId, now, json);
     }
 
     public void flush() {

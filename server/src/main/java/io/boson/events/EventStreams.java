@@ -44,12 +44,20 @@ public final class EventStreams implements AutoCloseable {
     /** Open streams by who opened them and on which scope, for revocations of team membership. */
     private final Map<BlockingQueue<byte[]>, String> ownerScope = new ConcurrentHashMap<>();
     private volatile boolean closing;
-    private final java.util.concurrent.atomic.AtomicLong droppedTotal = new java.util.concurrent.atomic.AtomicLong();
+    private final io.micrometer.core.instrument.Counter sent;
+    private final io.micrometer.core.instrument.Counter dropped;
 
-    public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive) {
+    public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive,
+                        io.micrometer.core.instrument.MeterRegistry registry) {
         this.events = events;
         this.clock = clock;
         this.keepAlive = keepAlive;
+        io.micrometer.core.instrument.Gauge.builder("boson.sse.streams.open", open, Set::size)
+                .description("Server-sent event streams open on this node").register(registry);
+        this.sent = io.micrometer.core.instrument.Counter.builder("boson.events.out").tag("to", "sse")
+                .description("Events written to server-sent event streams").register(registry);
+        this.dropped = io.micrometer.core.instrument.Counter.builder("boson.sse.events.dropped")
+                .description("Events dropped for streams too slow to keep up").register(registry);
         this.revocations = bus.subscribe(Subjects.tokenRevoked(), m -> {
             Set<BlockingQueue<byte[]>> streams = byToken.get(new String(m.data(), StandardCharsets.US_ASCII));
             if (streams != null) streams.forEach(EventStreams::end);
@@ -74,14 +82,14 @@ public final class EventStreams implements AutoCloseable {
      */
     public void stream(HttpServletResponse res, Principal caller, EventService.Filter filter) throws IOException {
         BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong streamLost = new java.util.concurrent.atomic.AtomicLong();
         byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(queue);
         ownerScope.put(queue, caller.userId() + "@" + filter.scope());
         // Subscribe before answering, so nothing published after the 200 is missed.
         try (Bus.Subscription ignored = events.subscribe(filter, d -> {
             if (!queue.offer(d.sseFrame())) { // a full queue drops this frame for this slow stream only
-                dropped.incrementAndGet();
-                droppedTotal.incrementAndGet();
+                streamLost.incrementAndGet();
+                dropped.increment();
             }
         })) {
             open.add(queue);
@@ -98,16 +106,18 @@ public final class EventStreams implements AutoCloseable {
                 byte[] frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
                 if (frame == CLOSE) break;
                 if (caller.tokenExpiresAt() != null && clock.millis() >= caller.tokenExpiresAt()) break;
-                long lost = dropped.get();
+                long lost = streamLost.get();
                 if (lost != reported) {
                     out.write((":dropped " + lost + "\n").getBytes(StandardCharsets.US_ASCII));
                     reported = lost;
                 }
                 out.write(frame == null ? KEEPALIVE : frame);
+                if (frame != null) sent.increment();
                 // Write whatever else is already waiting before one flush.
                 for (byte[] more = queue.poll(); more != null; more = queue.poll()) {
                     if (more == CLOSE) return;
                     out.write(more);
+                    sent.increment();
                 }
                 out.flush();
             }
@@ -125,7 +135,7 @@ public final class EventStreams implements AutoCloseable {
 
     /** Events this node dropped for streams that did not keep up, since it started. */
     public long dropped() {
-        return droppedTotal.get();
+        return (long) dropped.count();
     }
 
     /** Ends every open stream so that the HTTP server can stop promptly. */

@@ -81,12 +81,21 @@ public final class OtaDelivery {
     };
     private final Object[] locks = new Object[64];
 
-    public OtaDelivery(FirmwareRepository repo, DeviceService devices, EventService events, ObjectMapper json, Clock clock) {
+    private final io.micrometer.core.instrument.Counter bytesServed;
+    private final io.boson.health.FleetCounters fleet;
+
+    public OtaDelivery(FirmwareRepository repo, DeviceService devices, EventService events, ObjectMapper json, Clock clock,
+                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleet) {
         this.repo = repo;
         this.devices = devices;
         this.events = events;
         this.json = json;
         this.clock = clock;
+        this.fleet = fleet;
+        io.micrometer.core.instrument.Gauge.builder("boson.ota.transfers.active", jobs, Map::size)
+                .description("Firmware transfers this node is serving").register(registry);
+        this.bytesServed = io.micrometer.core.instrument.Counter.builder("boson.ota.bytes.served").baseUnit("bytes")
+                .description("Firmware bytes sent to devices").register(registry);
         for (int i = 0; i < locks.length; i++) locks[i] = new Object();
     }
 
@@ -154,6 +163,7 @@ public final class OtaDelivery {
         repo.startJob(device.id(), job, f.productId(), firmware.version(), firmware.size(), firmware.sha256(),
                 device.productVersion(), null, now);
         events.system(device, STATUS_EVENT, "started");
+        fleet.count(device.id(), io.boson.health.FleetMetric.OTA_OFFERED, 1);
         return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256(), f.updatesForced()));
     }
 
@@ -197,6 +207,12 @@ public final class OtaDelivery {
         return Optional.of(serve(live, image, offset));
     }
 
+    private Chunk serve(LiveJob live, byte[] image, long offset) {
+        Chunk c = serveChunk(live, image, offset);
+        bytesServed.increment(c.length());
+        return c;
+    }
+
     /**
      * The chunk from memory alone, without touching the database: when the job is live on this node,
      * already in progress, and its image cached. Empty means "ask {@link #chunk}", which decides.
@@ -215,7 +231,7 @@ public final class OtaDelivery {
         return Optional.of(serve(live, image, offset));
     }
 
-    private static Chunk serve(LiveJob live, byte[] image, long offset) {
+    private static Chunk serveChunk(LiveJob live, byte[] image, long offset) {
         int length = (int) Math.min(CHUNK_BYTES, live.size - offset);
         live.served.addAndGet(length);
         live.offset.set(offset + length);
@@ -249,6 +265,11 @@ public final class OtaDelivery {
             Device device = devices.find(deviceId).orElse(null);
             if (f == null || device == null || !job.equals(f.job()) || f.state() == null || !f.state().active()) return;
             long now = clock.millis();
+            fleet.count(deviceId, switch (state) {
+                case "applied" -> io.boson.health.FleetMetric.OTA_APPLIED;
+                case "rejected" -> io.boson.health.FleetMetric.OTA_REJECTED;
+                default -> io.boson.health.FleetMetric.OTA_FAILED;
+            }, 1);
             switch (state) {
                 case "applied" -> repo.setState(deviceId, job, JobState.APPLIED, null, false, null, served(job), now);
                 case "rejected" -> finish(device, f, JobState.REJECTED, error == null ? "rejected by the device" : error, now);

@@ -234,6 +234,8 @@ final class DeviceSession {
                 // Matched by Particle's prefix rule, which plain MQTT matching in send() would not accept.
                 write("c/e/" + e.name(), data);
                 gw.usage().meter().event(deviceId, e.name(), data.length);
+                gw.meters().eventsToDevices.increment();
+                gw.fleetCounters().count(deviceId, io.boson.health.FleetMetric.EVENTS_DELIVERED, 1);
                 return;
             }
         }

@@ -17,5 +17,6 @@ import java.util.concurrent.ExecutorService;
 record GatewayContext(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                       ObjectMapper json, Clock clock, Duration requestTimeout, ExecutorService blocking,
                       Sessions sessions, OtaDelivery ota, ConnectPacing pacing,
-                      io.boson.usage.UsageService usage) {
+                      io.boson.usage.UsageService usage, GatewayMeters meters,
+                      io.boson.health.FleetCounters fleetCounters) {
 }

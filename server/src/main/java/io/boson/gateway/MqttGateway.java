@@ -58,10 +58,17 @@ public final class MqttGateway implements AutoCloseable {
     private Channel tlsServer;
 
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
-                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota, io.boson.usage.UsageService usage) {
+                       ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota, io.boson.usage.UsageService usage,
+                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleetCounters) {
+        Sessions sessions = new Sessions(bus, codec);
         this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
-                new Sessions(bus, codec), ota, new ConnectPacing(clock), usage);
+                sessions, ota, new ConnectPacing(clock), usage, new GatewayMeters(registry, sessions), fleetCounters);
         usage.onPause(this::closeOwner);
+    }
+
+    /** The devices with a session on this node now (fleet health's online gauge). */
+    public java.util.Collection<String> connectedDeviceIds() {
+        return context.sessions().all().stream().map(DeviceSession::deviceId).toList();
     }
 
     /** Ends the sessions on this node of the devices of an owner whose communication is paused. */

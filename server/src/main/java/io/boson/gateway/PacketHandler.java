@@ -116,6 +116,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     private void decodeFailure(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof MqttUnacceptableProtocolVersionException) {
             closeReason = "unsupported protocol version";
+            gw.meters().refused("protocol_version");
             ctx.writeAndFlush(connAck(MqttConnectReturnCode.CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION, null))
                     .addListener(f -> ctx.close());
             return;
@@ -186,6 +187,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                     return;
                 }
                 boolean cellular = io.boson.usage.Platforms.cellular(device.get().platformId());
+                gw.meters().connects.increment();
                 DeviceSession s = new DeviceSession(gw, ctx.channel(), device.get(), mqtt5);
                 gw.presence().connected(clientId, s.sessionId(), ip);
                 gw.bus().publish(io.boson.bus.Subjects.devicePresence(clientId), new byte[0]);
@@ -201,6 +203,12 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     private void refuseConnect(ChannelHandlerContext ctx, MqttConnectReturnCode v3, MqttConnectReturnCode v5) {
         closeReason = "connect refused";
+        gw.meters().refused(switch (v3) {
+            case CONNECTION_REFUSED_NOT_AUTHORIZED -> "not_authorized";
+            case CONNECTION_REFUSED_SERVER_UNAVAILABLE -> "server_unavailable";
+            case CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION -> "protocol_version";
+            default -> "other";
+        });
         ctx.writeAndFlush(connAck(mqtt5 ? v5 : v3, null)).addListener(f -> ctx.close());
     }
 
@@ -262,6 +270,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             gw.sessions().remove(s);
             s.detach();
             String reason = s.closeReason();
+            gw.meters().disconnected(reason);
             gw.blocking().execute(() -> {
                 if (gw.presence().disconnected(s.deviceId(), s.sessionId(), reason)) {
                     gw.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);

@@ -94,11 +94,15 @@ final class Uplink {
         }
         if (!eventRate.tryAcquire()) {
             gw.presence().rateLimited(s.deviceId());
+            gw.meters().rateLimited.increment();
+            gw.fleetCounters().count(s.deviceId(), io.boson.health.FleetMetric.RATE_LIMITED, 1);
             conn.ack(ctx, qos, packetId, mqtt5 ? PacketHandler.PUBACK_RATE_LIMITED : PacketHandler.PUBACK_OK);
             return;
         }
         byte[] bytes = ByteBufUtil.getBytes(payload);
         gw.usage().meter().event(s.deviceId(), name, bytes.length);
+        gw.meters().eventsIn.increment();
+        gw.fleetCounters().count(s.deviceId(), io.boson.health.FleetMetric.EVENTS_PUBLISHED, 1);
         String text = utf8(bytes);
         if (text != null) {
             gw.events().publishFromDevice(s.deviceId(), s.scope(), s.ownerScope(), name, text, false);

@@ -38,6 +38,15 @@ public final class HttpApi implements AutoCloseable {
     /** The plain and the HTTPS connector, when HTTPS is served (Javalin then makes no connector of its own). */
     private volatile org.eclipse.jetty.server.ServerConnector plain;
     private volatile org.eclipse.jetty.server.ServerConnector https;
+    private static final Logger requests = LoggerFactory.getLogger("io.boson.http.requests");
+
+    private static String routeOf(Context ctx) {
+        try {
+            return ctx.endpoint().path;
+        } catch (RuntimeException e) {
+            return "(none)";
+        }
+    }
 
     /** Where HTTPS is served beside plain HTTP: the same API and streams, with {@code identity}'s certificate. */
     public record Https(String host, int httpPort, int httpsPort, io.boson.tls.TlsIdentity identity) {
@@ -82,6 +91,10 @@ public final class HttpApi implements AutoCloseable {
             cfg.jetty.multipartConfig.maxTotalRequestSize(32, SizeUnit.MB);
             cfg.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             cfg.startup.showJavalinBanner = false;
+            // One line per request, key=value: the route's template, never its values, query or body
+            // (a token can be in DELETE /v1/access_tokens/:token or ?access_token=).
+            cfg.requestLogger.http((ctx, ms) -> requests.info("method={} route={} status={} ms={} ip={}", ctx.method(),
+                    routeOf(ctx), ctx.statusCode(), Math.round(ms), ctx.ip()));
             cfg.jsonMapper(new JavalinJackson(json, true));
             // particle-api-js encodes "/" in event prefixes as %2F; Jetty 12 rejects that by default.
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));

@@ -26,7 +26,13 @@ public final class Database implements AutoCloseable {
     }
 
     public static Database open(Config config) {
+        return open(config, null);
+    }
+
+    /** With a registry, the pool reports its connections and how long each is held (hikaricp_* meters). */
+    public static Database open(Config config, io.micrometer.core.instrument.MeterRegistry registry) {
         HikariConfig hikari = new HikariConfig();
+        if (registry != null) hikari.setMetricRegistry(registry);
         boolean postgres;
         if (config.embeddedStorage()) {
             Path file = config.dataDir().toAbsolutePath().resolve("boson");
@@ -58,6 +64,27 @@ public final class Database implements AutoCloseable {
 
     public Jdbi jdbi() {
         return jdbi;
+    }
+
+    /** Whether the database answers a query within {@code timeout} (readiness). */
+    public boolean reachable(java.time.Duration timeout) {
+        java.util.concurrent.CompletableFuture<Boolean> probe = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+                st.executeQuery("SELECT 1 FROM cluster_nodes WHERE 1 = 0").close();
+                return true;
+            } catch (java.sql.SQLException e) {
+                return false;
+            }
+        }, r -> Thread.ofVirtual().name("boson-db-probe").start(r));
+        try {
+            return probe.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public boolean postgres() {

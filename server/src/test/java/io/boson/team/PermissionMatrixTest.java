@@ -81,6 +81,9 @@ class PermissionMatrixTest {
                 return s.status();
             }
         });
+        m.put(Action.VIEW_FLEET_HEALTH, api -> api.get(t.p() + "/fleet_health/connects").status());
+        m.put(Action.VIEW_VITALS, api -> api.get(t.p() + "/diagnostics/" + t.device().id + "/last").status());
+        m.put(Action.REFRESH_VITALS, api -> api.postJson(t.p() + "/diagnostics/" + t.device().id + "/update", Map.of()).status());
         m.put(Action.READ_VARIABLES, api -> api.get(t.p() + "/devices/" + t.device().id + "/temp").status());
         m.put(Action.CALL_FUNCTIONS, api -> api.postJson(t.p() + "/devices/" + t.device().id + "/led", Map.of("args", "on")).status());
         m.put(Action.PING, api -> api.send(api.request(t.p() + "/devices/" + t.device().id + "/ping")

@@ -122,6 +122,31 @@ public final class TestCloud implements AutoCloseable {
         }
     }
 
+    /** A fresh PostgreSQL schema for servers a test starts as processes (skips the test when PostgreSQL is not reachable). */
+    public static String createTestSchema() {
+        return newSchema();
+    }
+
+    public static void dropTestSchema(String schema) {
+        dropSchema(schema);
+    }
+
+    /** The JDBC URL of a schema made by {@link #createTestSchema()}. */
+    public static String testSchemaUrl(String schema) {
+        return PG_URL + "?currentSchema=" + schema;
+    }
+
+    /** Skips the test when NATS is not reachable; returns its URL. */
+    public static String requireNats() {
+        java.net.URI nats = java.net.URI.create(NATS_URL);
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.connect(new java.net.InetSocketAddress(nats.getHost(), nats.getPort()), 500);
+        } catch (IOException e) {
+            Assumptions.abort("NATS is not reachable at " + NATS_URL + ": " + e.getMessage());
+        }
+        return NATS_URL;
+    }
+
     private static String newSchema() {
         String schema = "boson_t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         createSchema(schema);
