@@ -145,6 +145,11 @@ public final class Boson implements AutoCloseable {
                 config.clock());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
+        // Fleet health's Data Operations and cellular series hear of each count as usage makes it.
+        usage.meter().tap((deviceId, ops, bytes) -> {
+            if (ops > 0) health.fleetCounters().count(deviceId, io.boson.health.FleetMetric.DATA_OPERATIONS, ops);
+            if (bytes > 0) health.fleetCounters().count(deviceId, io.boson.health.FleetMetric.CELLULAR_BYTES, bytes);
+        });
         CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage, registry, health.fleetCounters());
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry);
         Tokens tokens = new Tokens(auth);

@@ -56,22 +56,40 @@ public final class Meter {
         return on;
     }
 
+    /** Told of every count as it is made (fleet health's Data Operations and cellular series). */
+    public interface Tap {
+        Tap NONE = (deviceId, dataOperations, cellularBytes) -> { };
+
+        void counted(String deviceId, long dataOperations, long cellularBytes);
+    }
+
+    private volatile Tap tap = Tap.NONE;
+
+    /** Wiring: who else hears of each count. */
+    public void tap(Tap t) {
+        tap = t == null ? Tap.NONE : t;
+    }
+
     /** An event published by, or delivered to, the device: 1 Data Operation per 1024 bytes (minimum 1). */
     public void event(String deviceId, String name, int payloadBytes) {
         if (!on || !DataOperations.billable(name)) return;
-        cell(deviceId).ops.addAndGet(DataOperations.forEvent(payloadBytes));
+        long ops = DataOperations.forEvent(payloadBytes);
+        cell(deviceId).ops.addAndGet(ops);
+        tap.counted(deviceId, ops, 0);
     }
 
     /** A function call or variable read handed to the device: 1 Data Operation. */
     public void request(String deviceId) {
         if (!on) return;
         cell(deviceId).ops.incrementAndGet();
+        tap.counted(deviceId, 1, 0);
     }
 
     /** Bytes of a cellular device's connection, both ways, as they crossed the wire. */
     public void cellular(String deviceId, long bytes) {
         if (!on || bytes <= 0) return;
         cell(deviceId).bytes.addAndGet(bytes);
+        tap.counted(deviceId, 0, bytes);
     }
 
     private Cell cell(String deviceId) {

@@ -195,15 +195,16 @@ class DiagnosticsTest extends CloudTest {
             // Someone off the team does not learn the product exists; nor the device through the user path.
             Api stranger = cloud.newUser();
             assertThat(stranger.get(p + a.id + "/last").status()).isEqualTo(404);
-            assertThat(stranger.get("/v1/diagnostics/" + a.id + "/last").status()).isEqualTo(404);
+            // The user path answers Permission Denied for any device the caller cannot see (issue 17).
+            assertThat(stranger.get("/v1/diagnostics/" + a.id + "/last").status()).isEqualTo(403);
 
             Api customer = customerOf(owner, product);
             Api.Response code = customer.postJson("/v1/products/" + product + "/device_claims", Map.of());
             assertThat(a.publishRaw("k", code.json().get("claim_code").asText().getBytes(StandardCharsets.UTF_8)).getCode()).isZero();
             assertThat(customer.get("/v1/diagnostics/" + a.id).json().get("diagnostics")).hasSize(1);
             assertThat(customer.get("/v1/diagnostics/" + a.id + "/last").status()).isEqualTo(200);
-            assertThat(customer.get("/v1/diagnostics/" + b.id).status()).isEqualTo(404);
-            assertThat(customer.get("/v1/diagnostics/" + b.id + "/last").status()).isEqualTo(404);
+            assertThat(customer.get("/v1/diagnostics/" + b.id).status()).isEqualTo(403);
+            assertThat(customer.get("/v1/diagnostics/" + b.id + "/last").status()).isEqualTo(403);
             assertThat(customer.get(p + a.id + "/last").status()).isEqualTo(403);
         }
     }

@@ -53,12 +53,13 @@ class FleetHealthTest extends CloudTest {
             d1.describe(describe(product, 1, "\"led\""));
             d2.describe(describe(product, 2, "\"led\",\"boom\""));
             d3.describe(describe(product, 2, "\"led\""));
-            for (int i = 0; i < 6; i++) d1.publish("reading", Integer.toString(i));
+            // The rate limit lets 8 through at once (a stopped clock refills nothing): 2 of d1's 10 are dropped.
+            for (int i = 0; i < 10; i++) d1.publish("reading", Integer.toString(i));
             d2.publish("reading", "x");
             // Delivery to the other devices is asynchronous: let it happen within minute 0.
             awaitReceived(d1, "c/e/reading", 1);
-            awaitReceived(d2, "c/e/reading", 4);
-            awaitReceived(d3, "c/e/reading", 5);
+            awaitReceived(d2, "c/e/reading", 8);
+            awaitReceived(d3, "c/e/reading", 9);
 
             // Minute 1: calls: two succeed on d1, d2 answers an error, d3 never answers (timeout);
             // one variable read; one product event delivered to all three devices.
@@ -87,20 +88,20 @@ class FleetHealthTest extends CloudTest {
 
             assertThat(counts(owner, p + "/fleet_health/connects" + range, "count")).containsExactly(3L, 0L, 0L);
             assertThat(counts(owner, p + "/fleet_health/disconnects" + range, "count")).containsExactly(0L, 0L, 1L);
-            assertThat(counts(owner, p + "/fleet_health/events_published" + range, "count")).containsExactly(5L, 0L, 0L);
+            assertThat(counts(owner, p + "/fleet_health/events_published" + range, "count")).containsExactly(9L, 0L, 0L);
             assertThat(counts(owner, p + "/fleet_health/events_published" + range + "&firmware_version=1", "count"))
-                    .containsExactly(4L, 0L, 0L);
+                    .containsExactly(8L, 0L, 0L);
             assertThat(counts(owner, p + "/fleet_health/events_published" + range + "&group=north", "count"))
-                    .containsExactly(4L, 0L, 0L);
+                    .containsExactly(8L, 0L, 0L);
             assertThat(counts(owner, p + "/fleet_health/events_published" + range + "&system_version=6.3.0", "count"))
-                    .containsExactly(5L, 0L, 0L);
+                    .containsExactly(9L, 0L, 0L);
             assertThat(counts(owner, p + "/fleet_health/events_published" + range + "&system_version=5.0.0", "count"))
                     .containsExactly(0L, 0L, 0L);
             assertThat(counts(owner, p + "/fleet_health/rate_limited" + range, "count")).containsExactly(2L, 0L, 0L);
-            // Delivered to devices: minute 0, the events of d1 (4 to two devices) and d2 (1 to two) and the
+            // Delivered to devices: minute 0, the events of d1 (8 to two devices) and d2 (1 to two) and the
             // spark/status online of d2 (to d1) and d3 (to d1, d2); minute 1, the product event to all three;
             // minute 2, d2's spark/status offline to d1 and d3. Group north is d1 alone.
-            assertThat(counts(owner, p + "/fleet_health/events_delivered" + range, "count")).containsExactly(13L, 3L, 2L);
+            assertThat(counts(owner, p + "/fleet_health/events_delivered" + range, "count")).containsExactly(21L, 3L, 2L);
             assertThat(counts(owner, p + "/fleet_health/events_delivered" + range + "&group=north", "count"))
                     .containsExactly(3L, 1L, 1L);
 
@@ -120,6 +121,13 @@ class FleetHealthTest extends CloudTest {
             JsonNode north = owner.get(p + "/fleet_health/function_calls" + range + "&group=north").json().get("series").get(1);
             assertThat(north.get("success_rate").asDouble()).isEqualTo(1.0);
             assertThat(counts(owner, p + "/fleet_health/variable_reads" + range, "success")).containsExactly(0L, 1L, 0L);
+            // Usage feeds the Data Operations series: minute 0, 9 events published and 18 delivered (the
+            // spark/status events cost nothing); minute 1, 4 calls and a read handed to devices and the
+            // product event delivered to 3; minute 2, nothing billable.
+            assertThat(counts(owner, p + "/fleet_health/data_operations" + range, "count")).containsExactly(27L, 8L, 0L);
+            // Borons are cellular: their connections' bytes feed the cellular series (in MB).
+            assertThat(owner.get(p + "/fleet_health/cellular_mb" + range).json().get("series").get(0).get("mb").asDouble())
+                    .isPositive();
 
             // The gauge: every device connected at the minute's first flush, minutes 1 and 2.
             JsonNode online = owner.get(p + "/fleet_health/online" + range).json().get("series");
@@ -139,9 +147,9 @@ class FleetHealthTest extends CloudTest {
             assertThat(counts(owner, p + "/fleet_health/connects" + hours, "count").stream().mapToLong(Long::longValue).sum())
                     .isEqualTo(3);
             assertThat(counts(owner, p + "/fleet_health/events_published" + hours + "&group=north", "count").stream()
-                    .mapToLong(Long::longValue).sum()).isEqualTo(4);
-            // A developer device's traffic counts in no product.
-            assertThat(counts(owner, p + "/fleet_health/data_operations" + range, "count")).containsExactly(0L, 0L, 0L);
+                    .mapToLong(Long::longValue).sum()).isEqualTo(8);
+            // A developer device's traffic counts in no product: the product's series are as they were.
+            assertThat(counts(owner, p + "/fleet_health/data_operations" + range, "count")).containsExactly(27L, 8L, 0L);
         }
     }
 
