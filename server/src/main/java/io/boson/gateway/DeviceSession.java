@@ -129,7 +129,10 @@ final class DeviceSession {
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m -> {
             String placement = new String(m.data(), StandardCharsets.UTF_8);
             rescope(placement);
-            gw.blocking().execute(() -> gw.usage().rebill(deviceId, placement));
+            gw.blocking().execute(() -> gw.usage().rebill(deviceId, placement).ifPresent(reason -> {
+                closeReason = reason;
+                Disconnects.close(channel, mqtt5, Disconnects.QUOTA_EXCEEDED);
+            }));
         }));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceFirmware(deviceId), m -> {
             // Until the first describe the cloud does not know what the device runs; that describe decides.

@@ -122,24 +122,31 @@ public final class UsageService implements AutoCloseable {
         meter.billing(d.id(), b);
         if (b.owner() == null) return Optional.empty();
         if (paused(b.owner())) return Optional.of(pausedReason());
-        if (!repo.counted(b.owner(), d.id())) {
-            Plan plan = plan(b.owner());
-            if (plan.pauses() && plan.limits().devices() > 0 && repo.deviceCount(b.owner()) >= plan.limits().devices()) {
-                return Optional.of("Device limit reached: the " + plan.kind().apiName() + " plan allows "
-                        + plan.limits().devices() + " devices");
-            }
-            if (repo.count(b.owner(), d.id(), clock.millis())) touched.add(b.owner());
+        return countDevice(b.owner(), d.id());
+    }
+
+    /**
+     * Counts the device toward its payer's devices from now on; or, when the payer's plan pauses and
+     * its device limit is reached, why the device may not communicate (it is then not counted).
+     */
+    private Optional<String> countDevice(String owner, String deviceId) {
+        if (repo.counted(owner, deviceId)) return Optional.empty();
+        Plan plan = plan(owner);
+        if (plan.pauses() && plan.limits().devices() > 0 && repo.deviceCount(owner) >= plan.limits().devices()) {
+            return Optional.of("Device limit reached: the " + plan.kind().apiName() + " plan allows "
+                    + plan.limits().devices() + " devices");
         }
+        if (repo.count(owner, deviceId, clock.millis())) touched.add(owner);
         return Optional.empty();
     }
 
     /**
      * A connected device changed hands (claimed, moved between products): its usage goes to the new
      * payer from now on, and it counts toward the new payer's devices. {@code placement} is as
-     * {@link Scope#placement} writes it.
+     * {@link Scope#placement} writes it. Returns why the device must now stop communicating, if it must.
      */
-    public void rebill(String deviceId, String placement) {
-        if (!meter.on()) return;
+    public Optional<String> rebill(String deviceId, String placement) {
+        if (!meter.on()) return Optional.empty();
         String scope = Scope.scopeOf(placement);
         Meter.Billing b;
         if (scope.startsWith("p")) {
@@ -149,9 +156,9 @@ public final class UsageService implements AutoCloseable {
             b = new Meter.Billing(scope.startsWith("u") ? scope : null, null);
         }
         meter.billing(deviceId, b);
-        if (b.owner() != null && !repo.counted(b.owner(), deviceId) && repo.count(b.owner(), deviceId, clock.millis())) {
-            touched.add(b.owner());
-        }
+        // A device that connected unowned and was then claimed counts from now on, and past a Free
+        // owner's device limit it is refused as it would have been at CONNECT.
+        return b.owner() == null ? Optional.empty() : countDevice(b.owner(), deviceId);
     }
 
     /** Throws when the device's owner is paused: the API may not reach the device. */

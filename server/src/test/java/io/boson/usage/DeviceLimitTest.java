@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import io.boson.testing.Api;
 import io.boson.testing.TestCloud;
+import io.boson.testing.TestDevice;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -74,6 +75,38 @@ class DeviceLimitTest {
             assertThat(december.get("pricing_terms").get("max_data_operations").asLong()).isEqualTo(1_440_000);
             // Another owner's agreement is not found.
             assertThat(owner.get("/v1/user/service_agreements/u0/notifications").status()).isEqualTo(404);
+        }
+    }
+
+    /**
+     * A device that connects while nobody owns it is admitted and counts toward no one; once claimed
+     * it counts toward its new owner, and past a Free owner's device limit it is stopped and refused
+     * as it would have been at its first connection.
+     */
+    @Test
+    void aDeviceClaimedWhileConnectedCountsAndIsStoppedPastTheLimit() {
+        UsageSettings small = UsageSettings.defaults().withFree(new UsageSettings.Limits(2, 100_000, 100 * UsageSettings.Limits.MB, 0));
+        try (TestCloud cloud = TestCloud.start(b -> b.usage(small))) {
+            Api owner = cloud.newUser();
+            try (TestDevice first = cloud.claimedDevice(owner); TestDevice second = cloud.claimedDevice(owner)) {
+                TestCloud.Credentials c = cloud.registerDevice();
+                TestDevice third = TestDevice.connect(cloud, c);
+                assertThat(third.connected()).isTrue();
+
+                assertThat(owner.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
+
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                        .until(() -> !owner.get("/v1/devices/" + c.id()).json().get("online").asBoolean());
+                assertThat(owner.get("/v1/devices/" + c.id()).json().get("last_disconnect_reason").asText())
+                        .contains("Device limit reached").contains("2 devices");
+                Connections.Answer again = Connections.connect(cloud.mqttPort(), c);
+                assertThat(again.code()).isEqualTo(Mqtt5ConnAckReasonCode.QUOTA_EXCEEDED);
+                assertThat(first.connected()).isTrue();
+                assertThat(second.connected()).isTrue();
+                Usage.flush(cloud);
+                assertThat(Usage.agreement(owner, "/v1/user").get("attributes").get("current_usage_summary").get("devices")
+                        .get("used").asLong()).isEqualTo(2);
+            }
         }
     }
 }
