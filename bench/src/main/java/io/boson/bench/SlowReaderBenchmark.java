@@ -69,9 +69,10 @@ public final class SlowReaderBenchmark {
                 + "| heap after GC, devices still stuck (MiB) | server cores |\n");
         md.append("|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
-            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d / %,d | %,d / %,d | %,d | %.2f |%n", r.label(),
+            md.append(String.format(Locale.ROOT, "| %s | %,d | %,d | %,d / %,d | %,d / %,d | %s | %.2f |%n", r.label(),
                     r.publishedEvents(), r.sseReceived(), r.sseLagP50(), r.sseLagP99(), r.maxRssMiB(), r.lastRssMiB(),
-                    r.heapAfterGcMiB(), r.serverCores()));
+                    r.heapAfterGcMiB() < 0 ? "no answer to jcmd" : String.format(Locale.ROOT, "%,d", r.heapAfterGcMiB()),
+                    r.serverCores()));
         }
         Path out = Path.of("bench/target/slow-readers-benchmark.md");
         Files.createDirectories(out.getParent());
@@ -121,7 +122,12 @@ public final class SlowReaderBenchmark {
                     maxRss = Math.max(maxRss, lastRss);
                     double cores = cpu.coresSinceStart()[0];
                     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
-                    long heapAfterGc = ProcessStats.heapAfterGcKiB(jcmd, server.pid())[0] / 1024;
+                    long heapAfterGc;
+                    try {
+                        heapAfterGc = ProcessStats.heapAfterGcKiB(jcmd, server.pid())[0] / 1024;
+                    } catch (java.io.IOException e) {
+                        heapAfterGc = -1; // the server did not even answer jcmd: reported as such
+                    }
                     long[] sorted = lags.stream().mapToLong(Long::longValue).sorted().toArray();
                     return new Result(label, published, received.get(), percentile(sorted, 0.50), percentile(sorted, 0.99),
                             maxRss, lastRss, heapAfterGc, cores);

@@ -47,6 +47,17 @@ public final class MqttGateway implements AutoCloseable {
      */
     static final int WRITE_BUFFER_HIGH = 128 * 1024;
     static final int WRITE_BUFFER_LOW = 64 * 1024;
+    /**
+     * What a queued message costs beyond its payload (the message, its headers and the write task
+     * hold a few hundred bytes of heap): counted toward the write buffer, so that the bound holds in
+     * memory and not only in payload bytes. Without it a device that does not read could have
+     * thousands of tiny events queued (128 KiB of 13-byte payloads), and a thousand such devices
+     * gigabytes; with it, at most about 256 small messages each.
+     */
+    static final int QUEUED_MESSAGE_OVERHEAD = 512;
+    private static final io.netty.channel.MessageSizeEstimator QUEUED_SIZE = () -> msg -> QUEUED_MESSAGE_OVERHEAD
+            + (msg instanceof io.netty.buffer.ByteBufHolder h ? h.content().readableBytes()
+            : msg instanceof io.netty.buffer.ByteBuf b ? b.readableBytes() : 0);
     private static final long SHUTDOWN_WAIT_MILLIS = 5_000;
 
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -104,6 +115,7 @@ public final class MqttGateway implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW, WRITE_BUFFER_HIGH))
+                .childOption(ChannelOption.MESSAGE_SIZE_ESTIMATOR, QUEUED_SIZE)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
