@@ -187,10 +187,24 @@ class FirmwareStoreTest extends CloudTest {
         Api.Response overLimit = Firmwares.upload(owner, p, 1, Firmwares.image(5 * 1024 * 1024, 1));
         assertThat(overLimit.status()).isEqualTo(400);
         assertThat(overLimit.json().get("error").asText()).contains("larger than");
-        // Beyond what any request may carry: Jetty refuses the multipart body; still a JSON 4xx.
-        Api.Response huge = Firmwares.upload(owner, p, 2, Firmwares.image(20 * 1024 * 1024, 2));
-        assertThat(huge.status()).isEqualTo(413);
-        assertThat(huge.json().get("error").asText()).contains("too large");
+        // Beyond what any request may carry: Jetty refuses the multipart body; still a JSON 4xx. The
+        // server answers before it has read the whole body and closes the connection after its answer;
+        // when that close beats the client's last writes, Java's HttpClient reports a broken pipe
+        // instead of the 413 it was sent. Either way nothing is stored and the server carries on.
+        try {
+            Api.Response huge = Firmwares.upload(owner, p, 2, Firmwares.image(20 * 1024 * 1024, 2));
+            assertThat(huge.status()).isEqualTo(413);
+            assertThat(huge.json().get("error").asText()).contains("too large");
+        } catch (java.io.UncheckedIOException e) {
+            assertThat(rootMessages(e)).as("only an early close may stop the client").containsAnyOf("Broken pipe",
+                    "Connection reset");
+        }
         assertThat(owner.get("/v1/products/" + p + "/firmware").json()).isEmpty();
+    }
+
+    private static String rootMessages(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) all.append(c.getMessage()).append(' ');
+        return all.toString();
     }
 }
