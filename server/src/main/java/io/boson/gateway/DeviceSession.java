@@ -289,7 +289,8 @@ final class DeviceSession {
         pending.put(rid, new Pending(replyTo, channel.eventLoop().schedule(() -> pending.remove(rid),
                 gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)));
         byte[] payload = req.arg() == null ? new byte[0] : req.arg().getBytes(StandardCharsets.UTF_8);
-        send(topic, payload);
+        // Subscription and room were checked just above: write, without matching the filters again.
+        write(topic, payload);
         // A function call or variable read costs one Data Operation; pings cost nothing.
         if (!req.kind().equals("p")) gw.usage().meter().request(deviceId);
     }
