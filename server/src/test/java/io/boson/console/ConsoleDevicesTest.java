@@ -205,7 +205,12 @@ class ConsoleDevicesTest extends BrowserTest {
     void atPhoneWidthThePagesFitAndWorkByKeyboardAlone() {
         Account owner = newAccount();
         long p = cloud.newProduct(owner.api(), "Pocket");
-        TestCloud.Credentials c = cloud.productDevice(owner.api(), p);
+        // The widest ID there is in the console's bold heading font: 'b' and 'd' are its widest hex glyphs.
+        String id = widestId();
+        assertThat(cloud.admin().postJson("/v1/admin/devices", Map.of("platform_id", 13, "ids", List.of(id))).status())
+                .isEqualTo(201);
+        assertThat(owner.api().postJson("/v1/products/" + p + "/devices", Map.of("id", id)).json().get("updated").asInt()).isEqualTo(1);
+        TestCloud.Credentials c = new TestCloud.Credentials(id, "");
         Page page = tab(375, 740);
         page.getByLabel("Username or email").focus();
         page.keyboard().type(owner.username());
@@ -219,7 +224,8 @@ class ConsoleDevicesTest extends BrowserTest {
             assertThat(page.locator("main h1")).isVisible();
             assertThat(page.getByRole(AriaRole.ALERT)).hasCount(0);
             Object overflow = page.evaluate("document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth");
-            assertThat(((Number) overflow).intValue()).as("horizontal overflow on %s", path).isLessThanOrEqualTo(0);
+            assertThat(((Number) overflow).intValue()).as("horizontal overflow on %s: %s", path, page.evaluate(WIDER_THAN_PAGE))
+                    .isLessThanOrEqualTo(0);
         }
         // The device link in the list is reached and followed with the keyboard.
         go(page, "/p/" + p + "/devices");
@@ -228,6 +234,24 @@ class ConsoleDevicesTest extends BrowserTest {
         assertThat(page.locator("main h1")).hasText(c.id());
         screenshot(page, "phone-device");
     }
+
+    private static String widestId() {
+        var random = new java.util.Random();
+        StringBuilder id = new StringBuilder();
+        while (id.length() < 24) id.append("bd".charAt(random.nextInt(2)));
+        return id.toString();
+    }
+
+    /** The elements that reach past the page's right edge or whose content spills out, innermost first, for the failure message. */
+    private static final String WIDER_THAN_PAGE = """
+            () => [...document.querySelectorAll('body *')]
+                .filter(e => e.getBoundingClientRect().right > document.scrollingElement.clientWidth + 0.5
+                     || (e.scrollWidth > e.clientWidth && getComputedStyle(e).overflowX === 'visible'))
+                .reverse().slice(0, 5)
+                .map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' right=' + e.getBoundingClientRect().right
+                     + ' text=' + (e.textContent || '').slice(0, 40))
+                .join(' | ')
+            """;
 
     private static com.fasterxml.jackson.databind.JsonNode device(Api api, long p, String id) {
         return api.get("/v1/products/" + p + "/devices/" + id).json();
