@@ -205,6 +205,11 @@ final class Uplink {
             return;
         }
         String json = node.toString();
+        // Stored as text of at most MAX_VITALS_CHARS; Jackson's rewrite can be longer than what was sent (1e5 -> 100000.0).
+        if (json.length() > PacketHandler.MAX_VITALS_CHARS) {
+            conn.refusePayload(ctx, qos, packetId);
+            return;
+        }
         conn.offload(ctx, qos, packetId, () -> {
             gw.presence().vitals(s.deviceId(), json);
             return PacketHandler.PUBACK_OK;
