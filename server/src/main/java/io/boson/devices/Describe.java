@@ -25,10 +25,16 @@ public record Describe(List<String> functions, Map<String, String> variables, In
     public static final int MAX_VARIABLES = 100;
     public static final Set<String> VARIABLE_TYPES = Set.of("int32", "double", "string", "bool");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    /** The payload is stored as text (devices.describe_json): larger ones are refused, not failed on. */
+    public static final int MAX_STORED_CHARS = 60_000;
+    /** The stored system version (devices.system_firmware_version, fleet health's series keys). */
+    public static final int MAX_SYSTEM_VERSION_CHARS = 40;
 
     public static final Describe EMPTY = new Describe(List.of(), Map.of(), null, null, null, null, true);
 
     public static Describe parse(ObjectMapper json, byte[] payload) {
+        // UTF-8 never has fewer bytes than the text has chars, so this bounds the stored text.
+        if (payload.length > MAX_STORED_CHARS) throw DomainException.invalid("describe is larger than " + MAX_STORED_CHARS + " bytes");
         JsonNode root;
         try {
             root = json.readTree(payload);
@@ -67,6 +73,9 @@ public record Describe(List<String> functions, Map<String, String> variables, In
             }
         }
         Integer productVersion = optionalInt(root, "product_version", 1, 65535);
+        if (root.hasNonNull("system_version") && root.get("system_version").asText().length() > MAX_SYSTEM_VERSION_CHARS) {
+            throw DomainException.invalid("system_version is at most " + MAX_SYSTEM_VERSION_CHARS + " characters");
+        }
         return new Describe(List.copyOf(functions), java.util.Collections.unmodifiableMap(variables), optionalInt(root, "platform_id", 0, Integer.MAX_VALUE),
                 optionalInt(root, "product_id", 1, Integer.MAX_VALUE), productVersion,
                 root.hasNonNull("system_version") ? root.get("system_version").asText() : null,
