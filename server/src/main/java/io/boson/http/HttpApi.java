@@ -98,7 +98,11 @@ public final class HttpApi implements AutoCloseable {
             cfg.jsonMapper(new JavalinJackson(json, true));
             // particle-api-js encodes "/" in event prefixes as %2F; Jetty 12 rejects that by default.
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.LEGACY));
-            cfg.jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
+            cfg.jetty.modifyServletContextHandler(handler -> {
+                handler.getServletHandler().setDecodeAmbiguousURIs(true);
+                handler.setErrorHandler(new ErrorPages(json));
+            });
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(new ErrorPages(json)));
             cfg.routes.before(limits::check);
             cfg.routes.exception(RequestLimits.TooManyRequests.class, (e, ctx) -> {
                 Map<String, Object> body = new LinkedHashMap<>();
