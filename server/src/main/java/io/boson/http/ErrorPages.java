@@ -12,8 +12,8 @@ import java.nio.charset.Charset;
 import java.util.List;
 
 /**
- * The answer to a request Jetty refuses before any route sees it (a path that is not UTF-8 once
- * decoded, a bad header): Particle's error shape, like every other error, instead of Jetty's HTML
+ * The answer to a request Jetty refuses before any route sees it (such as a path that is not UTF-8
+ * once decoded): Particle's error shape, like every other error, instead of Jetty's HTML
  * page, since Particle's clients parse every error body as JSON. Found by ApiRequestFuzzTest.
  */
 final class ErrorPages extends org.eclipse.jetty.server.handler.ErrorHandler {
