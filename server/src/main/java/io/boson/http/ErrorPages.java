@@ -24,6 +24,12 @@ final class ErrorPages extends org.eclipse.jetty.server.handler.ErrorHandler {
         this.json = json;
     }
 
+    /** Jetty writes a body for GET, POST and HEAD only; PUT, DELETE and unknown methods get the shape too. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected boolean generateAcceptableResponse(Request request, Response response, Callback callback, String contentType,
                                                  List<Charset> charsets, int code, String message, Throwable cause)
