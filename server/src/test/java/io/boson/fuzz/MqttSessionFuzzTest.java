@@ -27,7 +27,9 @@ import static org.assertj.core.api.Assertions.fail;
  * Fuzzes an established device session: a real device connects over a real socket to a real
  * server with MQTT 5 and its secret, then sends the fuzz input as raw bytes (packets as the seeds
  * spell them: events, describe, vitals, OTA requests and reports, replies, claim codes,
- * subscriptions, and whatever the fuzzer makes of them) and closes its side.
+ * subscriptions, and whatever the fuzzer makes of them) and closes its side. The device always has
+ * a developer flash under way: {@value #JOB_PLACEHOLDER} in the input stands for that job's ID (the
+ * same length), so chunk requests and reports reach a live job.
  *
  * <p>Whatever it sent, the server must answer or close the connection (never hang), log no
  * error, keep another owner's device connected and delivering its events (and none of the fuzzed
@@ -44,6 +46,8 @@ class MqttSessionFuzzTest {
     private static Api bystanderOwner;
     private static TestDevice bystander;
     private static final AtomicInteger probes = new AtomicInteger();
+    static final String JOB_PLACEHOLDER = "JOB000000000";
+    private static final byte[] IMAGE = image(2 * io.boson.firmware.OtaDelivery.CHUNK_BYTES + 100);
 
     @BeforeAll
     static void start() {
@@ -83,6 +87,7 @@ class MqttSessionFuzzTest {
                 byte[] connAck = in.readNBytes(5);
                 assertThat(connAck[0]).as("CONNACK").isEqualTo((byte) 0x20);
                 assertThat(connAck[3]).as("CONNACK reason").isEqualTo((byte) 0);
+                packets = withJob(packets);
                 try {
                     out.write(packets);
                     out.flush();
@@ -104,9 +109,37 @@ class MqttSessionFuzzTest {
         }
     }
 
+    /**
+     * The input with the placeholder replaced by the ID of the device's live job, flashed afresh
+     * (the device is connected now, as a flash needs) when the last one ended.
+     */
+    private static byte[] withJob(byte[] packets) {
+        String text = new String(packets, StandardCharsets.ISO_8859_1);
+        if (!text.contains(JOB_PLACEHOLDER)) return packets;
+        return text.replace(JOB_PLACEHOLDER, liveJob()).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String liveJob() {
+        com.fasterxml.jackson.databind.JsonNode last = fuzzedOwner.get("/v1/devices/" + fuzzed.id()).json()
+                .at("/firmware_update/last_attempt");
+        String state = last.path("state").asText("");
+        if (state.equals("offered") || state.equals("in_progress")) return last.get("job").asText();
+        Api.Response flash = fuzzedOwner.multipart("PUT", "/v1/devices/" + fuzzed.id(), "app.bin", IMAGE, Map.of());
+        assertThat(flash.status()).as("flash: %s", flash).isEqualTo(200);
+        String job = fuzzedOwner.get("/v1/devices/" + fuzzed.id()).json().at("/firmware_update/last_attempt/job").asText();
+        assertThat(job).hasSameSizeAs(JOB_PLACEHOLDER);
+        return job;
+    }
+
+    private static byte[] image(int size) {
+        byte[] b = new byte[size];
+        new java.util.Random(7).nextBytes(b);
+        return b;
+    }
+
     private static void stillServesEveryoneElse() {
         // The fuzzed device's requests are done once its session has ended; then history is written.
-        org.awaitility.Awaitility.await().atMost(ANSWER_WITHIN).until(() ->
+        org.awaitility.Awaitility.await().atMost(ANSWER_WITHIN).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() ->
                 !fuzzedOwner.get("/v1/devices/" + fuzzed.id()).json().path("online").asBoolean(true));
         cloud.boson().health().flush();
         assertThat(errors.drain()).as("what the server logged").isEmpty();
