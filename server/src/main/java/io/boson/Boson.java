@@ -163,7 +163,8 @@ public final class Boson implements AutoCloseable {
                 usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
         health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);
-        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
+        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),
+                config.deviceCa());
         DeviceJson deviceJson = new DeviceJson(json);
         this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
         this.http = new HttpApi(json, limits, List.of(

@@ -27,6 +27,7 @@ public record Config(
         int mqttTlsPort,
         Path tlsCert,
         Path tlsKey,
+        Path deviceCa,
         int firmwareMaxBytes,
         String natsUrl,
         String natsPrefix,
@@ -150,6 +151,7 @@ public record Config(
         private int mqttTlsPort = DEFAULT_MQTT_TLS_PORT;
         private Path tlsCert;
         private Path tlsKey;
+        private Path deviceCa;
         private int firmwareMaxBytes = DEFAULT_FIRMWARE_MAX_BYTES;
         private String natsUrl;
         private String natsPrefix = DEFAULT_NATS_PREFIX;
@@ -180,6 +182,7 @@ public record Config(
             mqttTlsPort = c.mqttTlsPort;
             tlsCert = c.tlsCert;
             tlsKey = c.tlsKey;
+            deviceCa = c.deviceCa;
             firmwareMaxBytes = c.firmwareMaxBytes;
             natsUrl = c.natsUrl;
             natsPrefix = c.natsPrefix;
@@ -203,6 +206,11 @@ public record Config(
         public Builder clock(Clock v) { clock = v; return this; }
         /** PEM certificate chain and PKCS#8 PEM private key; both given turns MQTT over TLS on. */
         public Builder tls(int port, Path cert, Path key) { mqttTlsPort = port; tlsCert = cert; tlsKey = key; return this; }
+        /**
+         * PEM certificates of the authorities whose client certificates authenticate devices on the
+         * MQTT TLS port (the certificate's CN is the device ID); null: devices use their secret only.
+         */
+        public Builder deviceCa(Path v) { deviceCa = v; return this; }
 
         public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
         public Builder nats(String url, String prefix) { natsUrl = url; natsPrefix = prefix; return this; }
@@ -216,7 +224,7 @@ public record Config(
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health);
+                    mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health);
         }
     }
 }

@@ -43,6 +43,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "PKCS#8 PEM private key for MQTT over TLS (env BOSON_TLS_KEY).")
     Path tlsKey;
 
+    @Option(names = "--device-ca", defaultValue = "${env:BOSON_DEVICE_CA}",
+            description = "PEM certificates of the authorities whose client certificates (CN = device ID) authenticate devices"
+                    + " on the MQTT TLS port instead of their secret (env BOSON_DEVICE_CA).")
+    Path deviceCa;
+
     @Option(names = "--db-url", defaultValue = "${env:BOSON_DB_URL}",
             description = "PostgreSQL JDBC URL; switches storage from embedded H2 (env BOSON_DB_URL).")
     String dbUrl;
@@ -148,10 +153,14 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("boson: --tls-cert and --tls-key must be given together");
             return 2;
         }
+        if (deviceCa != null && tlsCert == null) {
+            System.err.println("boson: --device-ca needs MQTT over TLS (--tls-cert and --tls-key)");
+            return 2;
+        }
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
-                .tls(mqttTlsPort, tlsCert, tlsKey).httpsPort(httpsPort)
+                .tls(mqttTlsPort, tlsCert, tlsKey).deviceCa(deviceCa).httpsPort(httpsPort)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
