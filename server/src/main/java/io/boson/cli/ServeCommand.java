@@ -139,6 +139,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Cluster: a node whose beat stops for this long (ms) is dead and its devices offline (default 10000).")
     int nodeTimeoutMs;
 
+    @Option(names = "--webhook-allow", defaultValue = "${env:BOSON_WEBHOOK_ALLOW:-}",
+            description = "Address ranges (CIDR, comma-separated) webhooks may call although loopback, link-local or private;"
+                    + " by default only public addresses (env BOSON_WEBHOOK_ALLOW).")
+    String webhookAllow;
+
+    @Option(names = "--webhook-workers", defaultValue = "${env:BOSON_WEBHOOK_WORKERS:-16}",
+            description = "Threads making webhook requests (default 16; env BOSON_WEBHOOK_WORKERS).")
+    int webhookWorkers;
+
+    @Option(names = "--webhook-rate", defaultValue = "${env:BOSON_WEBHOOK_RATE:-100}",
+            description = "Requests per second one webhook may make; more are skipped and counted (default 100).")
+    int webhookRate;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -161,6 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
                         .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
                 .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
+                .webhooks(webhookSettings())
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
@@ -200,6 +214,16 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** "devices,data operations,cellular MB". */
+    private io.boson.webhooks.WebhookSettings webhookSettings() {
+        try {
+            return io.boson.webhooks.WebhookSettings.defaults()
+                    .withAllow(io.boson.webhooks.WebhookSettings.parseAllow(webhookAllow))
+                    .withWorkers(webhookWorkers, io.boson.webhooks.WebhookSettings.DEFAULT_QUEUE).withRate(webhookRate);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--webhook-*: " + e.getMessage());
+        }
+    }
+
     private static io.boson.usage.UsageSettings.Limits limits(String spec, String option) {
         String[] parts = spec.split(",");
         try {
