@@ -50,12 +50,12 @@ final class WebhookRepository {
     }
 
     List<Webhook> inScope(String scope) {
-        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE scope = ? ORDER BY created_at, id").bind(0, scope)
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " WHERE scope = ? ORDER BY seq").bind(0, scope)
                 .map(mapper).list());
     }
 
     List<Webhook> all() {
-        return jdbi.withHandle(h -> h.createQuery(SELECT + " ORDER BY created_at, id").map(mapper).list());
+        return jdbi.withHandle(h -> h.createQuery(SELECT + " ORDER BY seq").map(mapper).list());
     }
 
     Optional<Webhook> find(String id) {

@@ -111,6 +111,10 @@ class PermissionMatrixTest {
         m.put(Action.VIEW_FIRMWARE, api -> api.get(t.p() + "/firmware").status());
         m.put(Action.MANAGE_FIRMWARE, api -> api.multipart("POST", t.p() + "/firmware", "firmware.bin", new byte[] {0, 7, (byte) 0x80},
                 Map.of("version", Integer.toString(VERSIONS.incrementAndGet()))).status());
+        m.put(Action.VIEW_INTEGRATIONS, api -> api.get(t.p() + "/webhooks").status());
+        // A public address (TEST-NET-3): creating does not call it.
+        m.put(Action.MANAGE_INTEGRATIONS, api -> api.postJson(t.p() + "/webhooks",
+                Map.of("event", "matrix", "url", "https://203.0.113.9/hook")).status());
         m.put(Action.FLASH_DEVICES, api -> api.putJson(t.p() + "/devices/" + t.device().id,
                 Map.of("desired_firmware_version", 1, "flash", true)).status());
         return m;
