@@ -161,6 +161,13 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("boson: --tls-cert and --tls-key must be given together");
             return 2;
         }
+        io.boson.webhooks.WebhookSettings webhooks;
+        try {
+            webhooks = webhookSettings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("boson: --webhook-allow, --webhook-workers, --webhook-rate: " + e.getMessage());
+            return 2;
+        }
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
@@ -174,7 +181,7 @@ public final class ServeCommand implements Callable<Integer> {
                         .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
                 .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
-                .webhooks(webhookSettings())
+                .webhooks(webhooks)
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
@@ -215,13 +222,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** "devices,data operations,cellular MB". */
     private io.boson.webhooks.WebhookSettings webhookSettings() {
-        try {
-            return io.boson.webhooks.WebhookSettings.defaults()
-                    .withAllow(io.boson.webhooks.WebhookSettings.parseAllow(webhookAllow))
-                    .withWorkers(webhookWorkers, io.boson.webhooks.WebhookSettings.DEFAULT_QUEUE).withRate(webhookRate);
-        } catch (IllegalArgumentException e) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this), "--webhook-*: " + e.getMessage());
-        }
+        return io.boson.webhooks.WebhookSettings.defaults()
+                .withAllow(io.boson.webhooks.WebhookSettings.parseAllow(webhookAllow))
+                .withWorkers(webhookWorkers, io.boson.webhooks.WebhookSettings.DEFAULT_QUEUE).withRate(webhookRate);
     }
 
     private static io.boson.usage.UsageSettings.Limits limits(String spec, String option) {

@@ -13,7 +13,6 @@ import io.javalin.router.JavalinDefaultRoutingApi;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -118,9 +117,5 @@ public final class WebhookRoutes implements HttpApi.Routes {
             m.put("counters", c);
         }
         return m;
-    }
-
-    static List<String> paths() {
-        return List.of("/v1/webhooks", "/v1/products/{product}/webhooks");
     }
 }
