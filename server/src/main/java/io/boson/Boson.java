@@ -295,6 +295,11 @@ public final class Boson implements AutoCloseable {
         }
     }
 
+    /** Every API route, "METHOD /path" (the route-walk test). */
+    public List<String> routes() {
+        return http.routes();
+    }
+
     public int httpPort() {
         return http.port();
     }
