@@ -370,6 +370,16 @@ class PermissionMatrixTest {
             r.values.put("product-client", productClientId);
             r.values.put("user-client", userClientId);
             r.values.put("{token}", spareToken);
+            // A webhook of each kind, so that webhook routes are called with an id that exists (a public
+            // address, TEST-NET-3: creating calls nothing).
+            java.util.function.BiFunction<Api, String, String> hook = (api, base) -> {
+                Api.Response h = api.postJson(base + "/webhooks", Map.of("event", "routes", "url", "https://203.0.113.9/hook"));
+                assertThat(h.status()).as(h.toString()).isEqualTo(201);
+                return h.json().get("id").asText();
+            };
+            r.values.put("user-webhook", hook.apply(owner, "/v1"));
+            r.values.put("product-webhook", hook.apply(owner, "/v1/products/" + product));
+            r.values.put("org-webhook", hook.apply(owner, "/v1/products/" + orgProduct));
             return r;
         }
 
@@ -380,6 +390,9 @@ class PermissionMatrixTest {
             if (orgRoute) path = path.replace("{product}", Long.toString(orgProduct));
             if (path.contains("/fleet_health/")) path = path.replace("{metric}", "connects");
             path = path.replace("{username}", values.get(orgRoute ? "org-username" : "product-username"));
+            if (path.contains("webhooks/{id}")) {
+                path = path.replace("{id}", values.get(orgRoute ? "org-webhook" : productRoute ? "product-webhook" : "user-webhook"));
+            }
             if (path.contains("clients/{id}")) path = path.replace("{id}", values.get(productRoute ? "product-client" : "user-client"));
             if (path.contains("{id}")) path = path.replace("{id}", productRoute ? device.id : ownDevice.id);
             for (Map.Entry<String, String> v : values.entrySet()) {
