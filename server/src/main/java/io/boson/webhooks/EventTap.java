@@ -11,6 +11,8 @@ import java.util.function.Consumer;
  * The bus as the event service sees it: every event published on this node goes on as before and
  * is also offered to the webhooks. An event enters the cloud on exactly one node (the device's, or
  * the API request's), so on a cluster each event fires its webhooks once, from the node it entered.
+ * Every other call goes straight to the bus: a method added to {@link Bus} must be passed on here
+ * too, or the event service silently gets its default.
  */
 final class EventTap implements Bus {
 
@@ -48,6 +50,11 @@ final class EventTap implements Bus {
     @Override
     public Subscription subscribe(String pattern, Consumer<BusMessage> handler) {
         return bus.subscribe(pattern, handler);
+    }
+
+    @Override
+    public void sync(Duration timeout) {
+        bus.sync(timeout);
     }
 
     @Override
