@@ -76,7 +76,7 @@ final class Delivery implements AutoCloseable {
     private final HttpClient http;
     private final HttpClient insecureHttp;
     private final Map<String, Tally> tallies = new ConcurrentHashMap<>();
-    private final Map<String, Guard> guards = new ConcurrentHashMap<>();
+    private final Map<String, WebhookGuard> guards = new ConcurrentHashMap<>();
     private final Counter dropped;
     private final Counter requests;
     private final Counter failures;
@@ -167,7 +167,7 @@ final class Delivery implements AutoCloseable {
         if (INTERNAL.equals(e.coreid()) || e.name().startsWith("hook-")) return;
         for (Webhook hook : hooksOfScope.apply(scope)) {
             if (!hook.matches(e.name(), e.coreid()) || hook.settings().path("disabled").asBoolean(false)) continue;
-            Guard guard = guards.computeIfAbsent(hook.id(), id -> new Guard());
+            WebhookGuard guard = guards.computeIfAbsent(hook.id(), id -> new WebhookGuard());
             long now = clock.millis();
             if (!guard.takeToken(now, settings.ratePerSecond())) {
                 tally(hook).skipped.incrementAndGet();
@@ -252,7 +252,7 @@ final class Delivery implements AutoCloseable {
     private void finish(Webhook hook, Event e, boolean ok, String error, byte[] body, HttpResponse<?> response) {
         Tally t = tally(hook);
         t.sent.incrementAndGet();
-        Guard guard = guards.computeIfAbsent(hook.id(), id -> new Guard());
+        WebhookGuard guard = guards.computeIfAbsent(hook.id(), id -> new WebhookGuard());
         String device = e.deviceOwner();
         if (ok) {
             t.succeeded.incrementAndGet();
@@ -396,42 +396,5 @@ final class Delivery implements AutoCloseable {
         final AtomicLong skipped = new AtomicLong();
         volatile String lastError;
         volatile Long lastErrorAt;
-    }
-
-    /** One webhook's token bucket and circuit, on the injected clock. */
-    static final class Guard {
-        private double tokens = -1;
-        private long refilledAt;
-        private int consecutiveFailures;
-        private long openedAt;
-
-        synchronized boolean takeToken(long now, int perSecond) {
-            if (tokens < 0) {
-                tokens = perSecond;
-                refilledAt = now;
-            }
-            tokens = Math.min(perSecond, tokens + (now - refilledAt) * perSecond / 1000.0);
-            refilledAt = now;
-            if (tokens < 1) return false;
-            tokens -= 1;
-            return true;
-        }
-
-        /** Open after {@code threshold} failures in a row; after the cooldown one request may probe (and reopens it on failure). */
-        synchronized boolean resting(long now, int threshold, long cooldownMillis) {
-            if (consecutiveFailures < threshold) return false;
-            if (now - openedAt < cooldownMillis) return true;
-            openedAt = now; // half-open: this one goes, the next wait for its outcome or the cooldown
-            return false;
-        }
-
-        synchronized void succeeded() {
-            consecutiveFailures = 0;
-        }
-
-        synchronized void failed(long now) {
-            consecutiveFailures++;
-            openedAt = now;
-        }
     }
 }
