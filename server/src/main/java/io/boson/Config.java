@@ -35,7 +35,8 @@ public record Config(
         int httpsPort,
         io.boson.usage.UsageSettings usage,
 
-        Health health) {
+        Health health,
+        io.boson.webhooks.WebhookSettings webhooks) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -159,6 +160,7 @@ public record Config(
         private int httpsPort = -1;
         private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
         private Health health = Health.defaults();
+        private io.boson.webhooks.WebhookSettings webhooks = io.boson.webhooks.WebhookSettings.defaults();
 
         public Builder() {
         }
@@ -190,6 +192,7 @@ public record Config(
             httpsPort = c.httpsPort;
             usage = c.usage;
             health = c.health;
+            webhooks = c.webhooks;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -220,11 +223,14 @@ public record Config(
         /** Metering, plans and pausing (see {@link io.boson.usage.UsageSettings}). */
         public Builder usage(io.boson.usage.UsageSettings v) { usage = v; return this; }
         public Builder health(Health v) { health = v; return this; }
+        /** Webhook delivery: allowed private ranges, workers, timeouts, retries, limits. */
+        public Builder webhooks(io.boson.webhooks.WebhookSettings v) { webhooks = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health);
+                    mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
+                    webhooks);
         }
     }
 }
