@@ -154,12 +154,35 @@ final class Delivery implements AutoCloseable {
         submit(() -> fanOut(scope, wire));
     }
 
-    private void submit(Runnable task) {
+    private boolean submit(Runnable task) {
         try {
             workers.execute(task);
+            return true;
         } catch (RejectedExecutionException full) {
             dropped.increment();
+            return false;
         }
+    }
+
+    /** Requests one webhook may have in flight at once: a quarter of the workers, so three others always find one free. */
+    private int maxInFlight() {
+        return Math.max(1, settings.workers() / 4);
+    }
+
+    /** Deliveries of one webhook that wait for its slots; past that, events are skipped for it and counted. */
+    static final int MAX_WAITING = 100;
+
+    /** Starts a delivery that holds one of its webhook's slots; a delivery that cannot start gives the slot on. */
+    private void start(WebhookGuard guard, Runnable delivery) {
+        for (Runnable next = delivery; next != null && !submit(next); ) next = guard.done();
+    }
+
+    /** The delivery of {@code hook} ended (delivered, failed for good, or abandoned): its slot goes to the next one waiting. */
+    private void release(Webhook hook) {
+        WebhookGuard guard = guards.get(hook.id());
+        if (guard == null) return;
+        Runnable next = guard.done();
+        if (next != null) start(guard, next);
     }
 
     private void fanOut(String scope, byte[] wire) {
@@ -178,7 +201,12 @@ final class Delivery implements AutoCloseable {
                 publishError(hook, e, SLEEPING);
                 continue;
             }
-            submit(() -> attempt(hook, e, 1));
+            Runnable delivery = () -> attempt(hook, e, 1);
+            switch (guard.admit(delivery, maxInFlight(), MAX_WAITING)) {
+                case START -> start(guard, delivery);
+                case QUEUED -> { }
+                case FULL -> tally(hook).skipped.incrementAndGet();
+            }
         }
     }
 
@@ -236,7 +264,10 @@ final class Delivery implements AutoCloseable {
         if (outcome.equals("retry") && attempt < settings.attempts()) {
             long delay = settings.backoff().toMillis() << (attempt - 1);
             try {
-                retries.schedule(() -> submit(() -> attempt(hook, e, attempt + 1)), delay, TimeUnit.MILLISECONDS);
+                // The retry keeps the webhook's slot through the back-off.
+                retries.schedule(() -> {
+                    if (!submit(() -> attempt(hook, e, attempt + 1))) release(hook);
+                }, delay, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException closing) {
                 // shutting down
             }
@@ -250,6 +281,14 @@ final class Delivery implements AutoCloseable {
     }
 
     private void finish(Webhook hook, Event e, boolean ok, String error, byte[] body, HttpResponse<?> response) {
+        try {
+            report(hook, e, ok, error, body);
+        } finally {
+            release(hook);
+        }
+    }
+
+    private void report(Webhook hook, Event e, boolean ok, String error, byte[] body) {
         Tally t = tally(hook);
         t.sent.incrementAndGet();
         WebhookGuard guard = guards.computeIfAbsent(hook.id(), id -> new WebhookGuard());

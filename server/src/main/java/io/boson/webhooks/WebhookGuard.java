@@ -3,9 +3,17 @@ package io.boson.webhooks;
 /**
  * One webhook's token bucket (requests per second, burst of the same size) and circuit (rests after
  * consecutive failed deliveries, then lets one request probe per cooldown), on the injected clock so
- * that tests advance time instead of sleeping.
+ * that tests advance time instead of sleeping; and its share of the delivery workers: at most a few
+ * requests in flight at once, the next ones waiting in a short queue of their own, so that one slow
+ * endpoint cannot hold every worker and delay other tenants' webhooks.
  */
 final class WebhookGuard {
+
+    /** What became of a delivery offered to {@link #admit}. */
+    enum Admission { START, QUEUED, FULL }
+
+    private int inFlight;
+    private final java.util.ArrayDeque<Runnable> waiting = new java.util.ArrayDeque<>();
 
     private double tokens = -1;
     private long refilledAt;
@@ -39,5 +47,23 @@ final class WebhookGuard {
     synchronized void failed(long now) {
         consecutiveFailures++;
         openedAt = now;
+    }
+
+    /** Start now (a slot is free), wait for a slot (queued), or refused: {@code maxWaiting} are already waiting. */
+    synchronized Admission admit(Runnable delivery, int maxInFlight, int maxWaiting) {
+        if (inFlight < maxInFlight) {
+            inFlight++;
+            return Admission.START;
+        }
+        if (waiting.size() >= maxWaiting) return Admission.FULL;
+        waiting.add(delivery);
+        return Admission.QUEUED;
+    }
+
+    /** A delivery ended: the next waiting one takes its slot (returned, to be started), or the slot is freed. */
+    synchronized Runnable done() {
+        Runnable next = waiting.poll();
+        if (next == null) inFlight--;
+        return next;
     }
 }
