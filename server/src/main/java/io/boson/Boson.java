@@ -96,6 +96,7 @@ public final class Boson implements AutoCloseable {
     private final Health health;
     private final io.boson.health.NodeWatch nodeWatch;
     private final NodeMetrics metrics;
+    private final io.boson.events.EventHistory eventHistory;
     /** Set first when closing: the node reports itself unready while it drains. */
     private volatile boolean closing;
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
@@ -143,7 +144,9 @@ public final class Boson implements AutoCloseable {
         EventCodec codec = new EventCodec(json);
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
-        EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
+        this.eventHistory = io.boson.events.EventHistory.create(db.jdbi(), bus, config.clock(), config.eventRetention(), nodeId,
+                config.clustered());
+        EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock(), eventHistory);
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
         // Fleet health's Data Operations and cellular series hear of each count as usage makes it.
         usage.meter().tap((deviceId, ops, bytes) -> {
@@ -151,7 +154,7 @@ public final class Boson implements AutoCloseable {
             if (bytes > 0) health.fleetCounters().count(deviceId, io.boson.health.FleetMetric.CELLULAR_BYTES, bytes);
         });
         CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage, registry, health.fleetCounters());
-        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry);
+        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry, codec);
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
         OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock(), registry, health.fleetCounters());
@@ -169,6 +172,7 @@ public final class Boson implements AutoCloseable {
         this.http = new HttpApi(json, limits, List.of(
                 new AuthRoutes(auth, tokens, json),
                 new EventRoutes(events, streams, tokens, json, limits),
+                new io.boson.events.EventHistoryRoutes(events, eventHistory, tokens),
                 new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
                 new ProductRoutes(products, orgs, tokens, json),
                 new OrgRoutes(orgs, tokens, json),
@@ -350,6 +354,10 @@ public final class Boson implements AutoCloseable {
         return health;
     }
 
+    public io.boson.events.EventHistory eventHistory() {
+        return eventHistory;
+    }
+
     /** The port of {@code /metrics} when served apart from the API ({@code --metrics-port}), else -1. */
     public int metricsPort() {
         return health.metricsPort();
@@ -363,6 +371,7 @@ public final class Boson implements AutoCloseable {
         gateway.close();
         http.close();
         usage.close();
+        eventHistory.close();
         presence.flush();
         health.flush();
         if (nodeWatch != null) {

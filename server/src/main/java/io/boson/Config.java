@@ -34,7 +34,9 @@ public record Config(
         int httpsPort,
         io.boson.usage.UsageSettings usage,
 
-        Health health) {
+        Health health,
+        /** How long events are kept for resuming streams and the history API; zero turns history off. */
+        Duration eventRetention) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -157,6 +159,7 @@ public record Config(
         private int httpsPort = -1;
         private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
         private Health health = Health.defaults();
+        private Duration eventRetention = io.boson.events.EventHistory.DEFAULT_RETENTION;
 
         public Builder() {
         }
@@ -187,6 +190,7 @@ public record Config(
             httpsPort = c.httpsPort;
             usage = c.usage;
             health = c.health;
+            eventRetention = c.eventRetention;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -212,11 +216,14 @@ public record Config(
         /** Metering, plans and pausing (see {@link io.boson.usage.UsageSettings}). */
         public Builder usage(io.boson.usage.UsageSettings v) { usage = v; return this; }
         public Builder health(Health v) { health = v; return this; }
+        /** Event history retention (zero: no history, no resume). */
+        public Builder eventRetention(Duration v) { eventRetention = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health);
+                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
+                    eventRetention);
         }
     }
 }
