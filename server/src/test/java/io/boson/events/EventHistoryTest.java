@@ -152,7 +152,7 @@ class EventHistoryTest {
                     + t0.plus(Duration.ofMinutes(3)).toEpochMilli());
             assertThat(eventNames(range.json(), "h")).containsExactly("h3", "h2");
 
-            Api.Response device = owner.get("/v1/devices/" + d1.id + "/event-history?from=" + t0);
+            Api.Response device = owner.get("/v1/products/" + product + "/devices/" + d1.id + "/event-history?from=" + t0);
             assertThat(device.status()).as(device.toString()).isEqualTo(200);
             assertThat(eventNames(device.json(), "h")).containsExactly("h5", "h3", "h1");
             assertThat(device.json().get("events")).allSatisfy(e -> assertThat(e.get("coreid").asText()).isEqualTo(d1.id));
