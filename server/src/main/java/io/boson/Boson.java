@@ -144,8 +144,8 @@ public final class Boson implements AutoCloseable {
         EventCodec codec = new EventCodec(json);
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
-        this.eventHistory = io.boson.events.EventHistory.create(db.jdbi(), bus, config.clock(), config.eventRetention(), nodeId,
-                config.clustered());
+        this.eventHistory = io.boson.events.EventHistory.create(db.jdbi(), bus, config.clock(), config.eventRetention(),
+                config.eventFlushInterval(), nodeId, config.clustered());
         EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock(), eventHistory);
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
         // Fleet health's Data Operations and cellular series hear of each count as usage makes it.

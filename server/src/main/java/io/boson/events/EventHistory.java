@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  * Every event of every scope, kept for the retention (24 h by default) so that streams can resume
  * and the history API can list them. As {@code io.boson.health.VitalsHistory} does, the publishing
  * thread only gives the event its id and appends it to a queue in memory; the node's history
- * thread writes the queue in batches every {@link #FLUSH_INTERVAL} and prunes in the background.
+ * thread writes the queue in batches every flush interval (250 ms by default) and prunes in the background.
  * A crash loses at most the last interval; a queue that outgrows {@link #MAX_QUEUED} (the database
  * is down) drops the newest entries and counts them.
  *
@@ -42,7 +42,7 @@ public final class EventHistory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventHistory.class);
 
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-    static final Duration FLUSH_INTERVAL = Duration.ofMillis(250);
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
     /** How long a resuming stream waits for the other nodes' flushes (a node that died answers never). */
     static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(2);
@@ -68,7 +68,8 @@ public final class EventHistory implements AutoCloseable {
     private final Bus.Subscription flushRequests;
     private final Object flushLock = new Object();
 
-    private EventHistory(EventHistoryRepository repo, Bus bus, Clock clock, Duration retention, String nodeId, boolean clustered) {
+    private EventHistory(EventHistoryRepository repo, Bus bus, Clock clock, Duration retention, Duration flushInterval,
+                         String nodeId, boolean clustered) {
         this.repo = repo;
         this.bus = bus;
         this.clock = clock;
@@ -89,7 +90,7 @@ public final class EventHistory implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        long flush = FLUSH_INTERVAL.toMillis();
+        long flush = flushInterval.toMillis();
         worker.scheduleWithFixedDelay(this::flushQuietly, flush, flush, TimeUnit.MILLISECONDS);
         long prune = PRUNE_INTERVAL.toMillis();
         worker.scheduleWithFixedDelay(this::pruneQuietly, prune, prune, TimeUnit.MILLISECONDS);
@@ -106,13 +107,14 @@ public final class EventHistory implements AutoCloseable {
     /**
      * @param retention how long events are kept; zero turns history off (no ids, no resume)
      */
-    public static EventHistory create(Jdbi jdbi, Bus bus, Clock clock, Duration retention, String nodeId, boolean clustered) {
-        return new EventHistory(new EventHistoryRepository(jdbi), bus, clock, retention, nodeId, clustered);
+    public static EventHistory create(Jdbi jdbi, Bus bus, Clock clock, Duration retention, Duration flushInterval,
+                                      String nodeId, boolean clustered) {
+        return new EventHistory(new EventHistoryRepository(jdbi), bus, clock, retention, flushInterval, nodeId, clustered);
     }
 
     /** History off: events carry no id and streams do not resume. */
     public static EventHistory off(Bus bus, Clock clock) {
-        return new EventHistory(null, bus, clock, Duration.ZERO, "off", false);
+        return new EventHistory(null, bus, clock, Duration.ZERO, DEFAULT_FLUSH_INTERVAL, "off", false);
     }
 
     public boolean enabled() {
