@@ -45,7 +45,7 @@ public final class EventHistory implements AutoCloseable {
     public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
     /** How long a resuming stream waits for the other nodes' flushes (a node that died answers never). */
-    static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(2);
+    static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
     static final int MAX_QUEUED = 500_000;
     static final int BATCH = 1_000;
     /** Most events one resume replays; beyond it the stream says so in an SSE comment. */
@@ -229,7 +229,7 @@ public final class EventHistory implements AutoCloseable {
         })) {
             bus.publish(FLUSH_SUBJECT, replyTo.getBytes(StandardCharsets.US_ASCII));
             if (!all.await(BARRIER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.info("nodes with event tags {} did not flush for a resuming stream within {}", waiting, BARRIER_TIMEOUT);
+                log.warn("nodes with event tags {} did not flush for a resuming stream within {}", waiting, BARRIER_TIMEOUT);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

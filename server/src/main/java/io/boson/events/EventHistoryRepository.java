@@ -105,8 +105,13 @@ final class EventHistoryRepository {
                 .bind(0, lastId).bind(1, running).bind(2, nodeId).execute());
     }
 
-    /** Tags of the nodes that are running (or died without saying so). */
+    /**
+     * Tags of the nodes that are running: not stopped cleanly, and still beating in the cluster's
+     * liveness table (health's NodeWatch removes a node whose beat stopped), so a killed node is
+     * not waited for once the cluster has noticed.
+     */
     List<Integer> runningTags() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT tag FROM event_nodes WHERE running = TRUE").mapTo(Integer.class).list());
+        return jdbi.withHandle(h -> h.createQuery("SELECT tag FROM event_nodes WHERE running = TRUE"
+                + " AND node_id IN (SELECT node_id FROM cluster_nodes)").mapTo(Integer.class).list());
     }
 }
