@@ -107,6 +107,32 @@ class EventHistoryTest {
     }
 
     @Test
+    void anOrganizationsStreamResumesAcrossItsOwnAndItsProductsScopes() {
+        Api owner = cloud.newUser();
+        String org = owner.postJson("/v1/orgs", Map.of("name", "Resume Org " + System.nanoTime())).json()
+                .get("organization").get("slug").asText();
+        long product = owner.postJson("/v1/orgs/" + org + "/products", Map.of("product", Map.of("name", "Org product",
+                "platform_id", 13))).json().get("product").get("id").asLong();
+        String path = "/v1/orgs/" + org + "/events";
+        String id;
+        try (SseStream s = SseStream.open(cloud.baseUrl(), path, owner.token())) {
+            publish(owner, product, "p1");
+            assertThat(owner.postJson(path, Map.of("name", "o1")).status()).isEqualTo(200);
+            List<SseStream.Received> got = s.upTo("o1", WAIT);
+            assertThat(names(got)).containsExactly("p1", "o1");
+            id = s.lastEventId();
+            assertThat(id).as("the org's own scope bare, the product's named").contains("p" + product + ":");
+        }
+        publish(owner, product, "p2");
+        assertThat(owner.postJson(path, Map.of("name", "o2")).status()).isEqualTo(200);
+        // An org-wide event also goes to each product's scope; the org stream gets it once, from its own.
+        try (SseStream s = SseStream.open(cloud.baseUrl(), path, owner.token(), id)) {
+            assertThat(owner.postJson(path, Map.of("name", "o3")).status()).isEqualTo(200);
+            assertThat(names(s.upTo("o3", WAIT))).containsExactly("p2", "o2", "o3");
+        }
+    }
+
+    @Test
     void historyListsARangeNewestFirstInPages() {
         Api owner = cloud.newUser();
         long product = cloud.newProduct(owner, "History");
