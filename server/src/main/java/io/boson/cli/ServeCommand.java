@@ -151,8 +151,7 @@ public final class ServeCommand implements Callable<Integer> {
     static Duration retention(String text) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([smhd]?)").matcher(text.trim());
         if (!m.matches() || (m.group(2).isEmpty() && !m.group(1).equals("0"))) {
-            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new ServeCommand()),
-                    "--event-retention must be a number with s, m, h or d (e.g. 24h), or 0: " + text);
+            throw new IllegalArgumentException("--event-retention must be a number with s, m, h or d (e.g. 24h), or 0: " + text);
         }
         long n = Long.parseLong(m.group(1));
         return switch (m.group(2)) {
@@ -166,6 +165,13 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Duration retention;
+        try {
+            retention = retention(eventRetention);
+        } catch (IllegalArgumentException e) {
+            System.err.println("boson: " + e.getMessage());
+            return 2;
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             System.err.println("boson: --tls-cert and --tls-key must be given together");
             return 2;
@@ -183,7 +189,7 @@ public final class ServeCommand implements Callable<Integer> {
                         .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
                 .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
-                .eventRetention(retention(eventRetention))
+                .eventRetention(retention)
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
