@@ -48,7 +48,10 @@ public final class EventHistory implements AutoCloseable {
     static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
     static final int MAX_QUEUED = 500_000;
     static final int BATCH = 1_000;
-    /** Most events one resume replays; beyond it the stream says so in an SSE comment. */
+    /**
+     * Most events one resume replays (the oldest missed); past it the stream says so with the SSE
+     * comment {@code :replay-truncated} and goes on live, so the events between are not replayed.
+     */
     static final int MAX_REPLAY = 100_000;
     private static final String FLUSH_SUBJECT = "evhist.flush";
     private static final int STRIPES = 64;

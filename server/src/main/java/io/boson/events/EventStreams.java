@@ -32,6 +32,7 @@ public final class EventStreams implements AutoCloseable {
     public static final int QUEUE_CAPACITY = 1024;
     private static final byte[] OPEN = ":ok\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEEPALIVE = ":\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REPLAY_TRUNCATED = ":replay-truncated\n".getBytes(StandardCharsets.US_ASCII);
     private static final EventCodec.Decoded CLOSE = new EventCodec.Decoded(new byte[0], null, new byte[0], 0);
 
     private final EventService events;
@@ -133,7 +134,9 @@ public final class EventStreams implements AutoCloseable {
             if (cursor != null && cursor.resuming()) {
                 // Subscribed first, then replayed: whatever arrives live meanwhile waits in the queue, and
                 // the cursor drops what the replay already sent.
-                for (EventHistoryRepository.Stored s : events.history().replay(filter, cursor)) {
+                java.util.List<EventHistoryRepository.Stored> missed = events.history().replay(filter, cursor);
+                if (missed.size() >= EventHistory.MAX_REPLAY) out.write(REPLAY_TRUNCATED);
+                for (EventHistoryRepository.Stored s : missed) {
                     if (!cursor.advance(s.event().scope(), s.id())) continue;
                     writeId(out, cursor);
                     out.write(codec.frame(s.event()));
