@@ -97,6 +97,7 @@ public final class Boson implements AutoCloseable {
     private final io.boson.health.NodeWatch nodeWatch;
     private final NodeMetrics metrics;
     private final io.boson.events.EventHistory eventHistory;
+    private final io.boson.webhooks.Webhooks webhooks;
     /** Set first when closing: the node reports itself unready while it drains. */
     private volatile boolean closing;
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
@@ -146,7 +147,10 @@ public final class Boson implements AutoCloseable {
                 config.clock());
         this.eventHistory = io.boson.events.EventHistory.create(db.jdbi(), bus, config.clock(), config.eventRetention(),
                 config.eventFlushInterval(), nodeId, config.clustered());
-        EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock(), eventHistory);
+        this.webhooks = io.boson.webhooks.Webhooks.create(config.webhooks(), db.jdbi(), json, bus, codec, products, fleet,
+                deviceRepo, audit, health.fleetCounters(), registry, config.clock());
+        // Events published through the webhooks' tap fire the webhooks of the node they entered.
+        EventService events = new EventService(webhooks.eventBus(), codec, fleet, products, orgs, config.clock(), eventHistory);
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
         // Fleet health's Data Operations and cellular series hear of each count as usage makes it.
         usage.meter().tap((deviceId, ops, bytes) -> {
@@ -166,7 +170,8 @@ public final class Boson implements AutoCloseable {
                 usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
         health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);
-        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
+        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),
+                config.deviceCa());
         DeviceJson deviceJson = new DeviceJson(json);
         this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
         this.http = new HttpApi(json, limits, List.of(
@@ -185,6 +190,7 @@ public final class Boson implements AutoCloseable {
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
                 new CallRoutes(calls, tokens, json),
+                webhooks.routes(tokens, json),
                 new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json),
                 health.diagnosticsRoutes(fleet, devices, calls, tokens, json),
                 health.fleetHealthRoutes(products, tokens),
@@ -371,6 +377,7 @@ public final class Boson implements AutoCloseable {
         gateway.close();
         http.close();
         usage.close();
+        webhooks.close();
         eventHistory.close();
         presence.flush();
         health.flush();

@@ -121,6 +121,10 @@ class PermissionMatrixTest {
         m.put(Action.VIEW_FIRMWARE, api -> api.get(t.p() + "/firmware").status());
         m.put(Action.MANAGE_FIRMWARE, api -> api.multipart("POST", t.p() + "/firmware", "firmware.bin", new byte[] {0, 7, (byte) 0x80},
                 Map.of("version", Integer.toString(VERSIONS.incrementAndGet()))).status());
+        m.put(Action.VIEW_INTEGRATIONS, api -> api.get(t.p() + "/webhooks").status());
+        // A public address (TEST-NET-3): creating does not call it.
+        m.put(Action.MANAGE_INTEGRATIONS, api -> api.postJson(t.p() + "/webhooks",
+                Map.of("event", "matrix", "url", "https://203.0.113.9/hook")).status());
         m.put(Action.FLASH_DEVICES, api -> api.putJson(t.p() + "/devices/" + t.device().id,
                 Map.of("desired_firmware_version", 1, "flash", true)).status());
         return m;
@@ -372,6 +376,16 @@ class PermissionMatrixTest {
             r.values.put("product-client", productClientId);
             r.values.put("user-client", userClientId);
             r.values.put("{token}", spareToken);
+            // A webhook of each kind, so that webhook routes are called with an id that exists (a public
+            // address, TEST-NET-3: creating calls nothing).
+            java.util.function.BiFunction<Api, String, String> hook = (api, base) -> {
+                Api.Response h = api.postJson(base + "/webhooks", Map.of("event", "routes", "url", "https://203.0.113.9/hook"));
+                assertThat(h.status()).as(h.toString()).isEqualTo(201);
+                return h.json().get("id").asText();
+            };
+            r.values.put("user-webhook", hook.apply(owner, "/v1"));
+            r.values.put("product-webhook", hook.apply(owner, "/v1/products/" + product));
+            r.values.put("org-webhook", hook.apply(owner, "/v1/products/" + orgProduct));
             return r;
         }
 
@@ -382,6 +396,9 @@ class PermissionMatrixTest {
             if (orgRoute) path = path.replace("{product}", Long.toString(orgProduct));
             if (path.contains("/fleet_health/")) path = path.replace("{metric}", "connects");
             path = path.replace("{username}", values.get(orgRoute ? "org-username" : "product-username"));
+            if (path.contains("webhooks/{id}")) {
+                path = path.replace("{id}", values.get(orgRoute ? "org-webhook" : productRoute ? "product-webhook" : "user-webhook"));
+            }
             if (path.contains("clients/{id}")) path = path.replace("{id}", values.get(productRoute ? "product-client" : "user-client"));
             if (path.contains("{id}")) path = path.replace("{id}", productRoute ? device.id : ownDevice.id);
             for (Map.Entry<String, String> v : values.entrySet()) {

@@ -89,6 +89,10 @@ final class RouteRules {
         r.put("DELETE /v1/access_tokens/current", new Own(null));
         r.put("DELETE /v1/access_tokens/{token}", new Public("the token in the path is the credential: its holder may"
                 + " use it or revoke it (particle-cli token revoke sends no Authorization)"));
+        r.put("GET /v1/webhooks", new Own(null));
+        r.put("POST /v1/webhooks", new Own(null));
+        r.put("GET /v1/webhooks/{id}", new Own("id"));
+        r.put("DELETE /v1/webhooks/{id}", new Own("id"));
         r.put("GET /v1/clients", new Own(null));
         r.put("POST /v1/clients", new Own(null));
         r.put("PUT /v1/clients/{id}", new Own("id"));
@@ -134,6 +138,10 @@ final class RouteRules {
         r.put("POST /v1/orgs/{org}/events", new Org(Action.PUBLISH_EVENT));
         r.put("GET /v1/orgs/{org}/products/{product}/events", new Org(Action.SUBSCRIBE_EVENTS));
         r.put("GET /v1/orgs/{org}/products/{product}/events/<prefix>", new Org(Action.SUBSCRIBE_EVENTS));
+        r.put("GET /v1/orgs/{org}/products/{product}/webhooks", new Org(Action.VIEW_INTEGRATIONS));
+        r.put("POST /v1/orgs/{org}/products/{product}/webhooks", new Org(Action.MANAGE_INTEGRATIONS));
+        r.put("GET /v1/orgs/{org}/products/{product}/webhooks/{id}", new Org(Action.VIEW_INTEGRATIONS));
+        r.put("DELETE /v1/orgs/{org}/products/{product}/webhooks/{id}", new Org(Action.MANAGE_INTEGRATIONS));
         r.put("GET /v1/orgs/{org}/usage", new Org(Action.VIEW_BILLING));
         r.put("GET /v1/orgs/{org}/usage_reports/{id}", new Org(Action.VIEW_BILLING));
         r.put("GET /v1/orgs/{org}/service_agreements", new Org(Action.VIEW_BILLING));
@@ -148,6 +156,10 @@ final class RouteRules {
         r.put("POST /v1/products/{product}/team", new Product(Action.MANAGE_TEAM));
         r.put("PUT /v1/products/{product}/team/{username}", new Product(Action.MANAGE_TEAM));
         r.put("DELETE /v1/products/{product}/team/{username}", new Product(Action.MANAGE_TEAM));
+        r.put("GET /v1/products/{product}/webhooks", new Product(Action.VIEW_INTEGRATIONS));
+        r.put("POST /v1/products/{product}/webhooks", new Product(Action.MANAGE_INTEGRATIONS));
+        r.put("GET /v1/products/{product}/webhooks/{id}", new Product(Action.VIEW_INTEGRATIONS));
+        r.put("DELETE /v1/products/{product}/webhooks/{id}", new Product(Action.MANAGE_INTEGRATIONS));
         r.put("GET /v1/products/{product}/clients", new Product(Action.VIEW_CLIENTS));
         r.put("POST /v1/products/{product}/clients", new Product(Action.MANAGE_CLIENTS));
         r.put("PUT /v1/products/{product}/clients/{id}", new Product(Action.MANAGE_CLIENTS));
