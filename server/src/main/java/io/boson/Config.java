@@ -36,7 +36,11 @@ public record Config(
         io.boson.usage.UsageSettings usage,
 
         Health health,
-        io.boson.webhooks.WebhookSettings webhooks) {
+        io.boson.webhooks.WebhookSettings webhooks,
+        /** How long events are kept for resuming streams and the history API; zero turns history off. */
+        Duration eventRetention,
+        /** How often each node writes the events it queued for history (a resuming stream asks for a flush at once). */
+        Duration eventFlushInterval) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -161,6 +165,8 @@ public record Config(
         private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
         private Health health = Health.defaults();
         private io.boson.webhooks.WebhookSettings webhooks = io.boson.webhooks.WebhookSettings.defaults();
+        private Duration eventRetention = io.boson.events.EventHistory.DEFAULT_RETENTION;
+        private Duration eventFlushInterval = io.boson.events.EventHistory.DEFAULT_FLUSH_INTERVAL;
 
         public Builder() {
         }
@@ -193,6 +199,8 @@ public record Config(
             usage = c.usage;
             health = c.health;
             webhooks = c.webhooks;
+            eventRetention = c.eventRetention;
+            eventFlushInterval = c.eventFlushInterval;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -225,12 +233,15 @@ public record Config(
         public Builder health(Health v) { health = v; return this; }
         /** Webhook delivery: allowed private ranges, workers, timeouts, retries, limits. */
         public Builder webhooks(io.boson.webhooks.WebhookSettings v) { webhooks = v; return this; }
+        /** Event history retention (zero: no history, no resume). */
+        public Builder eventRetention(Duration v) { eventRetention = v; return this; }
+        public Builder eventFlushInterval(Duration v) { eventFlushInterval = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
                     mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
-                    webhooks);
+                    webhooks, eventRetention, eventFlushInterval);
         }
     }
 }

@@ -132,6 +132,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Days of vitals history and fleet-health series kept (default 30; env BOSON_HISTORY_DAYS).")
     int historyDays;
 
+    @Option(names = "--event-retention", defaultValue = "${env:BOSON_EVENT_RETENTION:-24h}",
+            description = "How long events are kept for streams that resume (Last-Event-ID) and the event history API:"
+                    + " a number with s, m, h or d (default 24h; 0 turns history off; env BOSON_EVENT_RETENTION).")
+    String eventRetention;
+
     @Option(names = "--metrics-port", defaultValue = "${env:BOSON_METRICS_PORT:--1}",
             description = "Serve /metrics on its own port as well (0 = any free port; default -1: only on the API port).")
     int metricsPort;
@@ -160,8 +165,31 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
+    /** {@code 24h}, {@code 90m}, {@code 2d}, {@code 30s}, or {@code 0}. */
+    static Duration retention(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([smhd]?)").matcher(text.trim());
+        if (!m.matches() || (m.group(2).isEmpty() && !m.group(1).equals("0"))) {
+            throw new IllegalArgumentException("--event-retention must be a number with s, m, h or d (e.g. 24h), or 0: " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ZERO;
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
+        Duration retention;
+        try {
+            retention = retention(eventRetention);
+        } catch (IllegalArgumentException e) {
+            System.err.println("boson: " + e.getMessage());
+            return 2;
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             System.err.println("boson: --tls-cert and --tls-key must be given together");
             return 2;
@@ -191,6 +219,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
                 .webhooks(webhooks)
+                .eventRetention(retention)
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"

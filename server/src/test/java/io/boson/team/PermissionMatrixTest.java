@@ -80,10 +80,16 @@ class PermissionMatrixTest {
         m.put(Action.MANAGE_TEAM, api -> api.postJson(t.p() + "/team",
                 Map.of("username", cloud.newUser().get("/v1/user").json().get("username").asText())).status());
         m.put(Action.VIEW_DEVICE, api -> api.get(t.p() + "/devices").status());
+        // The event history API is allowed to exactly whom the streams are: the probe answers the
+        // stream's status only when the product's and the device's history answer the same.
         m.put(Action.SUBSCRIBE_EVENTS, api -> {
+            int stream;
             try (SseStream s = SseStream.open(cloud.baseUrl(), t.p() + "/events", api.token())) {
-                return s.status();
+                stream = s.status();
             }
+            int productHistory = api.get(t.p() + "/event-history").status();
+            int deviceHistory = api.get(t.p() + "/devices/" + t.device().id + "/event-history").status();
+            return stream == productHistory && stream == deviceHistory ? stream : -productHistory * 1000 - deviceHistory;
         });
         m.put(Action.VIEW_FLEET_HEALTH, api -> api.get(t.p() + "/fleet_health/connects").status());
         m.put(Action.VIEW_VITALS, api -> api.get(t.p() + "/diagnostics/" + t.device().id + "/last").status());

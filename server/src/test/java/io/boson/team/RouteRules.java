@@ -110,6 +110,7 @@ final class RouteRules {
         r.put("DELETE /v1/devices/{id}", new Own("id"));
         r.put("GET /v1/devices/{id}/events", new Own("id"));
         r.put("GET /v1/devices/{id}/events/<prefix>", new Own("id"));
+        r.put("GET /v1/devices/{id}/event-history", new Own("id"));
         r.put("PUT /v1/devices/{id}/ping", new Own("id"));
         r.put("POST /v1/devices/{id}/{function}", new Own("id"));
         r.put("GET /v1/devices/{id}/{variable}", new Own("id"));
@@ -177,6 +178,7 @@ final class RouteRules {
         r.put("DELETE /v1/products/{product}/devices/{id}", new Product(Action.REMOVE_DEVICES));
         r.put("GET /v1/products/{product}/devices/{id}/events", new Product(Action.SUBSCRIBE_EVENTS));
         r.put("GET /v1/products/{product}/devices/{id}/events/<prefix>", new Product(Action.SUBSCRIBE_EVENTS));
+        r.put("GET /v1/products/{product}/devices/{id}/event-history", new Product(Action.SUBSCRIBE_EVENTS));
         r.put("PUT /v1/products/{product}/devices/{id}/ping", new Product(Action.PING));
         r.put("POST /v1/products/{product}/devices/{id}/{function}", new Product(Action.CALL_FUNCTIONS));
         r.put("GET /v1/products/{product}/devices/{id}/{variable}", new Product(Action.READ_VARIABLES));
@@ -188,6 +190,7 @@ final class RouteRules {
         r.put("POST /v1/products/{product}/diagnostics/{id}/update", new Product(Action.REFRESH_VITALS));
         r.put("GET /v1/products/{product}/events", new Product(Action.SUBSCRIBE_EVENTS));
         r.put("GET /v1/products/{product}/events/<prefix>", new Product(Action.SUBSCRIBE_EVENTS));
+        r.put("GET /v1/products/{product}/event-history", new Product(Action.SUBSCRIBE_EVENTS));
         r.put("POST /v1/products/{product}/events", new Product(Action.PUBLISH_EVENT));
         r.put("GET /v1/products/{product}/firmware", new Product(Action.VIEW_FIRMWARE));
         r.put("POST /v1/products/{product}/firmware", new Product(Action.MANAGE_FIRMWARE));
