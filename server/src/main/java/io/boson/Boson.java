@@ -96,6 +96,8 @@ public final class Boson implements AutoCloseable {
     private final Health health;
     private final io.boson.health.NodeWatch nodeWatch;
     private final NodeMetrics metrics;
+    private final io.boson.events.EventHistory eventHistory;
+    private final io.boson.webhooks.Webhooks webhooks;
     /** Set first when closing: the node reports itself unready while it drains. */
     private volatile boolean closing;
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
@@ -143,7 +145,12 @@ public final class Boson implements AutoCloseable {
         EventCodec codec = new EventCodec(json);
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
-        EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
+        this.eventHistory = io.boson.events.EventHistory.create(db.jdbi(), bus, config.clock(), config.eventRetention(),
+                config.eventFlushInterval(), nodeId, config.clustered());
+        this.webhooks = io.boson.webhooks.Webhooks.create(config.webhooks(), db.jdbi(), json, bus, codec, products, fleet,
+                deviceRepo, audit, health.fleetCounters(), registry, config.clock());
+        // Events published through the webhooks' tap fire the webhooks of the node they entered.
+        EventService events = new EventService(webhooks.eventBus(), codec, fleet, products, orgs, config.clock(), eventHistory);
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
         // Fleet health's Data Operations and cellular series hear of each count as usage makes it.
         usage.meter().tap((deviceId, ops, bytes) -> {
@@ -151,7 +158,7 @@ public final class Boson implements AutoCloseable {
             if (bytes > 0) health.fleetCounters().count(deviceId, io.boson.health.FleetMetric.CELLULAR_BYTES, bytes);
         });
         CallService calls = new CallService(fleet, bus, json, config.requestTimeout(), usage, registry, health.fleetCounters());
-        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry);
+        this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry, codec);
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
         OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock(), registry, health.fleetCounters());
@@ -163,12 +170,14 @@ public final class Boson implements AutoCloseable {
                 usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
         health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);
-        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
+        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),
+                config.deviceCa());
         DeviceJson deviceJson = new DeviceJson(json);
         this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
         this.http = new HttpApi(json, limits, List.of(
                 new AuthRoutes(auth, tokens, json),
                 new EventRoutes(events, streams, tokens, json, limits),
+                new io.boson.events.EventHistoryRoutes(events, eventHistory, tokens),
                 new DeviceRoutes(devices, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
                 new ProductRoutes(products, orgs, tokens, json),
                 new OrgRoutes(orgs, tokens, json),
@@ -181,6 +190,7 @@ public final class Boson implements AutoCloseable {
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
                 new CallRoutes(calls, tokens, json),
+                webhooks.routes(tokens, json),
                 new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json),
                 health.diagnosticsRoutes(fleet, devices, calls, tokens, json),
                 health.fleetHealthRoutes(products, tokens),
@@ -290,6 +300,11 @@ public final class Boson implements AutoCloseable {
         }
     }
 
+    /** Every API route, "METHOD /path" (the route-walk test). */
+    public List<String> routes() {
+        return http.routes();
+    }
+
     public int httpPort() {
         return http.port();
     }
@@ -345,6 +360,10 @@ public final class Boson implements AutoCloseable {
         return health;
     }
 
+    public io.boson.events.EventHistory eventHistory() {
+        return eventHistory;
+    }
+
     /** The port of {@code /metrics} when served apart from the API ({@code --metrics-port}), else -1. */
     public int metricsPort() {
         return health.metricsPort();
@@ -358,6 +377,8 @@ public final class Boson implements AutoCloseable {
         gateway.close();
         http.close();
         usage.close();
+        webhooks.close();
+        eventHistory.close();
         presence.flush();
         health.flush();
         if (nodeWatch != null) {

@@ -43,6 +43,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "PKCS#8 PEM private key for MQTT over TLS (env BOSON_TLS_KEY).")
     Path tlsKey;
 
+    @Option(names = "--device-ca", defaultValue = "${env:BOSON_DEVICE_CA}",
+            description = "PEM certificates of the authorities whose client certificates (CN = device ID) authenticate devices"
+                    + " on the MQTT TLS port instead of their secret (env BOSON_DEVICE_CA).")
+    Path deviceCa;
+
     @Option(names = "--db-url", defaultValue = "${env:BOSON_DB_URL}",
             description = "PostgreSQL JDBC URL; switches storage from embedded H2 (env BOSON_DB_URL).")
     String dbUrl;
@@ -127,6 +132,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Days of vitals history and fleet-health series kept (default 30; env BOSON_HISTORY_DAYS).")
     int historyDays;
 
+    @Option(names = "--event-retention", defaultValue = "${env:BOSON_EVENT_RETENTION:-24h}",
+            description = "How long events are kept for streams that resume (Last-Event-ID) and the event history API:"
+                    + " a number with s, m, h or d (default 24h; 0 turns history off; env BOSON_EVENT_RETENTION).")
+    String eventRetention;
+
     @Option(names = "--metrics-port", defaultValue = "${env:BOSON_METRICS_PORT:--1}",
             description = "Serve /metrics on its own port as well (0 = any free port; default -1: only on the API port).")
     int metricsPort;
@@ -139,19 +149,66 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Cluster: a node whose beat stops for this long (ms) is dead and its devices offline (default 10000).")
     int nodeTimeoutMs;
 
+    @Option(names = "--webhook-allow", defaultValue = "${env:BOSON_WEBHOOK_ALLOW:-}",
+            description = "Address ranges (CIDR, comma-separated) webhooks may call although loopback, link-local or private;"
+                    + " by default only public addresses (env BOSON_WEBHOOK_ALLOW).")
+    String webhookAllow;
+
+    @Option(names = "--webhook-workers", defaultValue = "${env:BOSON_WEBHOOK_WORKERS:-16}",
+            description = "Threads making webhook requests (default 16; env BOSON_WEBHOOK_WORKERS).")
+    int webhookWorkers;
+
+    @Option(names = "--webhook-rate", defaultValue = "${env:BOSON_WEBHOOK_RATE:-100}",
+            description = "Requests per second one webhook may make; more are skipped and counted (default 100).")
+    int webhookRate;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
+    /** {@code 24h}, {@code 90m}, {@code 2d}, {@code 30s}, or {@code 0}. */
+    static Duration retention(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([smhd]?)").matcher(text.trim());
+        if (!m.matches() || (m.group(2).isEmpty() && !m.group(1).equals("0"))) {
+            throw new IllegalArgumentException("--event-retention must be a number with s, m, h or d (e.g. 24h), or 0: " + text);
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ZERO;
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
+        Duration retention;
+        try {
+            retention = retention(eventRetention);
+        } catch (IllegalArgumentException e) {
+            System.err.println("boson: " + e.getMessage());
+            return 2;
+        }
         if ((tlsCert == null) != (tlsKey == null)) {
             System.err.println("boson: --tls-cert and --tls-key must be given together");
+            return 2;
+        }
+        if (deviceCa != null && tlsCert == null && httpsPort < 0) {
+            System.err.println("boson: --device-ca needs MQTT over TLS (--tls-cert and --tls-key, or --https-port for a generated certificate)");
+            return 2;
+        }
+        io.boson.webhooks.WebhookSettings webhooks;
+        try {
+            webhooks = webhookSettings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("boson: --webhook-allow, --webhook-workers, --webhook-rate: " + e.getMessage());
             return 2;
         }
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
-                .tls(mqttTlsPort, tlsCert, tlsKey).httpsPort(httpsPort)
+                .tls(mqttTlsPort, tlsCert, tlsKey).deviceCa(deviceCa).httpsPort(httpsPort)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
@@ -161,6 +218,8 @@ public final class ServeCommand implements Callable<Integer> {
                         .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
                 .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
+                .webhooks(webhooks)
+                .eventRetention(retention)
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
@@ -200,6 +259,12 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** "devices,data operations,cellular MB". */
+    private io.boson.webhooks.WebhookSettings webhookSettings() {
+        return io.boson.webhooks.WebhookSettings.defaults()
+                .withAllow(io.boson.webhooks.WebhookSettings.parseAllow(webhookAllow))
+                .withWorkers(webhookWorkers, io.boson.webhooks.WebhookSettings.DEFAULT_QUEUE).withRate(webhookRate);
+    }
+
     private static io.boson.usage.UsageSettings.Limits limits(String spec, String option) {
         String[] parts = spec.split(",");
         try {

@@ -8,6 +8,7 @@ package io.boson.events;
  * @param deviceOwner the publishing device's own id when a device published it, else null; a device
  *                    never receives its own events
  */
+@com.fasterxml.jackson.annotation.JsonIgnoreProperties(ignoreUnknown = true) // the bus form also has its id
 public record Event(String name, String data, boolean base64, int ttl, long publishedAt, String coreid,
                     String scope, Integer productId, String deviceOwner) {
 

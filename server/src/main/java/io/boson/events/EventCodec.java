@@ -24,9 +24,15 @@ public final class EventCodec {
         this.json = json;
     }
 
-    /** An event with its SSE frame, rendered once. */
-    public record Decoded(byte[] wire, Event event, byte[] sseFrame) {
+    /**
+     * An event with its SSE frame, rendered once.
+     *
+     * @param id the event's history id, 0 when history is off (see {@link EventIds})
+     */
+    public record Decoded(byte[] wire, Event event, byte[] sseFrame, long id) {
     }
+
+    private static final byte[] ID_PREFIX = "{\"id\":".getBytes(StandardCharsets.US_ASCII);
 
     public byte[] encode(Event event) {
         try {
@@ -36,12 +42,44 @@ public final class EventCodec {
         }
     }
 
+    /**
+     * The event with its id as the first property, {@code {"id":N,...}}, so that a decode reads the
+     * id without a second parse; readers that do not know ids ignore the property.
+     */
+    public byte[] encode(Event event, long id) {
+        byte[] plain = encode(event);
+        if (id == 0) return plain;
+        byte[] digits = (Long.toString(id) + ",").getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[ID_PREFIX.length + digits.length + plain.length - 1];
+        System.arraycopy(ID_PREFIX, 0, out, 0, ID_PREFIX.length);
+        System.arraycopy(digits, 0, out, ID_PREFIX.length, digits.length);
+        System.arraycopy(plain, 1, out, ID_PREFIX.length + digits.length, plain.length - 1);
+        return out;
+    }
+
+    private static long idOf(byte[] wire) {
+        if (wire.length <= ID_PREFIX.length) return 0;
+        for (int i = 0; i < ID_PREFIX.length; i++) if (wire[i] != ID_PREFIX[i]) return 0;
+        long id = 0;
+        for (int i = ID_PREFIX.length; i < wire.length && wire[i] >= '0' && wire[i] <= '9'; i++) id = id * 10 + (wire[i] - '0');
+        return id;
+    }
+
+    /** The SSE frame of an event read from history. */
+    byte[] frame(Event e) {
+        try {
+            return sseFrame(e);
+        } catch (JsonProcessingException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
     public Decoded decode(byte[] wire) {
         Decoded d = last;
         if (d != null && d.wire == wire) return d;
         try {
             Event e = json.readValue(wire, Event.class);
-            d = new Decoded(wire, e, sseFrame(e));
+            d = new Decoded(wire, e, sseFrame(e), idOf(wire));
             last = d;
             return d;
         } catch (IOException ex) {

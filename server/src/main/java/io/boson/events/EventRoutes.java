@@ -80,8 +80,16 @@ public final class EventRoutes implements HttpApi.Routes {
         Principal p = tokens.principal(ctx);
         String prefix = ctx.pathParamMap().containsKey("prefix") ? ctx.pathParam("prefix") : null;
         EventService.Filter filter = filterFor.apply(p, prefix);
+        // Browsers' EventSource send the header on reconnect; the parameter is for clients that cannot set it.
+        String lastEventId = ctx.header("Last-Event-ID");
+        if (lastEventId == null) lastEventId = ctx.queryParam("last_event_id");
+        try {
+            streams.cursor(filter, lastEventId);
+        } catch (IllegalArgumentException e) {
+            throw io.boson.errors.DomainException.invalid("Last-Event-ID is not an event id of this stream: " + e.getMessage());
+        }
         try (AutoCloseable slot = limits.openStream(ctx.ip())) {
-            streams.stream(ctx.res(), p, filter);
+            streams.stream(ctx.res(), p, filter, lastEventId);
         }
     }
 }

@@ -37,9 +37,17 @@ public final class EventService {
     private final ProductService products;
     private final OrgService orgs;
     private final Clock clock;
+    private final EventHistory history;
 
     public EventService(Bus bus, EventCodec codec, DeviceAccess devices, ProductService products, OrgService orgs,
                         Clock clock) {
+        this(bus, codec, devices, products, orgs, clock, EventHistory.off(bus, clock));
+    }
+
+    /** With {@code history}, each event gets an id and is kept for the retention. */
+    public EventService(Bus bus, EventCodec codec, DeviceAccess devices, ProductService products, OrgService orgs,
+                        Clock clock, EventHistory history) {
+        this.history = history;
         this.orgs = orgs;
         this.bus = bus;
         this.codec = codec;
@@ -120,7 +128,11 @@ public final class EventService {
     }
 
     private void publish(Event e) {
-        bus.publish(Subjects.events(e.scope()), codec.encode(e));
+        history.publish(e, id -> bus.publish(Subjects.events(e.scope()), codec.encode(e, id)));
+    }
+
+    EventHistory history() {
+        return history;
     }
 
     /** The caller's own events ("mine", and {@code /v1/events}). */

@@ -32,23 +32,32 @@ public final class EventStreams implements AutoCloseable {
     public static final int QUEUE_CAPACITY = 1024;
     private static final byte[] OPEN = ":ok\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] KEEPALIVE = ":\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CLOSE = new byte[0];
+    private static final byte[] REPLAY_TRUNCATED = ":replay-truncated\n".getBytes(StandardCharsets.US_ASCII);
+    private static final EventCodec.Decoded CLOSE = new EventCodec.Decoded(new byte[0], null, new byte[0], 0);
 
     private final EventService events;
+    private final EventCodec codec;
     private final Clock clock;
     private final Duration keepAlive;
-    private final Set<BlockingQueue<byte[]>> open = ConcurrentHashMap.newKeySet();
-    private final Map<String, Set<BlockingQueue<byte[]>>> byToken = new ConcurrentHashMap<>();
+    private final Set<BlockingQueue<EventCodec.Decoded>> open = ConcurrentHashMap.newKeySet();
+    private final Map<String, Set<BlockingQueue<EventCodec.Decoded>>> byToken = new ConcurrentHashMap<>();
     private final Bus.Subscription revocations;
     private final Bus.Subscription membershipChanges;
     /** Open streams by who opened them and on which scope, for revocations of team membership. */
-    private final Map<BlockingQueue<byte[]>, String> ownerScope = new ConcurrentHashMap<>();
+    private final Map<BlockingQueue<EventCodec.Decoded>, String> ownerScope = new ConcurrentHashMap<>();
     private volatile boolean closing;
     private final io.micrometer.core.instrument.Counter sent;
     private final io.micrometer.core.instrument.Counter dropped;
 
     public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive,
                         io.micrometer.core.instrument.MeterRegistry registry) {
+        this(events, bus, clock, keepAlive, registry, null);
+    }
+
+    /** With the codec, streams resume from event history (see {@link #stream(HttpServletResponse, Principal, EventService.Filter, String)}). */
+    public EventStreams(EventService events, Bus bus, Clock clock, Duration keepAlive,
+                        io.micrometer.core.instrument.MeterRegistry registry, EventCodec codec) {
+        this.codec = codec;
         this.events = events;
         this.clock = clock;
         this.keepAlive = keepAlive;
@@ -59,7 +68,7 @@ public final class EventStreams implements AutoCloseable {
         this.dropped = io.micrometer.core.instrument.Counter.builder("boson.sse.events.dropped")
                 .description("Events dropped for streams too slow to keep up").register(registry);
         this.revocations = bus.subscribe(Subjects.tokenRevoked(), m -> {
-            Set<BlockingQueue<byte[]>> streams = byToken.get(new String(m.data(), StandardCharsets.US_ASCII));
+            Set<BlockingQueue<EventCodec.Decoded>> streams = byToken.get(new String(m.data(), StandardCharsets.US_ASCII));
             if (streams != null) streams.forEach(EventStreams::end);
         });
         this.membershipChanges = bus.subscribe(Subjects.membershipChanged(), m -> {
@@ -71,7 +80,7 @@ public final class EventStreams implements AutoCloseable {
         });
     }
 
-    private static void end(BlockingQueue<byte[]> q) {
+    private static void end(BlockingQueue<EventCodec.Decoded> q) {
         q.clear();
         q.offer(CLOSE);
     }
@@ -81,13 +90,34 @@ public final class EventStreams implements AutoCloseable {
      * expires. Blocks the calling (virtual) thread.
      */
     public void stream(HttpServletResponse res, Principal caller, EventService.Filter filter) throws IOException {
-        BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        stream(res, caller, filter, null);
+    }
+
+    /**
+     * Whether a stream can resume: history is on. A Last-Event-ID that is not one of ours is a
+     * client error ({@link IllegalArgumentException}), told before the stream opens.
+     */
+    StreamCursor cursor(EventService.Filter filter, String lastEventId) {
+        if (codec == null || !events.history().enabled()) return null;
+        if (lastEventId == null || lastEventId.isBlank()) return StreamCursor.fresh(filter.scope());
+        return StreamCursor.parse(lastEventId, filter.scope());
+    }
+
+    /**
+     * As {@link #stream(HttpServletResponse, Principal, EventService.Filter)}, giving each event an SSE
+     * {@code id:} (the stream's {@link StreamCursor}) when history is on; with {@code lastEventId},
+     * first the events the client missed after it (from history), then the live ones, each once.
+     */
+    public void stream(HttpServletResponse res, Principal caller, EventService.Filter filter, String lastEventId)
+            throws IOException {
+        StreamCursor cursor = cursor(filter, lastEventId);
+        BlockingQueue<EventCodec.Decoded> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
         java.util.concurrent.atomic.AtomicLong streamLost = new java.util.concurrent.atomic.AtomicLong();
         byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(queue);
         ownerScope.put(queue, caller.userId() + "@" + filter.scope());
         // Subscribe before answering, so nothing published after the 200 is missed.
         try (Bus.Subscription ignored = events.subscribe(filter, d -> {
-            if (!queue.offer(d.sseFrame())) { // a full queue drops this frame for this slow stream only
+            if (!queue.offer(d)) { // a full queue drops this frame for this slow stream only
                 streamLost.incrementAndGet();
                 dropped.increment();
             }
@@ -101,9 +131,22 @@ public final class EventStreams implements AutoCloseable {
             ServletOutputStream out = res.getOutputStream();
             out.write(OPEN);
             out.flush();
+            if (cursor != null && cursor.resuming()) {
+                // Subscribed first, then replayed: whatever arrives live meanwhile waits in the queue, and
+                // the cursor drops what the replay already sent.
+                java.util.List<EventHistoryRepository.Stored> missed = events.history().replay(filter, cursor);
+                if (missed.size() >= EventHistory.MAX_REPLAY) out.write(REPLAY_TRUNCATED);
+                for (EventHistoryRepository.Stored s : missed) {
+                    if (!cursor.advance(s.event().scope(), s.id())) continue;
+                    writeId(out, cursor);
+                    out.write(codec.frame(s.event()));
+                    sent.increment();
+                }
+                out.flush();
+            }
             long reported = 0;
             while (!closing) {
-                byte[] frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                EventCodec.Decoded frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
                 if (frame == CLOSE) break;
                 if (caller.tokenExpiresAt() != null && clock.millis() >= caller.tokenExpiresAt()) break;
                 long lost = streamLost.get();
@@ -111,13 +154,12 @@ public final class EventStreams implements AutoCloseable {
                     out.write((":dropped " + lost + "\n").getBytes(StandardCharsets.US_ASCII));
                     reported = lost;
                 }
-                out.write(frame == null ? KEEPALIVE : frame);
-                if (frame != null) sent.increment();
+                if (frame == null) out.write(KEEPALIVE);
+                else write(out, frame, cursor);
                 // Write whatever else is already waiting before one flush.
-                for (byte[] more = queue.poll(); more != null; more = queue.poll()) {
+                for (EventCodec.Decoded more = queue.poll(); more != null; more = queue.poll()) {
                     if (more == CLOSE) return;
-                    out.write(more);
-                    sent.increment();
+                    write(out, more, cursor);
                 }
                 out.flush();
             }
@@ -131,6 +173,19 @@ public final class EventStreams implements AutoCloseable {
                 return set.isEmpty() ? null : set;
             });
         }
+    }
+
+    private void write(ServletOutputStream out, EventCodec.Decoded d, StreamCursor cursor) throws IOException {
+        if (cursor != null && d.id() != 0) {
+            if (!cursor.advance(d.event().scope(), d.id())) return; // already replayed from history
+            writeId(out, cursor);
+        }
+        out.write(d.sseFrame());
+        sent.increment();
+    }
+
+    private static void writeId(ServletOutputStream out, StreamCursor cursor) throws IOException {
+        out.write(("id: " + cursor.render() + "\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** Events this node dropped for streams that did not keep up, since it started. */

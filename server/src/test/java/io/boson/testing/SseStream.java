@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SseStream implements AutoCloseable {
 
-    public record Received(String name, JsonNode data) {
+    /** @param id the SSE {@code id:} that came with the event, or null */
+    public record Received(String name, JsonNode data, String id) {
     }
 
     private final BlockingQueue<Received> events = new LinkedBlockingQueue<>();
@@ -36,13 +37,22 @@ public final class SseStream implements AutoCloseable {
     private volatile boolean ended;
     private final Thread reader;
 
-    private SseStream(URI uri, String token) {
+    private volatile String lastEventId;
+    private final String resumeFrom;
+
+    private SseStream(URI uri, String token, String lastEventId) {
+        this.resumeFrom = lastEventId;
         reader = Thread.ofVirtual().start(() -> read(uri, token));
     }
 
     /** Opens a stream and waits for the response headers (the server subscribes before it answers). */
     public static SseStream open(String base, String path, String token) {
-        SseStream s = new SseStream(URI.create(base + path), token);
+        return open(base, path, token, null);
+    }
+
+    /** Opens a stream that resumes after {@code lastEventId} (sent as the Last-Event-ID header, as EventSource does). */
+    public static SseStream open(String base, String path, String token, String lastEventId) {
+        SseStream s = new SseStream(URI.create(base + path), token, lastEventId);
         try {
             if (!s.opened.await(10, TimeUnit.SECONDS)) throw new AssertionError("SSE stream did not open: " + path);
         } catch (InterruptedException e) {
@@ -55,6 +65,7 @@ public final class SseStream implements AutoCloseable {
         // Like api-js: no Accept header, only Authorization.
         HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET();
         if (token != null) req.header("Authorization", "Bearer " + token);
+        if (resumeFrom != null) req.header("Last-Event-ID", resumeFrom);
         try {
             HttpResponse<InputStream> r = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
             status = r.statusCode();
@@ -64,18 +75,26 @@ public final class SseStream implements AutoCloseable {
             if (status != 200) return;
             BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
             String name = null;
+            String id = null;
             StringBuilder data = new StringBuilder();
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (line.startsWith(":")) {
                     comments++;
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).trim();
                 } else if (line.startsWith("event:")) {
                     name = line.substring(6).trim();
                 } else if (line.startsWith("data:")) {
                     if (!data.isEmpty()) data.append('\n');
                     data.append(line.substring(5).trim());
                 } else if (line.isEmpty()) {
-                    if (name != null && !data.isEmpty()) events.add(new Received(name, Api.JSON.readTree(data.toString())));
+                    // As EventSource: the last id seen is kept, whether or not this event had one.
+                    if (id != null) lastEventId = id;
+                    if (name != null && !data.isEmpty()) {
+                        events.add(new Received(name, Api.JSON.readTree(data.toString()), id));
+                    }
                     name = null;
+                    id = null;
                     data.setLength(0);
                 }
             }
@@ -84,6 +103,21 @@ public final class SseStream implements AutoCloseable {
         } finally {
             ended = true;
         }
+    }
+
+    /** The id of the last event read, as a browser's EventSource keeps it for its reconnect. */
+    public String lastEventId() {
+        return lastEventId;
+    }
+
+    /** Waits for the reader to stop (after {@link #close}), so that what it read is all in the queue. */
+    public boolean awaitEnded(Duration timeout) {
+        try {
+            reader.join(timeout);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return ended;
     }
 
     /** True once the server has closed the stream (or it failed). */
