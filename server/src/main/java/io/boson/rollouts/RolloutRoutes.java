@@ -104,6 +104,9 @@ public final class RolloutRoutes implements HttpApi.Routes {
         m.put("pause_reason", r.pauseReason());
         m.put("created_at", DeviceJson.iso(r.createdAt()));
         m.put("updated_at", DeviceJson.iso(r.updatedAt()));
+        // The node that drives the rollout, and until when its lease holds without renewal.
+        m.put("driven_by", r.leaseOwner());
+        m.put("lease_until", DeviceJson.iso(r.leaseUntil()));
         List<Map<String, Object>> waves = new ArrayList<>();
         for (Wave w : r.waves()) {
             Map<String, Object> wm = new LinkedHashMap<>();
