@@ -22,6 +22,8 @@ CREATE TABLE rollouts (
     created_at        BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL,
     last_tick_at      BIGINT,
+    -- devices of the product changed (groups, development, locks, imports): the driver re-reads them all
+    rescan            BOOLEAN DEFAULT FALSE NOT NULL,
     -- the node that drives the rollout, until lease_until (by the cloud's clock)
     lease_owner       VARCHAR(100),
     lease_until       BIGINT
@@ -49,3 +51,6 @@ CREATE TABLE rollout_devices (
     PRIMARY KEY (rollout_id, device_id)
 );
 CREATE INDEX rollout_devices_device ON rollout_devices(device_id);
+
+-- A driver's tick reads only the update jobs that moved since its last tick.
+CREATE INDEX device_firmware_updated ON device_firmware(updated_at);

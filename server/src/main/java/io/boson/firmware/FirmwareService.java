@@ -153,6 +153,7 @@ public final class FirmwareService {
         if (version != null) store.find(p, Integer.toString(FirmwareStore.validVersion(version)));
         repo.lock(d.id(), version, flash);
         audit.record(caller, p.id(), "device.lock", d.id(), version == null ? "unlocked" : "v" + version + (flash ? " flash" : ""));
+        staged.devicesChanged(List.of(d.id()));
         nudge(List.of(d.id()));
         return d;
     }
@@ -199,6 +200,7 @@ public final class FirmwareService {
 
     /** A product changed something that can move these devices' targets: the online ones check at once. */
     public void devicesChanged(Collection<String> deviceIds) {
+        staged.devicesChanged(deviceIds);
         nudge(deviceIds);
     }
 

@@ -26,6 +26,10 @@ public interface StagedTargets {
     void releasing(Principal caller, long productId, int version, boolean productDefault, Collection<String> groups,
                    boolean cancelRollouts);
 
+    /** These devices changed in ways that can move them in or out of a rollout (groups, development, locks, import). */
+    default void devicesChanged(Collection<String> deviceIds) {
+    }
+
     StagedTargets NONE = new StagedTargets() {
         @Override
         public Precedence.Target target(DeviceFirmware d) {

@@ -170,6 +170,14 @@ public final class RolloutRepository {
                 .mapTo(String.class).list());
     }
 
+    /** The online devices of one wave. */
+    public List<String> onlineDevicesOfWave(long id, int wave) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT rd.device_id FROM rollout_devices rd JOIN devices d ON d.id = rd.device_id
+                        WHERE rd.rollout_id = ? AND rd.wave = ? AND d.online""").bind(0, id).bind(1, wave)
+                .mapTo(String.class).list());
+    }
+
     /** Every device of the product with what it runs, its lock and its current or last update job. */
     public List<DeviceRow> devices(long productId) {
         return jdbi.withHandle(h -> h.createQuery("""
@@ -180,6 +188,37 @@ public final class RolloutRepository {
                 .map((rs, ctx) -> new DeviceRow(rs.getString(1), rs.getBoolean(2), rs.getObject(3, Integer.class), rs.getBoolean(4),
                         rs.getObject(5, Integer.class), rs.getObject(6, Integer.class), JobState.of(rs.getString(7)),
                         rs.getObject(8, Long.class), rs.getObject(9, Long.class))).list());
+    }
+
+    /** The product's devices whose update job moved at or after {@code since} (by the clock). */
+    public List<DeviceRow> changedSince(long productId, long since) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT d.id, d.development, d.product_version, d.online, f.locked_version, f.job_version, f.state,
+                               f.updated_at, f.next_attempt_at
+                        FROM device_firmware f JOIN devices d ON d.id = f.device_id WHERE f.updated_at >= ? AND d.product_id = ?""")
+                .bind(0, since).bind(1, productId)
+                .map((rs, ctx) -> new DeviceRow(rs.getString(1), rs.getBoolean(2), rs.getObject(3, Integer.class), rs.getBoolean(4),
+                        rs.getObject(5, Integer.class), rs.getObject(6, Integer.class), JobState.of(rs.getString(7)),
+                        rs.getObject(8, Long.class), rs.getObject(9, Long.class))).list());
+    }
+
+    /** The running rollouts of these devices' products re-read all their devices at the next tick. */
+    public void markRescan(java.util.Collection<String> deviceIds) {
+        List<String> ids = List.copyOf(deviceIds);
+        jdbi.useHandle(h -> {
+            for (int i = 0; i < ids.size(); i += 1000) {
+                h.createUpdate("""
+                                UPDATE rollouts SET rescan = TRUE WHERE state IN ('running', 'approved')
+                                AND product_id IN (SELECT product_id FROM devices WHERE id IN (<ids>))""")
+                        .bindList("ids", ids.subList(i, Math.min(ids.size(), i + 1000))).execute();
+            }
+        });
+    }
+
+    /** Clears the rescan flag; true when it was set. */
+    public boolean takeRescan(long id) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE rollouts SET rescan = FALSE WHERE id = ? AND rescan")
+                .bind(0, id).execute() == 1);
     }
 
     /** The groups of each device of the product that is in any. */

@@ -53,7 +53,9 @@ public final class RolloutScheduler {
     /** One tick: drives every rollout this node holds or can take the lease of; returns how many it drove. */
     public int tick() {
         int driven = 0;
-        for (long id : repo.drivable()) {
+        List<Long> drivable = repo.drivable();
+        known.keySet().retainAll(drivable);
+        for (long id : drivable) {
             try {
                 if (tryDrive(id)) driven++;
             } catch (RuntimeException e) {
@@ -71,6 +73,26 @@ public final class RolloutScheduler {
         return true;
     }
 
+    /**
+     * What the driving node knows of a running rollout between ticks: each assigned device's wave and
+     * last known row. Rebuilt from the database on the first tick, after a gap (the lease may have
+     * been elsewhere), every {@link #FULL_SCAN} and when devices of the product changed; otherwise a
+     * tick reads only the update jobs that moved since the last one.
+     */
+    private static final class Known {
+        final Map<String, Integer> waves = new HashMap<>();
+        final Map<String, RolloutRepository.DeviceRow> rows = new HashMap<>();
+        long scannedAt;
+        long tickedAt;
+    }
+
+    /** How often the driver re-reads every device of the product (joiners, locks, groups), by the clock. */
+    public static final Duration FULL_SCAN = Duration.ofSeconds(30);
+    /** Jobs that moved this long before the last tick are read again (a write may land just after a tick read). */
+    static final Duration OVERLAP = Duration.ofSeconds(5);
+
+    private final Map<Long, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The rollout's step for now; the caller holds its lease. Synchronized: the timer and API calls on one node take turns. */
     synchronized void drive(long id) {
         long now = clock.millis();
@@ -81,36 +103,55 @@ public final class RolloutScheduler {
             log.changed(null, r, "started", null, null);
             r = repo.find(id).orElseThrow();
         }
-        if (r.state() != RolloutState.RUNNING) return;
-
-        List<RolloutRepository.DeviceRow> rows = repo.devices(r.productId());
-        boolean byGroup = !r.productWide() || WavePlan.groupWaves(r);
-        Map<String, List<String>> groups = byGroup ? repo.groups(r.productId()) : Map.of();
-        Map<String, RolloutRepository.DeviceRow> byId = new HashMap<>(rows.size() * 2);
-        for (RolloutRepository.DeviceRow d : rows) byId.put(d.id(), d);
-
-        Map<String, Integer> assigned = repo.assignments(id);
+        if (r.state() != RolloutState.RUNNING) {
+            known.remove(id);
+            return;
+        }
+        boolean rescan = repo.takeRescan(id);
+        Known k = known.get(id);
+        boolean full = k == null || rescan || r.currentWave() < 0 || now - k.tickedAt > LEASE.toMillis() / 2
+                || now - k.scannedAt >= FULL_SCAN.toMillis();
         Map<String, Integer> fresh = new HashMap<>();
         int current = r.currentWave();
         List<Integer> started = new ArrayList<>();
-        if (current < 0) {
-            List<String> target = new ArrayList<>();
-            for (RolloutRepository.DeviceRow d : rows) {
-                if (!assigned.containsKey(d.id()) && WavePlan.targeted(r, d, groups.getOrDefault(d.id(), List.of()))) target.add(d.id());
+        if (full) {
+            k = new Known();
+            k.scannedAt = now;
+            List<RolloutRepository.DeviceRow> rows = repo.devices(r.productId());
+            boolean byGroup = !r.productWide() || WavePlan.groupWaves(r);
+            Map<String, List<String>> groups = byGroup ? repo.groups(r.productId()) : Map.of();
+            k.waves.putAll(repo.assignments(id));
+            if (current < 0) {
+                List<String> target = new ArrayList<>();
+                for (RolloutRepository.DeviceRow d : rows) {
+                    if (!k.waves.containsKey(d.id()) && WavePlan.targeted(r, d, groups.getOrDefault(d.id(), List.of()))) {
+                        target.add(d.id());
+                    }
+                }
+                fresh.putAll(WavePlan.assignAll(r, target, groups));
+                current = 0;
+                started.add(0);
+            } else {
+                for (RolloutRepository.DeviceRow d : rows) {
+                    if (k.waves.containsKey(d.id())) continue;
+                    List<String> g = groups.getOrDefault(d.id(), List.of());
+                    if (!WavePlan.targeted(r, d, g)) continue;
+                    Integer w = WavePlan.lateWave(r, d.id(), g);
+                    if (w != null) fresh.put(d.id(), w);
+                }
             }
-            fresh.putAll(WavePlan.assignAll(r, target, groups));
-            current = 0;
-            started.add(0);
+            k.waves.putAll(fresh);
+            for (RolloutRepository.DeviceRow d : rows) if (k.waves.containsKey(d.id())) k.rows.put(d.id(), d);
         } else {
-            for (RolloutRepository.DeviceRow d : rows) {
-                if (assigned.containsKey(d.id())) continue;
-                List<String> g = groups.getOrDefault(d.id(), List.of());
-                if (!WavePlan.targeted(r, d, g)) continue;
-                Integer w = WavePlan.lateWave(r, d.id(), g);
-                if (w != null) fresh.put(d.id(), w);
+            for (RolloutRepository.DeviceRow d : repo.changedSince(r.productId(), k.tickedAt - OVERLAP.toMillis())) {
+                if (k.waves.containsKey(d.id())) k.rows.put(d.id(), d);
             }
         }
-        assigned.putAll(fresh);
+        Map<String, Integer> assigned = k.waves;
+        Map<String, RolloutRepository.DeviceRow> byId = k.rows;
+        Long lastTick = full ? repo.lastTick(id) : Long.valueOf(k.tickedAt);
+        k.tickedAt = now;
+        known.put(id, k);
         List<WavePlan.Counts> counts = WavePlan.counts(r, assigned, byId);
 
         for (int w = 0; w <= current; w++) {
@@ -150,20 +191,24 @@ public final class RolloutScheduler {
             nextWaveAt = null;
         }
 
-        Long lastTick = repo.lastTick(id);
         List<String> nudge = new ArrayList<>();
         for (Map.Entry<String, Integer> e : assigned.entrySet()) {
             if (e.getValue() > current) continue;
             RolloutRepository.DeviceRow d = byId.get(e.getKey());
-            if (d == null || !d.online()) continue;
+            if (d == null) continue;
             WavePlan.Status s = WavePlan.status(d, r.version());
             boolean retry = s == WavePlan.Status.FAILED && d.nextAttemptAt() != null && d.nextAttemptAt() <= now
                     && (lastTick == null || d.nextAttemptAt() > lastTick);
-            if (started.contains(e.getValue()) || fresh.containsKey(e.getKey()) || retry) nudge.add(e.getKey());
+            // Devices of a wave that starts now are read from the database below: their online flag here may be old.
+            boolean joined = fresh.containsKey(e.getKey()) && !started.contains(e.getValue()) && d.online();
+            if (joined || retry) nudge.add(e.getKey());
         }
         repo.assign(id, fresh);
         if (!repo.progress(id, current, nextWaveAt, started, now)) return;
-        for (int w : started) log.changed(null, r, "wave_started", w, null);
+        for (int w : started) {
+            log.changed(null, r, "wave_started", w, null);
+            nudge.addAll(repo.onlineDevicesOfWave(id, w));
+        }
         if (finished && repo.transition(id, List.of(RolloutState.RUNNING), RolloutState.FINISHED, null, null, now)) {
             firmware.releaseStaged(r.productId(), r.version(), r.productWide(), r.targetGroups(),
                     r.createdBy());

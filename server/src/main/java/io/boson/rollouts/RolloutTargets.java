@@ -83,6 +83,11 @@ public final class RolloutTargets implements StagedTargets {
         repo.retireCancelled(productId);
     }
 
+    @Override
+    public void devicesChanged(Collection<String> deviceIds) {
+        if (!deviceIds.isEmpty()) repo.markRescan(deviceIds);
+    }
+
     /** Cancels an unfinished rollout; its online devices that were offered its version hear at once that they are not. */
     boolean cancel(Principal caller, Rollout r, String reason) {
         if (!repo.transition(r.id(), UNFINISHED, RolloutState.CANCELLED, null, null, clock.millis())) return false;

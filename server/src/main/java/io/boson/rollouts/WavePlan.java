@@ -104,6 +104,7 @@ final class WavePlan {
         if (d.state() == null || !Objects.equals(d.jobVersion(), version)) return Status.PENDING;
         if (d.state().failed()) return Status.FAILED;
         return switch (d.state()) {
+            case SUCCESS -> Status.APPLIED; // the device came back reporting the version
             case OFFERED -> Status.OFFERED;
             case IN_PROGRESS, APPLIED -> Status.DOWNLOADING;
             default -> Status.PENDING;
