@@ -100,9 +100,9 @@ class RolloutTest {
         try (Fleet f = new Fleet(cloud, "Failing Wave", 30)) {
             f.upload(2);
             long id = f.created(Map.of("version", 2,
-                    "waves", List.of(wave(20, 100, 10), wave(30, 100, 20), wave(50, 100, 10))));
+                    "waves", List.of(wave(20, 100, 10), wave(30, 100, 25), wave(50, 100, 10))));
             Map<Integer, List<String>> waves = f.waves(id);
-            List<String> faulty = waves.get(2).subList(0, 3); // 3 of 9: 33% > 20%
+            List<String> faulty = waves.get(2).subList(0, 3); // 3 of 9 = 33% > 25% (2 of 9 = 22% is not)
             f.credentials.forEach(c -> f.connect(c.id(), 1, faulty.contains(c.id()) ? OtaFaults.failingAt(0.5) : OtaFaults.NONE));
 
             f.tickUntil("paused", () -> "paused".equals(f.state(id)));
