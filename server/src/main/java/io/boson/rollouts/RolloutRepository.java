@@ -191,27 +191,21 @@ public final class RolloutRepository {
     }
 
     /**
-     * The product's devices whose update job moved at or after {@code since} (by the clock): first the
-     * moved jobs by their index, then those devices by id, so neither query walks the product.
+     * The product's devices whose update job moved at or after {@code since} (by the clock). The only
+     * condition is on the jobs' {@code updated_at} index, so the database starts from the few moved
+     * jobs and joins their devices by key; the product is checked here (a condition on it lets H2
+     * walk the whole product instead).
      */
     public List<DeviceRow> changedSince(long productId, long since) {
-        return jdbi.withHandle(h -> {
-            List<String> moved = h.createQuery("SELECT device_id FROM device_firmware WHERE updated_at >= ?").bind(0, since)
-                    .mapTo(String.class).list();
-            List<DeviceRow> out = new ArrayList<>();
-            for (int i = 0; i < moved.size(); i += 1000) {
-                out.addAll(h.createQuery("""
-                                SELECT d.id, d.development, d.product_version, d.online, f.locked_version, f.job_version, f.state,
-                                       f.updated_at, f.next_attempt_at
-                                FROM devices d LEFT JOIN device_firmware f ON f.device_id = d.id
-                                WHERE d.id IN (<ids>) AND d.product_id = :p""")
-                        .bindList("ids", moved.subList(i, Math.min(moved.size(), i + 1000))).bind("p", productId)
-                        .map((rs, ctx) -> new DeviceRow(rs.getString(1), rs.getBoolean(2), rs.getObject(3, Integer.class),
-                                rs.getBoolean(4), rs.getObject(5, Integer.class), rs.getObject(6, Integer.class),
-                                JobState.of(rs.getString(7)), rs.getObject(8, Long.class), rs.getObject(9, Long.class))).list());
-            }
-            return out;
-        });
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT d.id, d.development, d.product_version, d.online, f.locked_version, f.job_version, f.state,
+                               f.updated_at, f.next_attempt_at, d.product_id
+                        FROM device_firmware f JOIN devices d ON d.id = f.device_id WHERE f.updated_at >= ?""")
+                .bind(0, since)
+                .map((rs, ctx) -> rs.getLong(10) != productId ? null : new DeviceRow(rs.getString(1), rs.getBoolean(2),
+                        rs.getObject(3, Integer.class), rs.getBoolean(4), rs.getObject(5, Integer.class), rs.getObject(6, Integer.class),
+                        JobState.of(rs.getString(7)), rs.getObject(8, Long.class), rs.getObject(9, Long.class)))
+                .list().stream().filter(java.util.Objects::nonNull).toList());
     }
 
     /** The running rollouts of these devices' products re-read all their devices at the next tick. */
