@@ -97,6 +97,7 @@ public final class Boson implements AutoCloseable {
     private final io.boson.health.NodeWatch nodeWatch;
     private final NodeMetrics metrics;
     private final io.boson.rollouts.Rollouts rollouts;
+    private final io.boson.webhooks.Webhooks webhooks;
     /** Set first when closing: the node reports itself unready while it drains. */
     private volatile boolean closing;
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
@@ -144,7 +145,10 @@ public final class Boson implements AutoCloseable {
         EventCodec codec = new EventCodec(json);
         OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
                 config.clock());
-        EventService events = new EventService(bus, codec, fleet, products, orgs, config.clock());
+        this.webhooks = io.boson.webhooks.Webhooks.create(config.webhooks(), db.jdbi(), json, bus, codec, products, fleet,
+                deviceRepo, audit, health.fleetCounters(), registry, config.clock());
+        // Events published through the webhooks' tap fire the webhooks of the node they entered.
+        EventService events = new EventService(webhooks.eventBus(), codec, fleet, products, orgs, config.clock());
         this.usage = UsageService.create(config.usage(), db.jdbi(), db.postgres(), products, events, audit, config.clock());
         // Fleet health's Data Operations and cellular series hear of each count as usage makes it.
         usage.meter().tap((deviceId, ops, bytes) -> {
@@ -167,7 +171,8 @@ public final class Boson implements AutoCloseable {
                 usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
         health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);
-        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem());
+        if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),
+                config.deviceCa());
         DeviceJson deviceJson = new DeviceJson(json);
         this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
         this.http = new HttpApi(json, limits, List.of(
@@ -186,6 +191,7 @@ public final class Boson implements AutoCloseable {
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
                 new CallRoutes(calls, tokens, json),
+                webhooks.routes(tokens, json),
                 new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json),
                 health.diagnosticsRoutes(fleet, devices, calls, tokens, json),
                 health.fleetHealthRoutes(products, tokens),
@@ -305,6 +311,11 @@ public final class Boson implements AutoCloseable {
         }
     }
 
+    /** Every API route, "METHOD /path" (the route-walk test). */
+    public List<String> routes() {
+        return http.routes();
+    }
+
     public int httpPort() {
         return http.port();
     }
@@ -377,6 +388,7 @@ public final class Boson implements AutoCloseable {
         gateway.close();
         http.close();
         usage.close();
+        webhooks.close();
         presence.flush();
         health.flush();
         if (nodeWatch != null) {

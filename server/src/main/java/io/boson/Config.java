@@ -27,6 +27,7 @@ public record Config(
         int mqttTlsPort,
         Path tlsCert,
         Path tlsKey,
+        Path deviceCa,
         int firmwareMaxBytes,
         String natsUrl,
         String natsPrefix,
@@ -34,7 +35,8 @@ public record Config(
         int httpsPort,
         io.boson.usage.UsageSettings usage,
 
-        Health health) {
+        Health health,
+        io.boson.webhooks.WebhookSettings webhooks) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -150,6 +152,7 @@ public record Config(
         private int mqttTlsPort = DEFAULT_MQTT_TLS_PORT;
         private Path tlsCert;
         private Path tlsKey;
+        private Path deviceCa;
         private int firmwareMaxBytes = DEFAULT_FIRMWARE_MAX_BYTES;
         private String natsUrl;
         private String natsPrefix = DEFAULT_NATS_PREFIX;
@@ -157,6 +160,7 @@ public record Config(
         private int httpsPort = -1;
         private io.boson.usage.UsageSettings usage = io.boson.usage.UsageSettings.defaults();
         private Health health = Health.defaults();
+        private io.boson.webhooks.WebhookSettings webhooks = io.boson.webhooks.WebhookSettings.defaults();
 
         public Builder() {
         }
@@ -180,6 +184,7 @@ public record Config(
             mqttTlsPort = c.mqttTlsPort;
             tlsCert = c.tlsCert;
             tlsKey = c.tlsKey;
+            deviceCa = c.deviceCa;
             firmwareMaxBytes = c.firmwareMaxBytes;
             natsUrl = c.natsUrl;
             natsPrefix = c.natsPrefix;
@@ -187,6 +192,7 @@ public record Config(
             httpsPort = c.httpsPort;
             usage = c.usage;
             health = c.health;
+            webhooks = c.webhooks;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -203,6 +209,11 @@ public record Config(
         public Builder clock(Clock v) { clock = v; return this; }
         /** PEM certificate chain and PKCS#8 PEM private key; both given turns MQTT over TLS on. */
         public Builder tls(int port, Path cert, Path key) { mqttTlsPort = port; tlsCert = cert; tlsKey = key; return this; }
+        /**
+         * PEM certificates of the authorities whose client certificates authenticate devices on the
+         * MQTT TLS port (the certificate's CN is the device ID); null: devices use their secret only.
+         */
+        public Builder deviceCa(Path v) { deviceCa = v; return this; }
 
         public Builder firmwareMaxBytes(int v) { firmwareMaxBytes = v; return this; }
         public Builder nats(String url, String prefix) { natsUrl = url; natsPrefix = prefix; return this; }
@@ -212,11 +223,14 @@ public record Config(
         /** Metering, plans and pausing (see {@link io.boson.usage.UsageSettings}). */
         public Builder usage(io.boson.usage.UsageSettings v) { usage = v; return this; }
         public Builder health(Health v) { health = v; return this; }
+        /** Webhook delivery: allowed private ranges, workers, timeouts, retries, limits. */
+        public Builder webhooks(io.boson.webhooks.WebhookSettings v) { webhooks = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
-                    mqttTlsPort, tlsCert, tlsKey, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health);
+                    mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
+                    webhooks);
         }
     }
 }

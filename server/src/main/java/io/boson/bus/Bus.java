@@ -28,6 +28,14 @@ public interface Bus extends AutoCloseable {
 
     Subscription subscribe(String pattern, Consumer<BusMessage> handler);
 
+    /**
+     * Returns once every subscription made before the call is in effect on the other nodes too, so
+     * that what they publish from now on reaches it (NATS: a round trip to the server, which handles
+     * a connection's protocol in order). Blocks: never call it on an event loop.
+     */
+    default void sync(Duration timeout) {
+    }
+
     @Override
     void close();
 

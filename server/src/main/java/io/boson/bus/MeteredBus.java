@@ -68,6 +68,11 @@ public final class MeteredBus implements Bus {
     }
 
     @Override
+    public void sync(Duration timeout) {
+        bus.sync(timeout);
+    }
+
+    @Override
     public boolean reachable() {
         return bus.reachable();
     }

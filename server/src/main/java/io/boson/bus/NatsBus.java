@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -123,6 +124,18 @@ public final class NatsBus implements Bus {
             here.close();
             if (sub.isActive()) dispatcher.unsubscribe(sub);
         };
+    }
+
+    @Override
+    public void sync(Duration timeout) {
+        try {
+            nats.flush(timeout);
+        } catch (TimeoutException e) {
+            // NATS is slow or gone: the subscription stands and takes effect when the server answers.
+            log.warn("bus sync took longer than {}: {}", timeout, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

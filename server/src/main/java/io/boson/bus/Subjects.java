@@ -34,6 +34,14 @@ public final class Subjects {
         return "dev." + deviceId + ".presence";
     }
 
+    /**
+     * Webhook responses and errors for the one device whose event triggered the webhook
+     * (payload: an encoded event); they reach no other device.
+     */
+    public static String deviceHookEvents(String deviceId) {
+        return "dev." + deviceId + ".hook";
+    }
+
     /** Notice that a device must be disconnected wherever it is (removed from its product). */
     public static String deviceKick(String deviceId) {
         return "dev." + deviceId + ".kick";

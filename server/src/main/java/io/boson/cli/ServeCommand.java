@@ -43,6 +43,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "PKCS#8 PEM private key for MQTT over TLS (env BOSON_TLS_KEY).")
     Path tlsKey;
 
+    @Option(names = "--device-ca", defaultValue = "${env:BOSON_DEVICE_CA}",
+            description = "PEM certificates of the authorities whose client certificates (CN = device ID) authenticate devices"
+                    + " on the MQTT TLS port instead of their secret (env BOSON_DEVICE_CA).")
+    Path deviceCa;
+
     @Option(names = "--db-url", defaultValue = "${env:BOSON_DB_URL}",
             description = "PostgreSQL JDBC URL; switches storage from embedded H2 (env BOSON_DB_URL).")
     String dbUrl;
@@ -139,6 +144,19 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Cluster: a node whose beat stops for this long (ms) is dead and its devices offline (default 10000).")
     int nodeTimeoutMs;
 
+    @Option(names = "--webhook-allow", defaultValue = "${env:BOSON_WEBHOOK_ALLOW:-}",
+            description = "Address ranges (CIDR, comma-separated) webhooks may call although loopback, link-local or private;"
+                    + " by default only public addresses (env BOSON_WEBHOOK_ALLOW).")
+    String webhookAllow;
+
+    @Option(names = "--webhook-workers", defaultValue = "${env:BOSON_WEBHOOK_WORKERS:-16}",
+            description = "Threads making webhook requests (default 16; env BOSON_WEBHOOK_WORKERS).")
+    int webhookWorkers;
+
+    @Option(names = "--webhook-rate", defaultValue = "${env:BOSON_WEBHOOK_RATE:-100}",
+            description = "Requests per second one webhook may make; more are skipped and counted (default 100).")
+    int webhookRate;
+
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
@@ -148,10 +166,21 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("boson: --tls-cert and --tls-key must be given together");
             return 2;
         }
+        if (deviceCa != null && tlsCert == null && httpsPort < 0) {
+            System.err.println("boson: --device-ca needs MQTT over TLS (--tls-cert and --tls-key, or --https-port for a generated certificate)");
+            return 2;
+        }
+        io.boson.webhooks.WebhookSettings webhooks;
+        try {
+            webhooks = webhookSettings();
+        } catch (IllegalArgumentException e) {
+            System.err.println("boson: --webhook-allow, --webhook-workers, --webhook-rate: " + e.getMessage());
+            return 2;
+        }
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
-                .tls(mqttTlsPort, tlsCert, tlsKey).httpsPort(httpsPort)
+                .tls(mqttTlsPort, tlsCert, tlsKey).deviceCa(deviceCa).httpsPort(httpsPort)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
@@ -161,6 +190,7 @@ public final class ServeCommand implements Callable<Integer> {
                         .withFree(limits(freeLimits, "--free-limits")).withGrowthBlock(limits(growthBlockLimits, "--growth-block-limits")))
                 .health(new Config.Health(fleetHealth, Duration.ofDays(historyDays), Duration.ofMillis(nodeHeartbeatMs),
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
+                .webhooks(webhooks)
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
@@ -200,6 +230,12 @@ public final class ServeCommand implements Callable<Integer> {
     }
 
     /** "devices,data operations,cellular MB". */
+    private io.boson.webhooks.WebhookSettings webhookSettings() {
+        return io.boson.webhooks.WebhookSettings.defaults()
+                .withAllow(io.boson.webhooks.WebhookSettings.parseAllow(webhookAllow))
+                .withWorkers(webhookWorkers, io.boson.webhooks.WebhookSettings.DEFAULT_QUEUE).withRate(webhookRate);
+    }
+
     private static io.boson.usage.UsageSettings.Limits limits(String spec, String option) {
         String[] parts = spec.split(",");
         try {

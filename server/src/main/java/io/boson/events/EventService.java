@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 public final class EventService {
 
     private static final Pattern API_NAME = Pattern.compile("[^\\p{Cntrl}]{1," + Event.MAX_NAME + "}");
+    /** How long a new stream waits for its subscription to reach the other nodes before it answers anyway. */
+    private static final java.time.Duration SYNC_TIMEOUT = java.time.Duration.ofSeconds(2);
 
     private final Bus bus;
     private final EventCodec codec;
@@ -137,13 +139,20 @@ public final class EventService {
         return new Filter(Scope.product(products.require(caller, product, Action.SUBSCRIBE_EVENTS).id()), null, prefix);
     }
 
-    /** Delivers matching events, already rendered, to {@code sink}; the sink must not block. */
+    /**
+     * Delivers matching events, already rendered, to {@code sink}; the sink must not block. Returns
+     * once the subscription is in effect on every node: an event published anywhere after the
+     * return reaches the sink. Blocks for a bus round trip (a stream's own thread, never an event loop).
+     */
     public Bus.Subscription subscribe(Filter filter, Consumer<EventCodec.Decoded> sink) {
         Bus.Subscription main = bus.subscribe(Subjects.events(filter.scope()), m -> {
             EventCodec.Decoded d = codec.decode(m.data());
             if (filter.matches(d.event())) sink.accept(d);
         });
-        if (filter.alsoScopes().isEmpty()) return main;
+        if (filter.alsoScopes().isEmpty()) {
+            bus.sync(SYNC_TIMEOUT);
+            return main;
+        }
         List<Bus.Subscription> all = new ArrayList<>(List.of(main));
         for (String scope : filter.alsoScopes()) {
             all.add(bus.subscribe(Subjects.events(scope), m -> {
@@ -152,6 +161,7 @@ public final class EventService {
                 if (d.event().productId() != null && filter.matches(d.event())) sink.accept(d);
             }));
         }
+        bus.sync(SYNC_TIMEOUT);
         return () -> all.forEach(Bus.Subscription::close);
     }
 

@@ -98,6 +98,7 @@ public final class FirmwareRoutes implements HttpApi.Routes {
 
     private void upload(Context ctx) {
         Principal caller = tokens.principal(ctx);
+        store.mayUpload(caller, ctx.pathParam("product"));
         String type = ctx.contentType() == null ? "" : ctx.contentType().toLowerCase();
         if (!type.startsWith("multipart/form-data")) {
             throw DomainException.invalid("Upload firmware as multipart/form-data with the binary in the part \"file\"");

@@ -43,6 +43,11 @@ public final class FirmwareStore {
         this.maxBytes = maxBytes;
     }
 
+    /** Refuses a caller who may not upload to the product, before the upload is read at all. */
+    public void mayUpload(Principal caller, String product) {
+        products.require(caller, product, Action.MANAGE_FIRMWARE);
+    }
+
     public Firmware upload(Principal caller, String product, Integer version, String title, String description,
                            String fileName, byte[] data) {
         Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);

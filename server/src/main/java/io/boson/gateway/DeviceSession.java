@@ -134,6 +134,9 @@ final class DeviceSession {
                 Disconnects.close(channel, mqtt5, Disconnects.QUOTA_EXCEEDED);
             }));
         }));
+        // Webhook responses and errors for this device alone, delivered when a subscription matches.
+        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceHookEvents(deviceId),
+                m -> deliverEvent(gw.codec().decode(m.data()).event())));
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceFirmware(deviceId), m -> {
             // Until the first describe the cloud does not know what the device runs; that describe decides.
             if (described.get()) gw.blocking().execute(this::firmwareNudged);
@@ -230,6 +233,14 @@ final class DeviceSession {
         // From the owner's scope only what the owner published through the API: device events there
         // are copies of events this device already gets in its product's scope.
         if (e.deviceOwner() != null && !e.scope().equals(scope)) return;
+        // Webhook outcomes reach only the device that triggered them, through its own subject.
+        if (WEBHOOK_COREID.equals(e.coreid())) return;
+        deliverEvent(e);
+    }
+
+    private static final String WEBHOOK_COREID = "particle-internal";
+
+    private void deliverEvent(Event e) {
         for (String f : filters) {
             if (Topics.eventMatches(f, e.name())) {
                 if (!writable()) return;

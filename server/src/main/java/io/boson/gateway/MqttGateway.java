@@ -95,14 +95,21 @@ public final class MqttGateway implements AutoCloseable {
         return this;
     }
 
-    /** Also serves MQTT over TLS on {@code port} with a PEM certificate chain and PKCS#8 PEM key. */
-    public MqttGateway startTls(String host, int port, java.nio.file.Path cert, java.nio.file.Path key)
-            throws InterruptedException {
+    /**
+     * Also serves MQTT over TLS on {@code port} with a PEM certificate chain and PKCS#8 PEM key. With
+     * {@code deviceCa} (PEM certificates; null for none), a device may present a client certificate
+     * issued by one of them instead of its secret: its CN is the device ID (device protocol section 1).
+     */
+    public MqttGateway startTls(String host, int port, java.nio.file.Path cert, java.nio.file.Path key,
+                                java.nio.file.Path deviceCa) throws InterruptedException {
         SslContext ssl;
         try {
-            ssl = SslContextBuilder.forServer(cert.toFile(), key.toFile()).build();
+            SslContextBuilder builder = SslContextBuilder.forServer(cert.toFile(), key.toFile());
+            if (deviceCa != null) builder.trustManager(deviceCa.toFile()).clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL);
+            ssl = builder.build();
         } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot use TLS certificate " + cert + " and key " + key + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot use TLS certificate " + cert + " and key " + key
+                    + (deviceCa == null ? "" : " with device CA " + deviceCa) + ": " + e.getMessage(), e);
         }
         tlsServer = bootstrap(ssl).bind(host, port).sync().channel();
         return this;

@@ -163,17 +163,20 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             closeReason = "reconnecting too often";
             return;
         }
-        if (!DeviceIds.valid(clientId) || (username != null && !username.equals(clientId)) || password == null) {
+        // A client certificate from a trusted device CA names the device; else the secret does.
+        String certified = ClientCertificates.deviceId(ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class));
+        if (!DeviceIds.valid(clientId) || (username != null && !username.equals(clientId))
+                || (certified == null ? password == null : !certified.equals(clientId))) {
             refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
                     MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5);
             return;
         }
-        String secret = new String(password, StandardCharsets.UTF_8);
+        String secret = certified != null ? null : new String(password, StandardCharsets.UTF_8);
         int keepAlive = m.variableHeader().keepAliveTimeSeconds();
         ctx.channel().config().setAutoRead(false);
         gw.blocking().execute(() -> {
             try {
-                Optional<Device> device = gw.devices().authenticate(clientId, secret);
+                Optional<Device> device = secret == null ? gw.devices().find(clientId) : gw.devices().authenticate(clientId, secret);
                 // A device removed from its product, or denied, is refused; nothing about the product is said.
                 if (device.isEmpty() || gw.fleet().connectRefusal(device.get()).isPresent()) {
                     ctx.channel().eventLoop().execute(() -> refuseConnect(ctx,

@@ -92,8 +92,9 @@ public final class GroupService {
     }
 
     /** {@code PUT /v1/products/:p/devices} with {@code action: groups}: add and remove groups on many devices. */
-    public void batch(Principal caller, String product, List<String> deviceIds, JsonNode metadata) {
+    public void batch(Principal caller, String product, String action, List<String> deviceIds, JsonNode metadata) {
         Product p = products.require(caller, product, Action.EDIT_DEVICE);
+        if (!"groups".equals(action)) throw DomainException.invalid("action must be \"groups\"");
         if (deviceIds == null || deviceIds.isEmpty()) throw DomainException.invalid("devices must list at least one device ID");
         if (deviceIds.size() > MAX_BATCH) throw DomainException.invalid("At most " + MAX_BATCH + " devices per batch");
         if (metadata == null || !metadata.isObject()) throw DomainException.invalid("metadata must be an object with add and/or remove");

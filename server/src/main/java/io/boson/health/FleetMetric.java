@@ -28,7 +28,9 @@ public enum FleetMetric {
     OTA_FAILED("ota_updates", "failed"),
     OTA_REJECTED("ota_updates", "rejected"),
     DATA_OPERATIONS("data_operations", "count"),
-    CELLULAR_BYTES("cellular_mb", "bytes");
+    CELLULAR_BYTES("cellular_mb", "bytes"),
+    INTEGRATION_SUCCESS("integration_traffic", "success"),
+    INTEGRATION_ERROR("integration_traffic", "error");
 
     public final String series;
     public final String part;

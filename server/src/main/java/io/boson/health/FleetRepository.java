@@ -73,10 +73,18 @@ final class FleetRepository {
         return out;
     }
 
-    /** Adds the amounts to this node's rows of {@code table}. */
-    void add(String table, Map<Key, Long> amounts) {
-        if (amounts.isEmpty()) return;
+    /** Adds the amounts to this node's minute and hour rows, in one transaction (both or neither). */
+    void add(Map<Key, Long> minutes, Map<Key, Long> hours) {
+        if (minutes.isEmpty() && hours.isEmpty()) return;
         jdbi.useTransaction(h -> {
+            add(h, MINUTES, minutes);
+            add(h, HOURS, hours);
+        });
+    }
+
+    private void add(org.jdbi.v3.core.Handle h, String table, Map<Key, Long> amounts) {
+        if (amounts.isEmpty()) return;
+        {
             List<Map.Entry<Key, Long>> entries = new ArrayList<>(amounts.entrySet());
             PreparedBatch update = h.prepareBatch("UPDATE " + table + " SET amount = amount + ? WHERE product_id = ? AND metric = ?"
                     + " AND at = ? AND group_name = ? AND firmware_version = ? AND system_version = ? AND node_id = ?");
@@ -92,7 +100,7 @@ final class FleetRepository {
                 }
             }
             if (any) insert.execute();
-        });
+        }
     }
 
     private PreparedBatch bindKey(PreparedBatch b, int from, Key k) {

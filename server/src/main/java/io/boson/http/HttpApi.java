@@ -126,6 +126,12 @@ public final class HttpApi implements AutoCloseable {
         });
     }
 
+    /** Every registered route as "METHOD /path/:param", for the test that checks each has a permission rule. */
+    public List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(e -> e.endpoint.method.name() + " " + e.endpoint.path).toList();
+    }
+
     /**
      * The web console: static files from the jar at {@code /} (the API keeps {@code /v1} and
      * {@code /oauth}). Its pages call the public API like any client, so nothing else of the

@@ -66,8 +66,7 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         r.put("/v1/products/{product}/devices", ctx -> {
             Principal caller = tokens.principal(ctx);
             Body b = Body.of(ctx, json);
-            if (!"groups".equals(b.string("action"))) throw DomainException.invalid("action must be \"groups\"");
-            groups.batch(caller, ctx.pathParam("product"), b.strings("devices"), b.node("metadata"));
+            groups.batch(caller, ctx.pathParam("product"), b.string("action"), b.strings("devices"), b.node("metadata"));
             firmware.devicesChanged(b.strings("devices").stream().map(id -> id.trim().toLowerCase()).toList());
             ctx.json(Map.of("ok", true));
         });

@@ -65,6 +65,21 @@ class NatsBusTest extends BusContract {
     }
 
     @org.junit.jupiter.api.Test
+    void afterSyncASubscriptionGetsWhatAnotherNodePublishesAtOnce() throws Exception {
+        // Without sync the other node's publish can reach the NATS server before this node's SUB does, and is lost.
+        try (Bus other = NatsBus.connect(URL, prefix, "other")) {
+            for (int i = 0; i < 100; i++) {
+                java.util.concurrent.CompletableFuture<String> got = new java.util.concurrent.CompletableFuture<>();
+                try (Bus.Subscription ignored = bus.subscribe("sync." + i, m -> got.complete(new String(m.data())))) {
+                    bus.sync(java.time.Duration.ofSeconds(2));
+                    other.publish("sync." + i, ("n" + i).getBytes());
+                    org.assertj.core.api.Assertions.assertThat(got.get(2, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("n" + i);
+                }
+            }
+        }
+    }
+
+    @org.junit.jupiter.api.Test
     void subscriptionsShareThreads() {
         // A node holds several subscriptions per connected device; they must not cost a thread each.
         int before = Thread.activeCount();

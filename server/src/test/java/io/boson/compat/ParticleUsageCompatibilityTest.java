@@ -13,6 +13,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** particle-api-js's usage calls (the pinned CLI has none): SIM data usage of one SIM and of a product's fleet. */
+@org.junit.jupiter.api.Tag("compat")
 class ParticleUsageCompatibilityTest extends CompatTestBase {
 
     @Test

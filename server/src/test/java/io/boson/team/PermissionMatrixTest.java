@@ -62,8 +62,12 @@ class PermissionMatrixTest {
 
     static final java.util.concurrent.atomic.AtomicInteger VERSIONS = new java.util.concurrent.atomic.AtomicInteger(100);
 
+    /** Developer devices of the owner's, claimed by the route walk. */
+    static final List<TestDevice> ownDevices = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @AfterAll
     static void stop() {
+        ownDevices.forEach(TestDevice::close);
         device.close();
         orgDevice.close();
         cloud.close();
@@ -111,6 +115,10 @@ class PermissionMatrixTest {
         m.put(Action.VIEW_FIRMWARE, api -> api.get(t.p() + "/firmware").status());
         m.put(Action.MANAGE_FIRMWARE, api -> api.multipart("POST", t.p() + "/firmware", "firmware.bin", new byte[] {0, 7, (byte) 0x80},
                 Map.of("version", Integer.toString(VERSIONS.incrementAndGet()))).status());
+        m.put(Action.VIEW_INTEGRATIONS, api -> api.get(t.p() + "/webhooks").status());
+        // A public address (TEST-NET-3): creating does not call it.
+        m.put(Action.MANAGE_INTEGRATIONS, api -> api.postJson(t.p() + "/webhooks",
+                Map.of("event", "matrix", "url", "https://203.0.113.9/hook")).status());
         m.put(Action.FLASH_DEVICES, api -> api.putJson(t.p() + "/devices/" + t.device().id,
                 Map.of("desired_firmware_version", 1, "flash", true)).status());
         return m;
@@ -257,6 +265,209 @@ class PermissionMatrixTest {
                     () -> assertThat(probe.getValue().apply(otherOrgAdmin)).isEqualTo(404)));
         }
         return tests;
+    }
+
+    // --- every registered route has a rule, and the rule holds -----------------------------------
+
+    /**
+     * Walks the routes the server registered: each must have a rule in {@link RouteRules} (and each
+     * rule a route), every rule's action must have a probe above (so the matrix covers what the
+     * route does), and then, through HTTP with real path parameters: without a token every guarded
+     * route answers 401; a product or org route answers 403 to each role, API-user scope, product
+     * token and customer the table denies, 404 to strangers, and lets the allowed ones past the check;
+     * a route to someone's own thing never serves another user; admin routes refuse everyone else.
+     */
+    @TestFactory
+    List<DynamicTest> everyRouteHasARuleAndTheRuleHolds() {
+        List<String> registered = cloud.boson().routes().stream().filter(r -> !r.startsWith("BEFORE ")).distinct().toList();
+        List<DynamicTest> tests = new ArrayList<>();
+        tests.add(named("every route has a rule", () -> assertThat(RouteRules.RULES.keySet())
+                .as("routes without a rule in RouteRules").containsAll(registered)));
+        tests.add(named("every rule has a route", () -> assertThat(registered)
+                .as("rules in RouteRules for routes that do not exist").containsAll(RouteRules.RULES.keySet())));
+        java.util.Set<Action> probed = probes(new Target(product, device)).keySet();
+        for (RouteRules.Rule rule : RouteRules.RULES.values()) {
+            Action a = rule instanceof RouteRules.Product pr ? pr.action() : rule instanceof RouteRules.Org o ? o.action() : null;
+            if (a != null) {
+                tests.add(named("the matrix probes " + a, () -> assertThat(probed).contains(a)));
+            }
+        }
+
+        Routes params = Routes.create();
+        Api anonymous = cloud.anonymous();
+        Api forged = cloud.anonymous().as("0123456789abcdef0123456789abcdef01234567");
+        Api stranger = cloud.newUser();
+        Api customer = customerOf(owner, product);
+        Api productToken = productToken(owner, product);
+        Map<Role, Api> members = new EnumMap<>(Role.class);
+        Map<Role, Api> orgMembers = new EnumMap<>(Role.class);
+        for (Role role : Role.values()) {
+            if (role == Role.API_USER) continue;
+            members.put(role, role == Role.OWNER ? owner : memberWith(role));
+            orgMembers.put(role, role == Role.OWNER ? owner : orgMemberWith(role));
+        }
+        Map<String, Api> scopes = new java.util.TreeMap<>();
+        for (String scope : Scopes.GRANTS.keySet()) scopes.put(scope, apiUserWith(scope));
+        Api otherOrgAdmin = cloud.newUser();
+        assertThat(otherOrgAdmin.postJson("/v1/orgs", Map.of("name", "Rival of routes")).status()).isEqualTo(201);
+
+        for (Map.Entry<String, RouteRules.Rule> e : RouteRules.RULES.entrySet()) {
+            String route = e.getKey();
+            if (!registered.contains(route)) continue;
+            RouteRules.Rule rule = e.getValue();
+            boolean stream = RouteRules.STREAMS.contains(route);
+            boolean destructive = route.startsWith("DELETE ");
+            if (!(rule instanceof RouteRules.Public)) {
+                // As Particle: no token is a bad request (400 invalid_request), a token that is not one is 401.
+                tests.add(named(route + " × no token → 400", () -> assertThat(params.call(anonymous, route, stream)).isEqualTo(400)));
+                tests.add(named(route + " × unknown token → 401", () -> assertThat(params.call(forged, route, stream)).isEqualTo(401)));
+            }
+            switch (rule) {
+                case RouteRules.Product(Action action, boolean customers, boolean tokens) -> {
+                    members.forEach((role, api) -> tests.add(expect(route + " × " + role, params, api, route, stream,
+                            Roles.allows(role, action), destructive)));
+                    scopes.forEach((scope, api) -> tests.add(expect(route + " × API user [" + scope + "]", params, api, route,
+                            stream, Scopes.allows(java.util.Set.of(scope), action), destructive)));
+                    tests.add(expect(route + " × product token", params, productToken, route, stream,
+                            tokens && Roles.allows(Role.DEVELOPER, action), destructive));
+                    tests.add(expect(route + " × customer", params, customer, route, stream, customers, destructive));
+                    tests.add(named(route + " × non-member → 404",
+                            () -> assertThat(params.call(stranger, route, stream)).isEqualTo(404)));
+                }
+                case RouteRules.Org(Action action) -> {
+                    orgMembers.forEach((role, api) -> tests.add(expect(route + " × org " + role, params, api, route, stream,
+                            Roles.allows(role, action), destructive)));
+                    tests.add(named(route + " × member of another org → 404",
+                            () -> assertThat(params.call(otherOrgAdmin, route, stream)).isEqualTo(404)));
+                }
+                case RouteRules.Own(String target) -> {
+                    if (target != null) {
+                        // Another user aims at the owner's thing: refused, whatever the route.
+                        tests.add(named(route + " × another user's " + target + " → refused",
+                                () -> assertThat(params.call(stranger, route, stream)).isIn(403, 404)));
+                    } else if (!stream && route.startsWith("GET ")) {
+                        tests.add(named(route + " × another user → only their own", () -> {
+                            Api.Response r = params.send(stranger, route);
+                            assertThat(r.status()).isBetween(200, 299);
+                            assertThat(r.body()).doesNotContain(params.ownDevice.id).doesNotContain(params.ownerName);
+                        }));
+                    }
+                }
+                case RouteRules.Admin() -> tests.add(named(route + " × a user who is not the admin → 403",
+                        () -> assertThat(params.call(owner, route, stream)).isEqualTo(403)));
+                case RouteRules.Public(String why) -> tests.add(named(route + " × no token → answered (" + why + ")",
+                        () -> assertThat(params.call(anonymous, route, stream)).isNotEqualTo(401).isLessThan(500)));
+            }
+        }
+        return tests;
+    }
+
+    /** A dynamic test whose failure names its route and caller (surefire reports dynamic tests by number). */
+    private static DynamicTest named(String name, org.junit.jupiter.api.function.Executable check) {
+        return DynamicTest.dynamicTest(name, () -> {
+            try {
+                check.execute();
+            } catch (AssertionError e) {
+                throw new AssertionError(name + ": " + e.getMessage().strip(), e);
+            }
+        });
+    }
+
+    /** Denied: exactly 403. Allowed: past the check (neither 401 nor 403, no 5xx); a DELETE is not made for real. */
+    private static DynamicTest expect(String name, Routes params, Api api, String route, boolean stream, boolean allowed,
+                                      boolean destructive) {
+        return named(name + " → " + (allowed ? "allowed" : "403"), () -> {
+            if (!allowed) {
+                assertThat(params.call(api, route, stream)).isEqualTo(403);
+            } else if (!destructive) {
+                assertThat(params.call(api, route, stream)).isNotIn(401, 403).isLessThan(500);
+            }
+        });
+    }
+
+    /** Real values for every path parameter, and the call of a route with an empty JSON body. */
+    static final class Routes {
+        TestDevice ownDevice;
+        String ownerName;
+        final Map<String, String> values = new java.util.HashMap<>();
+
+        static Routes create() {
+            Routes r = new Routes();
+            r.ownDevice = cloud.claimedDevice(owner);
+            ownDevices.add(r.ownDevice);
+            r.ownerName = owner.get("/v1/user").json().get("username").asText();
+            String email = "route-customer-" + UUID.randomUUID() + "@example.com";
+            Map<String, String> form = new java.util.HashMap<>(productClient(owner, product));
+            form.put("email", email);
+            form.put("no_password", "true");
+            assertThat(cloud.anonymous().postForm("/v1/products/" + product + "/customers", form).status()).isEqualTo(201);
+            String member = memberWith(Role.SUPPORT).get("/v1/user").json().get("username").asText();
+            String orgMember = orgMemberWith(Role.SUPPORT).get("/v1/user").json().get("username").asText();
+            String productClientId = productClient(owner, product).get("client_id");
+            String userClientId = owner.postJson("/v1/clients", Map.of("name", "routes", "type", "installed")).json()
+                    .get("client").get("id").asText();
+            // A second token of the owner's: the one another user tries to delete.
+            String spareToken = cloud.login(r.ownerName, "password-123").token();
+            r.values.put("{product}", Long.toString(product));
+            r.values.put("{function}", "led");
+            r.values.put("{variable}", "temp");
+            r.values.put("{version}", "1");
+            r.values.put("{name}", "existing");
+            r.values.put("{email}", email);
+            r.values.put("{iccid}", "89014103211118510720");
+            r.values.put("{metric}", "signal_strength");
+            r.values.put("<prefix>", "matrix");
+            r.values.put("{org}", org);
+            r.values.put("{kind}", "user");
+            r.values.put("{file}", "devices.csv");
+            r.values.put("product-username", member);
+            r.values.put("org-username", orgMember);
+            r.values.put("product-client", productClientId);
+            r.values.put("user-client", userClientId);
+            r.values.put("{token}", spareToken);
+            // A webhook of each kind, so that webhook routes are called with an id that exists (a public
+            // address, TEST-NET-3: creating calls nothing).
+            java.util.function.BiFunction<Api, String, String> hook = (api, base) -> {
+                Api.Response h = api.postJson(base + "/webhooks", Map.of("event", "routes", "url", "https://203.0.113.9/hook"));
+                assertThat(h.status()).as(h.toString()).isEqualTo(201);
+                return h.json().get("id").asText();
+            };
+            r.values.put("user-webhook", hook.apply(owner, "/v1"));
+            r.values.put("product-webhook", hook.apply(owner, "/v1/products/" + product));
+            r.values.put("org-webhook", hook.apply(owner, "/v1/products/" + orgProduct));
+            return r;
+        }
+
+        String path(String route) {
+            String path = route.substring(route.indexOf(' ') + 1);
+            boolean orgRoute = path.startsWith("/v1/orgs/");
+            boolean productRoute = path.startsWith("/v1/products/{product}");
+            if (orgRoute) path = path.replace("{product}", Long.toString(orgProduct));
+            if (path.contains("/fleet_health/")) path = path.replace("{metric}", "connects");
+            path = path.replace("{username}", values.get(orgRoute ? "org-username" : "product-username"));
+            if (path.contains("webhooks/{id}")) {
+                path = path.replace("{id}", values.get(orgRoute ? "org-webhook" : productRoute ? "product-webhook" : "user-webhook"));
+            }
+            if (path.contains("clients/{id}")) path = path.replace("{id}", values.get(productRoute ? "product-client" : "user-client"));
+            if (path.contains("{id}")) path = path.replace("{id}", productRoute ? device.id : ownDevice.id);
+            for (Map.Entry<String, String> v : values.entrySet()) {
+                if (v.getKey().startsWith("{") || v.getKey().startsWith("<")) path = path.replace(v.getKey(), v.getValue());
+            }
+            return path;
+        }
+
+        Api.Response send(Api api, String route) {
+            String method = route.substring(0, route.indexOf(' '));
+            HttpRequest.Builder b = api.request(path(route)).header("Content-Type", "application/json");
+            return api.send(method.equals("GET") ? b.GET() : b.method(method, HttpRequest.BodyPublishers.ofString("{}")));
+        }
+
+        int call(Api api, String route, boolean stream) {
+            if (!stream) return send(api, route).status();
+            try (SseStream s = SseStream.open(cloud.baseUrl(), path(route), api.token())) {
+                return s.status();
+            }
+        }
     }
 
     static Api orgMemberWith(Role role) {

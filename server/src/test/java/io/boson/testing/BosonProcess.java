@@ -38,12 +38,18 @@ public final class BosonProcess implements AutoCloseable {
 
     /** Starts {@code boson serve --bind 127.0.0.1 --http-port 0 --mqtt-port 0 …options} with the test admin's password. */
     public static BosonProcess start(Path dataDir, List<String> options) {
+        return start(dataDir, 0, 0, options);
+    }
+
+    /** The same on given ports (0: any free one), e.g. to restart a killed node where its devices reconnect. */
+    public static BosonProcess start(Path dataDir, int httpPort, int mqttPort, List<String> options) {
         try {
             Files.createDirectories(dataDir);
             Path log = dataDir.resolve("server.log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.boson.Main", "serve",
-                    "--data-dir", dataDir.toString(), "--bind", "127.0.0.1", "--http-port", "0", "--mqtt-port", "0"));
+                    "--data-dir", dataDir.toString(), "--bind", "127.0.0.1", "--http-port", Integer.toString(httpPort),
+                    "--mqtt-port", Integer.toString(mqttPort)));
             command.addAll(options);
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().putAll(Map.of("BOSON_ADMIN_USERNAME", TestCloud.ADMIN, "BOSON_ADMIN_PASSWORD", TestCloud.ADMIN_PASSWORD));
@@ -83,6 +89,10 @@ public final class BosonProcess implements AutoCloseable {
 
     public int mqttPort() {
         return mqttPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
     }
 
     public Api admin() {

@@ -71,6 +71,11 @@ public final class TestDevice implements AutoCloseable {
         });
     }
 
+    /** Answers calls of function {@code name} (announced or not) with {@code fn}, replacing what answered before. */
+    public void answer(String name, Function<String, Integer> fn) {
+        functions.put(name, fn);
+    }
+
     /** Stop answering cloud requests (for timeout tests). */
     public void silent() {
         answering = false;

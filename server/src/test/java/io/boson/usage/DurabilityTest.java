@@ -2,6 +2,7 @@ package io.boson.usage;
 
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.boson.testing.Api;
+import io.boson.testing.BosonProcess;
 import io.boson.testing.TestCloud;
 import io.boson.testing.TestDevice;
 import org.junit.jupiter.api.Test;
@@ -62,13 +63,13 @@ class DurabilityTest {
             long killedAt;
             String deviceId;
             int callers = 2;
-            try (ServerProcess server = ServerProcess.start(dir, options)) {
+            try (BosonProcess server = BosonProcess.start(dir, options)) {
                 Api admin = server.admin();
                 Api.Response reg = admin.postJson("/v1/admin/devices", Map.of("platform_id", 13, "count", 1));
                 TestCloud.Credentials c = new TestCloud.Credentials(reg.json().get("devices").get(0).get("id").asText(),
                         reg.json().get("devices").get(0).get("secret").asText());
                 deviceId = c.id();
-                TestDevice device = TestDevice.connect(server.mqttPort, c);
+                TestDevice device = TestDevice.connect(server.mqttPort(), c);
                 assertThat(admin.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
                 AtomicBoolean stop = new AtomicBoolean();
                 List<Thread> threads = new ArrayList<>();
@@ -95,7 +96,7 @@ class DurabilityTest {
             }
             long total = acked.size();
             long lastInterval = acked.stream().filter(t -> t >= killedAt - Duration.ofMillis(flushMillis + 300).toNanos()).count();
-            try (ServerProcess again = ServerProcess.start(dir, options)) {
+            try (BosonProcess again = BosonProcess.start(dir, options)) {
                 long counted = Usage.deviceOps(again.admin(), "/v1/user", deviceId);
                 System.out.printf("SIGKILL: %d calls answered, %d counted after restart, %d lost, %d answered in the last interval%n",
                         total, counted, total - counted, lastInterval);
