@@ -97,6 +97,7 @@ public final class Boson implements AutoCloseable {
     private final io.boson.health.NodeWatch nodeWatch;
     private final NodeMetrics metrics;
     private final io.boson.events.EventHistory eventHistory;
+    private final io.boson.rollouts.Rollouts rollouts;
     private final io.boson.webhooks.Webhooks webhooks;
     /** Set first when closing: the node reports itself unready while it drains. */
     private volatile boolean closing;
@@ -161,10 +162,13 @@ public final class Boson implements AutoCloseable {
         this.streams = new EventStreams(events, bus, config.clock(), config.sseKeepAlive(), registry, codec);
         Tokens tokens = new Tokens(auth);
         FirmwareRepository firmwareRepo = new FirmwareRepository(db.jdbi());
-        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock(), registry, health.fleetCounters());
+        this.rollouts = io.boson.rollouts.Rollouts.prepare(db.jdbi(), audit, events, json, bus, config.clock());
+        OtaDelivery ota = new OtaDelivery(firmwareRepo, devices, events, json, config.clock(), registry, health.fleetCounters(),
+                rollouts.targets());
         FirmwareStore firmwareStore = new FirmwareStore(products, firmwareRepo, audit, config.clock(), config.firmwareMaxBytes());
         FirmwareService firmware = new FirmwareService(products, fleet, devices, firmwareRepo, firmwareStore, ota, bus, audit,
-                config.clock());
+                config.clock(), rollouts.targets());
+        rollouts.start(products, firmwareRepo, firmware, nodeId);
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
         this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
                 usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
@@ -183,6 +187,7 @@ public final class Boson implements AutoCloseable {
                 new OrgRoutes(orgs, tokens, json),
                 new ProductDeviceRoutes(fleet, groups, calls, deviceJson, tokens, json, config.clock(), firmware, firmwareJson),
                 new FirmwareRoutes(firmwareStore, firmware, tokens, json),
+                rollouts.routes(tokens, json),
                 new GroupRoutes(groups, tokens, json, firmware::devicesChanged),
                 new TeamRoutes(new TeamService(products, members, accounts, auth, bus, audit, config.clock()), tokens, json),
                 new AuditRoutes(audit, products, tokens),
@@ -217,6 +222,8 @@ public final class Boson implements AutoCloseable {
             nodeWatch = null;
         }
         timers.scheduleWithFixedDelay(limits::share, 1, 1, TimeUnit.SECONDS);
+        long rolloutTick = io.boson.rollouts.RolloutScheduler.TICK.toMillis();
+        timers.scheduleWithFixedDelay(this::tickRolloutsQuietly, rolloutTick, rolloutTick, TimeUnit.MILLISECONDS);
         long usageFlush = config.usage().flushInterval().toMillis();
         timers.scheduleWithFixedDelay(this::flushUsageQuietly, usageFlush, usageFlush, TimeUnit.MILLISECONDS);
     }
@@ -264,6 +271,14 @@ public final class Boson implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while starting", e);
+        }
+    }
+
+    private void tickRolloutsQuietly() {
+        try {
+            rollouts.scheduler().tick();
+        } catch (RuntimeException e) {
+            log.warn("could not drive rollouts: {}", e.toString());
         }
     }
 
@@ -362,6 +377,10 @@ public final class Boson implements AutoCloseable {
 
     public io.boson.events.EventHistory eventHistory() {
         return eventHistory;
+    }
+
+    public io.boson.rollouts.Rollouts rollouts() {
+        return rollouts;
     }
 
     /** The port of {@code /metrics} when served apart from the API ({@code --metrics-port}), else -1. */

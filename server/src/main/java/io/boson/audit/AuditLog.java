@@ -63,6 +63,14 @@ public final class AuditLog {
                 .bind(0, orgId).bind(1, action).bind(2, target).bind(3, details).bind(4, clock.millis()).execute());
     }
 
+    /** A change the cloud made by itself in a product (a rollout that advanced or paused on its thresholds). */
+    public void recordProductSystem(long productId, String action, String target, String details) {
+        jdbi.useHandle(h -> h.createUpdate("""
+                        INSERT INTO audit_log(product_id, actor_user_id, actor, action, target, details, remote_address, at)
+                        VALUES (?, NULL, 'boson', ?, ?, ?, NULL, ?)""")
+                .bind(0, productId).bind(1, action).bind(2, target).bind(3, details).bind(4, clock.millis()).execute());
+    }
+
     /** A product's entries, newest first. */
     public Page product(long productId, int page, int perPage) {
         return page("product_id = :k", productId, page, perPage);

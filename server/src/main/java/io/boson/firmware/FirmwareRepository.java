@@ -123,7 +123,7 @@ public final class FirmwareRepository {
      * exactly these groups (replacing the ones it had).
      */
     public void release(long productId, int version, boolean productDefault, Collection<Long> groupIds, boolean intelligent,
-                        long userId, long now) {
+                        Long userId, long now) {
         jdbi.useTransaction(h -> {
             if (productDefault) {
                 h.createUpdate("UPDATE product_firmware SET product_default = FALSE WHERE product_id = ? AND version <> ?")

@@ -49,8 +49,10 @@ public final class FirmwareRoutes implements HttpApi.Routes {
             Body b = Body.of(ctx, json);
             Boolean productDefault = b.bool("product_default");
             Boolean intelligent = b.bool("intelligent");
+            Boolean cancelRollouts = b.bool("cancel_rollouts");
             Firmware f = firmware.release(caller, ctx.pathParam("product"), b.integer("version"),
-                    productDefault != null && productDefault, groups(b), intelligent != null && intelligent);
+                    productDefault != null && productDefault, groups(b), intelligent != null && intelligent,
+                    cancelRollouts != null && cancelRollouts);
             ctx.json(one(f));
         });
         r.get(base + "/{version}", ctx -> ctx.json(one(store.get(tokens.principal(ctx), ctx.pathParam("product"),

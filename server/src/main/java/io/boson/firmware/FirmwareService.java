@@ -39,9 +39,11 @@ public final class FirmwareService {
     private final AuditLog audit;
     private final Clock clock;
     private final FirmwareStore store;
+    private final StagedTargets staged;
 
     public FirmwareService(ProductService products, ProductDevices fleet, DeviceService devices, FirmwareRepository repo,
-                           FirmwareStore store, OtaDelivery ota, Bus bus, AuditLog audit, Clock clock) {
+                           FirmwareStore store, OtaDelivery ota, Bus bus, AuditLog audit, Clock clock, StagedTargets staged) {
+        this.staged = staged;
         this.store = store;
         this.products = products;
         this.fleet = fleet;
@@ -57,17 +59,39 @@ public final class FirmwareService {
 
     public Firmware release(Principal caller, String product, Integer version, boolean productDefault, List<String> groups,
                             boolean intelligent) {
+        return release(caller, product, version, productDefault, groups, intelligent, false);
+    }
+
+    /** A release; {@code cancelRollouts} cancels unfinished rollouts of another version to the same devices instead of refusing. */
+    public Firmware release(Principal caller, String product, Integer version, boolean productDefault, List<String> groups,
+                            boolean intelligent, boolean cancelRollouts) {
         Product p = products.require(caller, product, Action.MANAGE_FIRMWARE);
         Firmware f = store.find(p, Integer.toString(FirmwareStore.validVersion(version)));
         Set<String> names = new LinkedHashSet<>(groups == null ? List.of() : groups);
         Map<String, Long> ids = repo.groupIds(p.id(), names);
         names.removeAll(ids.keySet());
         if (!names.isEmpty()) throw DomainException.invalid("Unknown group(s) in this product: " + String.join(", ", names));
+        staged.releasing(caller, p.id(), f.version(), productDefault, ids.keySet(), cancelRollouts);
         repo.release(p.id(), f.version(), productDefault, ids.values(), intelligent, caller.userId(), clock.millis());
         audit.record(caller, p.id(), "firmware.release", "v" + f.version(), "product_default=" + productDefault
                 + " groups=" + ids.keySet() + " intelligent=" + intelligent);
         nudge(repo.onlineDevices(p.id()));
         return repo.find(p.id(), f.version()).orElseThrow();
+    }
+
+    /**
+     * A finished rollout becomes a release of its version (intelligent, as its waves were): to the
+     * product as default, or to its groups in addition to those the version already had.
+     */
+    public void releaseStaged(long productId, int version, boolean productDefault, Collection<String> groups, Long userId) {
+        Firmware f = repo.find(productId, version).orElseThrow(() -> DomainException.notFound("Firmware version not found"));
+        Set<String> names = new LinkedHashSet<>(f.groups());
+        names.addAll(groups);
+        Map<String, Long> ids = repo.groupIds(productId, names);
+        repo.release(productId, version, productDefault || f.productDefault(), ids.values(), true, userId, clock.millis());
+        audit.recordProductSystem(productId, "firmware.release", "v" + version, "finished rollout: product_default="
+                + (productDefault || f.productDefault()) + " groups=" + ids.keySet());
+        nudge(repo.onlineDevices(productId));
     }
 
     /** How many devices a release would update, by the version they run now (null: unknown). */
@@ -99,10 +123,12 @@ public final class FirmwareService {
 
     public Map<Integer, Rollout> rollouts(long productId) {
         List<Firmware> releases = repo.releases(productId);
+        List<DeviceFirmware> all = repo.devices(productId, null);
+        Map<String, Precedence.Target> waves = staged.targets(productId, all);
         Map<Integer, long[]> counts = new TreeMap<>();
-        for (DeviceFirmware d : repo.devices(productId, null)) {
+        for (DeviceFirmware d : all) {
             if (d.productVersion() != null) counts.computeIfAbsent(d.productVersion(), k -> new long[6])[5]++;
-            Precedence.Target t = Precedence.target(d, releases);
+            Precedence.Target t = Precedence.target(d, releases, waves.get(d.deviceId()));
             if (t == null) continue;
             long[] c = counts.computeIfAbsent(t.version(), k -> new long[6]);
             c[0]++;
@@ -127,6 +153,7 @@ public final class FirmwareService {
         if (version != null) store.find(p, Integer.toString(FirmwareStore.validVersion(version)));
         repo.lock(d.id(), version, flash);
         audit.record(caller, p.id(), "device.lock", d.id(), version == null ? "unlocked" : "v" + version + (flash ? " flash" : ""));
+        staged.devicesChanged(List.of(d.id()));
         nudge(List.of(d.id()));
         return d;
     }
@@ -173,6 +200,7 @@ public final class FirmwareService {
 
     /** A product changed something that can move these devices' targets: the online ones check at once. */
     public void devicesChanged(Collection<String> deviceIds) {
+        staged.devicesChanged(deviceIds);
         nudge(deviceIds);
     }
 
@@ -185,13 +213,14 @@ public final class FirmwareService {
     }
 
     public Precedence.Target target(DeviceFirmware d) {
-        return d.productId() == null ? null : Precedence.target(d, repo.releases(d.productId()));
+        return d.productId() == null ? null : Precedence.target(d, repo.releases(d.productId()), staged.target(d));
     }
 
     public Map<String, Precedence.Target> targets(long productId, List<DeviceFirmware> ds) {
         List<Firmware> releases = repo.releases(productId);
+        Map<String, Precedence.Target> waves = staged.targets(productId, ds);
         Map<String, Precedence.Target> out = new java.util.HashMap<>();
-        for (DeviceFirmware d : ds) out.put(d.deviceId(), Precedence.target(d, releases));
+        for (DeviceFirmware d : ds) out.put(d.deviceId(), Precedence.target(d, releases, waves.get(d.deviceId())));
         return out;
     }
 
@@ -199,7 +228,8 @@ public final class FirmwareService {
         return ota.progress(job);
     }
 
-    private void nudge(Collection<String> deviceIds) {
+    /** The online devices among these check their target at once. */
+    public void nudge(Collection<String> deviceIds) {
         for (String id : deviceIds) bus.publish(Subjects.deviceFirmware(id), new byte[0]);
     }
 }

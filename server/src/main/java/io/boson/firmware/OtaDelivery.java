@@ -72,6 +72,7 @@ public final class OtaDelivery {
     private final EventService events;
     private final ObjectMapper json;
     private final Clock clock;
+    private final StagedTargets staged;
     private final Map<String, LiveJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, byte[]> images = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -85,7 +86,9 @@ public final class OtaDelivery {
     private final io.boson.health.FleetCounters fleet;
 
     public OtaDelivery(FirmwareRepository repo, DeviceService devices, EventService events, ObjectMapper json, Clock clock,
-                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleet) {
+                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleet,
+                       StagedTargets staged) {
+        this.staged = staged;
         this.repo = repo;
         this.devices = devices;
         this.events = events;
@@ -141,7 +144,8 @@ public final class OtaDelivery {
     private Optional<Offer> decide(Device device, DeviceFirmware f, boolean handshake, long now) {
         Describe describe = Describe.fromStored(json, device.describeJson());
         if (!describe.updatesEnabled() && !f.updatesForced()) return Optional.empty();
-        Precedence.Target target = f.productId() == null ? null : Precedence.target(f, repo.releases(f.productId()));
+        Precedence.Target target = f.productId() == null ? null
+                : Precedence.target(f, repo.releases(f.productId()), staged.target(f));
         if (f.state() != null && f.state().unfinished()) {
             LiveJob live = jobs.get(f.job());
             // A nudge does not interrupt a transfer that is running; a new session resumes it.

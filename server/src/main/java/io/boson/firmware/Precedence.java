@@ -7,11 +7,12 @@ import java.util.List;
  * Which product firmware a device should run, exactly in Particle's order: a development device
  * gets none; else its locked version; else the highest version released to one of its groups;
  * else the product default; else none. The check is equality, so a target may be a downgrade.
+ * A staged rollout's wave ({@link StagedTargets}) comes after locks and before group releases.
  */
 public final class Precedence {
 
     /** Why a version is the target; {@code immediate} targets are pushed to online devices at once. */
-    public enum Source { LOCK, GROUP, DEFAULT }
+    public enum Source { LOCK, ROLLOUT, GROUP, DEFAULT }
 
     public record Target(int version, Source source, boolean immediate) {
     }
@@ -21,8 +22,14 @@ public final class Precedence {
 
     /** The target of a device, or null for "no automatic update". */
     public static Target target(DeviceFirmware d, Collection<Firmware> releases) {
+        return target(d, releases, null);
+    }
+
+    /** The target of a device, with {@code staged} the one a rollout gives it (null: none). */
+    public static Target target(DeviceFirmware d, Collection<Firmware> releases, Target staged) {
         if (d.productId() == null || d.development()) return null;
         if (d.lockedVersion() != null) return new Target(d.lockedVersion(), Source.LOCK, d.lockFlash());
+        if (staged != null) return staged;
         Firmware best = null;
         for (Firmware f : releases) {
             if (f.groups().stream().anyMatch(d.groups()::contains) && (best == null || f.version() > best.version())) best = f;

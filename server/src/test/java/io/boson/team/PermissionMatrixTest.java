@@ -188,6 +188,61 @@ class PermissionMatrixTest {
         return tests;
     }
 
+    /** A rollout the owner makes for one probe (waiting for approval, running, or paused) and cancels after it. */
+    static int withRollout(Target t, String state, java.util.function.ToIntFunction<Long> probe) {
+        Api.Response c = owner.postJson(t.p() + "/rollouts", Map.of("version", 1, "requires_approval", state.equals("created"),
+                "waves", List.of(Map.of("percent", 100))));
+        assertThat(c.status()).as(c.toString()).isEqualTo(201);
+        long id = c.json().at("/rollout/id").asLong();
+        if (state.equals("paused")) assertThat(owner.postJson(t.p() + "/rollouts/" + id + "/pause", Map.of()).status()).isEqualTo(200);
+        try {
+            return probe.applyAsInt(id);
+        } finally {
+            owner.postJson(t.p() + "/rollouts/" + id + "/cancel", Map.of());
+        }
+    }
+
+    /** Staged rollouts (a Boson extension) follow the firmware rows: reading is VIEW_FIRMWARE, every change MANAGE_FIRMWARE. */
+    static Map<String, Map.Entry<Action, Function<Api, Integer>>> rolloutProbes(Target t) {
+        Map<String, Map.Entry<Action, Function<Api, Integer>>> m = new java.util.LinkedHashMap<>();
+        String r = t.p() + "/rollouts";
+        m.put("list rollouts", Map.entry(Action.VIEW_FIRMWARE, api -> api.get(r).status()));
+        m.put("get a rollout", Map.entry(Action.VIEW_FIRMWARE, api -> withRollout(t, "created", id -> api.get(r + "/" + id).status())));
+        m.put("create a rollout", Map.entry(Action.MANAGE_FIRMWARE, api -> {
+            Api.Response c = api.postJson(r, Map.of("version", 1, "requires_approval", true, "waves", List.of(Map.of("percent", 100))));
+            if (c.status() == 201) owner.postJson(r + "/" + c.json().at("/rollout/id").asLong() + "/cancel", Map.of());
+            return c.status();
+        }));
+        for (String[] change : new String[][] {{"approve", "created"}, {"pause", "running"}, {"resume", "paused"}, {"cancel", "created"}}) {
+            m.put(change[0] + " a rollout", Map.entry(Action.MANAGE_FIRMWARE, api -> withRollout(t, change[1],
+                    id -> api.postJson(r + "/" + id + "/" + change[0], Map.of()).status())));
+        }
+        return m;
+    }
+
+    @TestFactory
+    List<DynamicTest> everyRoleAgainstEveryRolloutAction() {
+        List<DynamicTest> tests = new ArrayList<>();
+        Map<String, Map.Entry<Action, Function<Api, Integer>>> probes = rolloutProbes(new Target(product, device));
+        Map<String, Map.Entry<Api, Role>> callers = new java.util.LinkedHashMap<>();
+        for (Role role : Role.values()) {
+            if (role != Role.API_USER) callers.put(role.toString(), Map.entry(role == Role.OWNER ? owner : memberWith(role), role));
+        }
+        callers.put("product token", Map.entry(productToken(owner, product), Role.DEVELOPER));
+        callers.forEach((who, caller) -> probes.forEach((name, probe) -> {
+            boolean allowed = Roles.allows(caller.getValue(), probe.getKey());
+            tests.add(DynamicTest.dynamicTest(who + " × " + name + " (" + probe.getKey() + ") → " + (allowed ? "allowed" : "403"), () -> {
+                int status = probe.getValue().apply(caller.getKey());
+                if (allowed) assertThat(status).isBetween(200, 299);
+                else assertThat(status).isEqualTo(403);
+            }));
+        }));
+        Api stranger = cloud.newUser();
+        probes.forEach((name, probe) -> tests.add(DynamicTest.dynamicTest("non-member × " + name + " → 404",
+                () -> assertThat(probe.getValue().apply(stranger)).isEqualTo(404))));
+        return tests;
+    }
+
     /**
      * Organization members: their org role applies to every org product exactly as the role table
      * says; a member of another organization is not let in.

@@ -199,6 +199,15 @@ final class RouteRules {
         r.put("DELETE /v1/products/{product}/firmware/{version}", new Product(Action.MANAGE_FIRMWARE));
         r.put("GET /v1/products/{product}/firmware/{version}/binary", new Product(Action.VIEW_FIRMWARE));
         r.put("PUT /v1/products/{product}/firmware/release", new Product(Action.MANAGE_FIRMWARE));
+        // Staged rollouts (a Boson extension) follow the firmware rows.
+        r.put("GET /v1/products/{product}/rollouts", new Product(Action.VIEW_FIRMWARE));
+        r.put("POST /v1/products/{product}/rollouts", new Product(Action.MANAGE_FIRMWARE));
+        r.put("GET /v1/products/{product}/rollouts/{id}", new Product(Action.VIEW_FIRMWARE));
+        r.put("GET /v1/products/{product}/rollouts/{id}/devices", new Product(Action.VIEW_FIRMWARE));
+        r.put("POST /v1/products/{product}/rollouts/{id}/approve", new Product(Action.MANAGE_FIRMWARE));
+        r.put("POST /v1/products/{product}/rollouts/{id}/pause", new Product(Action.MANAGE_FIRMWARE));
+        r.put("POST /v1/products/{product}/rollouts/{id}/resume", new Product(Action.MANAGE_FIRMWARE));
+        r.put("POST /v1/products/{product}/rollouts/{id}/cancel", new Product(Action.MANAGE_FIRMWARE));
         r.put("GET /v1/products/{product}/impact", new Product(Action.VIEW_FIRMWARE));
         r.put("GET /v1/products/{product}/fleet_health", new Product(Action.VIEW_FLEET_HEALTH));
         r.put("GET /v1/products/{product}/fleet_health/{metric}", new Product(Action.VIEW_FLEET_HEALTH));
