@@ -89,7 +89,7 @@ public final class RolloutScheduler {
     /** How often the driver re-reads every device of the product (joiners, locks, groups), by the clock. */
     public static final Duration FULL_SCAN = Duration.ofSeconds(30);
     /** Jobs that moved this long before the last tick are read again (a write may land just after a tick read). */
-    static final Duration OVERLAP = Duration.ofSeconds(5);
+    static final Duration OVERLAP = Duration.ofSeconds(1);
 
     private final Map<Long, Known> known = new java.util.concurrent.ConcurrentHashMap<>();
 
