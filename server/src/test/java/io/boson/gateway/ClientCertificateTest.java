@@ -89,10 +89,10 @@ class ClientCertificateTest {
                 certified.disconnect().get(5, TimeUnit.SECONDS);
             }
             // A certificate naming another device: refused, as a wrong secret is.
-            assertThat(refusal(client(id, port, trustServer, keys(device(ca, other))), null))
+            assertThat(refusal(client(id, port, trustServer, keys(device(ca, other)))))
                     .isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
             // No certificate and no secret: refused; the secret alone still works.
-            assertThat(refusal(client(id, port, trustServer, null), null)).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+            assertThat(refusal(client(id, port, trustServer, null))).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
             Mqtt5AsyncClient bySecret = client(id, port, trustServer, null);
             bySecret.connectWith().simpleAuth().username(id).password(secret.getBytes(StandardCharsets.UTF_8)).applySimpleAuth()
                     .send().get(10, TimeUnit.SECONDS);
@@ -105,7 +105,7 @@ class ClientCertificateTest {
         }
     }
 
-    private static Mqtt5ConnAckReasonCode refusal(Mqtt5AsyncClient client, byte[] password) throws Exception {
+    private static Mqtt5ConnAckReasonCode refusal(Mqtt5AsyncClient client) throws Exception {
         try {
             client.connectWith().send().get(10, TimeUnit.SECONDS);
             client.disconnect().get(5, TimeUnit.SECONDS);
