@@ -103,10 +103,21 @@ public final class Boson implements AutoCloseable {
     private volatile boolean closing;
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofSeconds(2);
 
+    /**
+     * The node's JSON mapper. Its buffers come from one shared pool: Jackson's default keeps them
+     * per thread, and every request runs on a new virtual thread, so each parse and each write
+     * would allocate and zero fresh 8 KB buffers (JFR: ~9 % of a function call's server time).
+     */
+    public static ObjectMapper jsonMapper() {
+        com.fasterxml.jackson.core.JsonFactory factory = com.fasterxml.jackson.core.JsonFactory.builder()
+                .recyclerPool(com.fasterxml.jackson.core.util.JsonRecyclerPools.sharedConcurrentDequePool()).build();
+        return new ObjectMapper(factory).registerModule(new JavaTimeModule())
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    }
+
     private Boson(Config config) throws InterruptedException {
         this.config = config;
-        ObjectMapper json = new ObjectMapper().registerModule(new JavaTimeModule())
-                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+        ObjectMapper json = jsonMapper();
         if (config.clustered() && config.embeddedStorage()) {
             throw new IllegalArgumentException("A NATS bus joins nodes into one cloud, which needs a shared PostgreSQL database");
         }

@@ -29,6 +29,11 @@ public final class Subjects {
         return "dev." + deviceId + ".changed";
     }
 
+    /** Notice that a device's name or notes were edited: cached copies of it are stale. */
+    public static String deviceEdited(String deviceId) {
+        return "dev." + deviceId + ".edited";
+    }
+
     /** Notice that a device connected, disconnected or described itself: cached copies of it are stale. */
     public static String devicePresence(String deviceId) {
         return "dev." + deviceId + ".presence";

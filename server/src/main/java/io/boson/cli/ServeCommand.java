@@ -108,8 +108,8 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Meter Data Operations and cellular data and enforce plans (default on; --no-metering for a baseline).")
     boolean metering;
 
-    @Option(names = "--usage-flush-ms", defaultValue = "${env:BOSON_USAGE_FLUSH_MS:-1000}",
-            description = "How often usage counters are written, in ms; a crash loses at most this much (default 1000).")
+    @Option(names = "--usage-flush-ms", defaultValue = "${env:BOSON_USAGE_FLUSH_MS:-5000}",
+            description = "How often usage counters are written, in ms; a crash loses at most this much (default 5000).")
     long usageFlushMillis;
 
     @Option(names = "--usage-grace-hours", defaultValue = "${env:BOSON_USAGE_GRACE_HOURS:-72}",

@@ -82,14 +82,26 @@ public record Describe(List<String> functions, Map<String, String> variables, In
                 !root.has("updates_enabled") || root.get("updates_enabled").asBoolean(true));
     }
 
+    /**
+     * Parsed stored describes by their text. A fleet running one firmware stores one text many
+     * times over, and every function call and variable read consults it; the parse is cached, not
+     * the device (a describe's text is its whole identity, so an entry is never stale). Bounded by
+     * text length: at most 4 million characters of keys.
+     */
+    private static final com.github.benmanes.caffeine.cache.Cache<String, Describe> STORED =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+                    .maximumWeight(4_000_000).weigher((String text, Describe d) -> text.length()).build();
+
     /** The stored form of a describe that was already validated; lenient, never throws. */
     public static Describe fromStored(ObjectMapper json, String stored) {
         if (stored == null) return EMPTY;
-        try {
-            return parse(json, stored.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (DomainException e) {
-            return EMPTY;
-        }
+        return STORED.get(stored, text -> {
+            try {
+                return parse(json, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            } catch (DomainException e) {
+                return EMPTY;
+            }
+        });
     }
 
     private static Integer optionalInt(JsonNode root, String field, int min, int max) {

@@ -27,7 +27,7 @@ import java.util.function.LongConsumer;
  * Every event of every scope, kept for the retention (24 h by default) so that streams can resume
  * and the history API can list them. As {@code io.boson.health.VitalsHistory} does, the publishing
  * thread only gives the event its id and appends it to a queue in memory; the node's history
- * thread writes the queue in batches every flush interval (250 ms by default) and prunes in the background.
+ * thread writes the queue in batches every flush interval (1 s by default; one transaction each) and prunes in the background.
  * A crash loses at most the last interval; a queue that outgrows {@link #MAX_QUEUED} (the database
  * is down) drops the newest entries and counts them.
  *
@@ -42,7 +42,11 @@ public final class EventHistory implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EventHistory.class);
 
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofMillis(250);
+    /**
+     * A stream that resumes asks every node to flush at once, so the interval bounds only what a
+     * crash loses, not how long a resume waits. Each flush is one commit (on H2, a chunk written).
+     */
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
     /** How long a resuming stream waits for the other nodes' flushes (a node that died answers never). */
     static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
@@ -167,18 +171,14 @@ public final class EventHistory implements AutoCloseable {
         synchronized (flushLock) {
             List<Stored> rows = new ArrayList<>();
             try {
+                // At most MAX_QUEUED events wait here, so one flush holds them all in one transaction.
                 for (Stored s = queue.poll(); s != null; s = queue.poll()) {
                     queued.decrementAndGet();
                     rows.add(s);
-                    if (rows.size() == BATCH) {
-                        repo.insert(rows);
-                        rows = new ArrayList<>();
-                    }
                 }
-                repo.insert(rows);
-                repo.saveLastId(nodeId, ids.lastIssued(), true);
+                repo.insertAndSaveLastId(rows, BATCH, nodeId, ids.lastIssued());
             } catch (RuntimeException e) {
-                log.warn("could not write {} or more history events: {}", rows.size(), e.toString());
+                log.warn("could not write {} history events: {}", rows.size(), e.toString());
             }
         }
     }

@@ -29,17 +29,33 @@ final class EventHistoryRepository {
 
     void insert(List<Stored> rows) {
         if (rows.isEmpty()) return;
-        jdbi.useHandle(h -> {
-            PreparedBatch b = h.prepareBatch("INSERT INTO event_history(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            for (Stored s : rows) {
-                Event e = s.event();
-                b.bind(0, s.id()).bind(1, e.scope()).bind(2, e.name()).bind(3, e.data()).bind(4, e.base64())
-                        .bind(5, e.ttl()).bind(6, e.publishedAt()).bind(7, e.coreid())
-                        .bindByType(8, e.productId(), Integer.class);
-                b.add();
-            }
-            b.execute();
+        jdbi.useHandle(h -> insert(h, rows));
+    }
+
+    /**
+     * A flush: the events, in batches of {@code batch}, and the node's last id, in one transaction.
+     * One commit per flush, not one per batch and one more for the id: on H2 every commit writes a
+     * chunk of the store to the file (WRITE_DELAY=0), the largest cost of keeping history.
+     */
+    void insertAndSaveLastId(List<Stored> rows, int batch, String nodeId, long lastId) {
+        jdbi.useTransaction(h -> {
+            for (int from = 0; from < rows.size(); from += batch) insert(h, rows.subList(from, Math.min(rows.size(), from + batch)));
+            h.createUpdate("UPDATE event_nodes SET last_id = ?, running = ? WHERE node_id = ?")
+                    .bind(0, lastId).bind(1, true).bind(2, nodeId).execute();
         });
+    }
+
+    private static void insert(org.jdbi.v3.core.Handle h, List<Stored> rows) {
+        if (rows.isEmpty()) return;
+        PreparedBatch b = h.prepareBatch("INSERT INTO event_history(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        for (Stored s : rows) {
+            Event e = s.event();
+            b.bind(0, s.id()).bind(1, e.scope()).bind(2, e.name()).bind(3, e.data()).bind(4, e.base64())
+                    .bind(5, e.ttl()).bind(6, e.publishedAt()).bind(7, e.coreid())
+                    .bindByType(8, e.productId(), Integer.class);
+            b.add();
+        }
+        b.execute();
     }
 
     /** Events of a scope with ids above {@code afterId}, oldest first. */

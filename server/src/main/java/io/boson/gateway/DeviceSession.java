@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -129,10 +128,15 @@ final class DeviceSession {
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m -> {
             String placement = new String(m.data(), StandardCharsets.UTF_8);
             rescope(placement);
-            gw.blocking().execute(() -> gw.usage().rebill(deviceId, placement).ifPresent(reason -> {
+            Runnable rebill = () -> gw.usage().rebill(deviceId, placement).ifPresent(reason -> {
                 closeReason = reason;
                 Disconnects.close(channel, mqtt5, Disconnects.QUOTA_EXCEEDED);
-            }));
+            });
+            // On one node the change arrives on the API request's own virtual thread: bill the new payer
+            // before the claim answers, so nothing counted after it goes to the old one. A bus or event-loop
+            // thread must not wait on the database: there the payer changes a moment later.
+            if (Thread.currentThread().isVirtual()) rebill.run();
+            else gw.blocking().execute(rebill);
         }));
         // Webhook responses and errors for this device alone, delivered when a subscription matches.
         busSubscriptions.add(gw.bus().subscribe(Subjects.deviceHookEvents(deviceId),
@@ -180,7 +184,6 @@ final class DeviceSession {
         busSubscriptions.forEach(Bus.Subscription::close);
         if (receivingEvents) stopEvents();
         for (Pending p : pending.values()) {
-            p.timer().cancel(false);
             reply(p.replyTo(), DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
         }
         pending.clear();
@@ -288,6 +291,8 @@ final class DeviceSession {
             reply(replyTo, DeviceRequest.Reply.failed("The device is not subscribed to " + topic.substring(0, 3) + "…"));
             return;
         }
+        long now = System.nanoTime();
+        if (!pending.isEmpty()) pending.values().removeIf(p -> now - p.forgetAt() >= 0);
         if (pending.size() >= MAX_IN_FLIGHT) {
             reply(replyTo, DeviceRequest.Reply.failed(TOO_MANY_IN_FLIGHT));
             return;
@@ -296,9 +301,10 @@ final class DeviceSession {
             reply(replyTo, DeviceRequest.Reply.failed(NOT_READING));
             return;
         }
-        // The caller gives up after the request timeout; forget the request a little later, unless answered first.
-        pending.put(rid, new Pending(replyTo, channel.eventLoop().schedule(() -> pending.remove(rid),
-                gw.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)));
+        // The caller gives up after the request timeout; the request is forgotten a little later (by the next
+        // request's sweep above, or when the session ends) unless answered first. No timer per request: one
+        // from the caller's thread costs a wake-up of the event loop and a task to cancel on every answer.
+        pending.put(rid, new Pending(replyTo, now + gw.requestTimeout().toNanos() + 1_000_000_000L));
         byte[] payload = req.arg() == null ? new byte[0] : req.arg().getBytes(StandardCharsets.UTF_8);
         // Subscription and room were checked just above: write, without matching the filters again.
         write(topic, payload);
@@ -310,13 +316,12 @@ final class DeviceSession {
     void answered(String rid, String text, boolean error) {
         Pending p = pending.remove(rid);
         if (p == null) return;
-        p.timer().cancel(false);
         reply(p.replyTo(), error ? DeviceRequest.Reply.failed(text.isEmpty() ? "The device reported an error" : text)
                 : DeviceRequest.Reply.ok(text));
     }
 
     /** A request sent to the device, waiting for its answer. */
-    private record Pending(String replyTo, java.util.concurrent.ScheduledFuture<?> timer) {
+    private record Pending(String replyTo, long forgetAt) {
     }
 
     private void reply(String replyTo, DeviceRequest.Reply r) {

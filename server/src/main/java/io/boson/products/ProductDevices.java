@@ -149,6 +149,7 @@ public final class ProductDevices implements DeviceAccess {
             repo.setNotes(d.id(), u.notes());
         }
         if (u.development() != null) repo.setDevelopment(d.id(), u.development());
+        if (u.name() != null || u.notes() != null || u.development() != null) devices.edited(d.id());
         audit.record(caller, product.id(), "device.update", d.id(), (u.name() != null ? "name=" + u.name() + " " : "")
                 + (u.notes() != null ? "notes " : "") + (u.development() != null ? "development=" + u.development() : ""));
         return repo.find(product.id(), d.id()).orElseThrow();

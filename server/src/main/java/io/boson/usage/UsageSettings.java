@@ -14,7 +14,7 @@ import java.time.Duration;
  */
 public record UsageSettings(boolean metering, Duration flushInterval, Duration grace, Limits free, Limits growthBlock) {
 
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(5);
     public static final Duration DEFAULT_GRACE = Duration.ofDays(3);
     public static final Limits FREE = new Limits(100, 100_000, 100 * Limits.MB, 0);
     public static final Limits GROWTH_BLOCK = new Limits(100, 720_000, 540 * Limits.MB, 0);

@@ -56,6 +56,30 @@ class CallsTest {
         }
     }
 
+    /** Calls answer with the device's name: a rename (developer or product route) shows at once, not after the cache expires. */
+    @Test
+    void callsAnswerWithANameJustEdited() {
+        Api user = cloud.newUser();
+        try (TestDevice device = cloud.claimedDevice(user)) {
+            String fn = "/v1/devices/" + device.id + "/led";
+            String variable = "/v1/devices/" + device.id + "/temp";
+            assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(200);
+            assertThat(user.get(variable).status()).isEqualTo(200);
+            assertThat(user.putJson("/v1/devices/" + device.id, Map.of("name", "kitchen")).status()).isEqualTo(200);
+            assertThat(user.postJson(fn, Map.of("arg", "on")).json().get("name").asText()).isEqualTo("kitchen");
+            assertThat(user.get(variable).json().get("coreInfo").get("name").asText()).isEqualTo("kitchen");
+        }
+        long product = cloud.newProduct(user, "renames-" + System.nanoTime());
+        TestCloud.Credentials c = cloud.productDevice(user, product);
+        try (TestDevice device = TestDevice.connect(cloud, c)) {
+            String fn = "/v1/products/" + product + "/devices/" + device.id + "/led";
+            assertThat(user.postJson(fn, Map.of("arg", "on")).status()).isEqualTo(200);
+            assertThat(user.putJson("/v1/products/" + product + "/devices/" + device.id, Map.of("name", "pump-7")).status())
+                    .isEqualTo(200);
+            assertThat(user.postJson(fn, Map.of("arg", "on")).json().get("name").asText()).isEqualTo("pump-7");
+        }
+    }
+
     @Test
     void functionCallWithArgsOrArgAsJsonOrForm() {
         Api user = cloud.newUser();
