@@ -11,25 +11,60 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Encodes events for the bus and renders them for SSE. On one node every subscriber of an event
- * gets the same byte array, so the last decode is remembered: a fan-out to many streams decodes
- * and renders once, not once per stream.
+ * Encodes events for the bus and renders them for SSE. Every subscriber of an event gets the same
+ * byte array, on the thread that delivers it (the publisher's own on one node, a NATS dispatcher on
+ * a cluster), so each thread remembers the last event it encoded or decoded: on one node the event
+ * is never parsed back from the bytes it was just written to, and a fan-out to many streams decodes
+ * and renders once, not once per stream. The SSE frame is rendered on first use: an event no
+ * stream wants costs no rendering.
  */
 public final class EventCodec {
 
     private final ObjectMapper json;
-    private volatile Decoded last;
+    private final ThreadLocal<Decoded> last = new ThreadLocal<>();
 
     public EventCodec(ObjectMapper json) {
         this.json = json;
     }
 
-    /**
-     * An event with its SSE frame, rendered once.
-     *
-     * @param id the event's history id, 0 when history is off (see {@link EventIds})
-     */
-    public record Decoded(byte[] wire, Event event, byte[] sseFrame, long id) {
+    /** An event with its SSE frame, rendered once, when first asked for. */
+    public static final class Decoded {
+        private final byte[] wire;
+        private final Event event;
+        private final long id;
+        private final EventCodec codec;
+        private volatile byte[] sseFrame;
+
+        /** @param id the event's history id, 0 when history is off (see {@link EventIds}) */
+        public Decoded(byte[] wire, Event event, byte[] sseFrame, long id) {
+            this(wire, event, sseFrame, id, null);
+        }
+
+        private Decoded(byte[] wire, Event event, byte[] sseFrame, long id, EventCodec codec) {
+            this.wire = wire;
+            this.event = event;
+            this.sseFrame = sseFrame;
+            this.id = id;
+            this.codec = codec;
+        }
+
+        public byte[] wire() {
+            return wire;
+        }
+
+        public Event event() {
+            return event;
+        }
+
+        public long id() {
+            return id;
+        }
+
+        public byte[] sseFrame() {
+            byte[] f = sseFrame;
+            if (f == null) sseFrame = f = codec.frame(event); // two streams may both render it: same bytes
+            return f;
+        }
     }
 
     private static final byte[] ID_PREFIX = "{\"id\":".getBytes(StandardCharsets.US_ASCII);
@@ -47,7 +82,12 @@ public final class EventCodec {
      * id without a second parse; readers that do not know ids ignore the property.
      */
     public byte[] encode(Event event, long id) {
-        byte[] plain = encode(event);
+        byte[] out = withId(encode(event), id);
+        last.set(new Decoded(out, event, null, id, this));
+        return out;
+    }
+
+    private static byte[] withId(byte[] plain, long id) {
         if (id == 0) return plain;
         byte[] digits = (Long.toString(id) + ",").getBytes(StandardCharsets.US_ASCII);
         byte[] out = new byte[ID_PREFIX.length + digits.length + plain.length - 1];
@@ -75,12 +115,12 @@ public final class EventCodec {
     }
 
     public Decoded decode(byte[] wire) {
-        Decoded d = last;
+        Decoded d = last.get();
         if (d != null && d.wire == wire) return d;
         try {
             Event e = json.readValue(wire, Event.class);
-            d = new Decoded(wire, e, sseFrame(e), idOf(wire));
-            last = d;
+            d = new Decoded(wire, e, null, idOf(wire), this);
+            last.set(d);
             return d;
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
