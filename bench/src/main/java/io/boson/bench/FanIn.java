@@ -61,7 +61,15 @@ final class FanIn {
     private volatile long windowStart = Long.MAX_VALUE;
     private volatile long windowEnd = Long.MIN_VALUE;
 
+    /** Subscribers that each receive every event: an event counts as delivered once all of them got it. */
+    private final int streams;
+
     FanIn(Duration warmup, Duration measure, Duration drain) {
+        this(warmup, measure, drain, 1);
+    }
+
+    FanIn(Duration warmup, Duration measure, Duration drain, int streams) {
+        this.streams = streams;
         this.warmup = warmup;
         this.measure = measure;
         this.drain = drain;
@@ -109,7 +117,7 @@ final class FanIn {
             scheduler.shutdownNow();
             scheduler.awaitTermination(5, TimeUnit.SECONDS);
             sleepUntil(windowEnd + drain.toNanos());
-            long d = delivered.sum();
+            long d = delivered.sum() / streams; // deliveries to all subscribers, in whole events
             long offeredCount = offered.sum();
             return new Result(publishers.size(), ratePerPublisher, measure.toNanos() / 1e9, offeredCount,
                     accepted.sum(), rateLimited.sum(), refused.sum(), failed.sum(), Math.min(d, offeredCount),

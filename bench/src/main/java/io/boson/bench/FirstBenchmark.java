@@ -102,19 +102,28 @@ public final class FirstBenchmark {
                 Report.Memory loaded = serverMemory(server, false, 2);
                 step("server with %d devices connected: %s", online.size(), loaded);
 
-                FanIn fanIn = new FanIn(options.warmup(), options.duration(), options.drain());
+                FanIn fanIn = new FanIn(options.warmup(), options.duration(), options.drain(), options.streams());
                 FanIn.Result events;
                 RoundTrips.Result calls;
-                long frames;
-                try (SseSubscriber sse = SseSubscriber.open(BosonApi.newClient(), api.base().resolve("/v1/devices/events"),
-                        api.token(), BosonFleet.EVENT, fanIn::arrived)) {
-                    step("fan-in: %d devices x %.1f event/s -> one SSE stream, %ds (+%ds warm-up)", online.size(),
-                            options.rate(), options.duration().toSeconds(), options.warmup().toSeconds());
+                long frames = 0;
+                List<SseSubscriber> streams = new ArrayList<>();
+                try {
+                    HttpClient sseClient = BosonApi.newClient();
+                    for (int s = 0; s < options.streams(); s++) {
+                        streams.add(SseSubscriber.open(sseClient, api.base().resolve("/v1/devices/events"), api.token(),
+                                BosonFleet.EVENT, fanIn::arrived));
+                    }
+                    step("fan-in: %d devices x %.1f event/s -> %d SSE stream(s), %ds (+%ds warm-up)", online.size(),
+                            options.rate(), options.streams(), options.duration().toSeconds(), options.warmup().toSeconds());
                     profileStart(server, "fanin");
                     events = fanIn.run(online.stream().map(BosonFleet::publisher).toList(), options.rate(), server.pid());
                     profileStop(server, "fanin", n);
-                    frames = sse.frames();
-                    if (sse.failure() != null) step("the SSE stream failed: %s", sse.failure());
+                    for (SseSubscriber sse : streams) {
+                        frames += sse.frames();
+                        if (sse.failure() != null) step("an SSE stream failed: %s", sse.failure());
+                    }
+                } finally {
+                    for (SseSubscriber sse : streams) sse.close();
                 }
                 step("function calls: %d concurrent callers, %ds (+%ds warm-up)", options.concurrency(),
                         options.duration().toSeconds(), options.warmup().toSeconds());
@@ -241,10 +250,10 @@ public final class FirstBenchmark {
             Thread.sleep(1000);
             long rssLoaded = pid > 0 ? ProcessStats.rssKiB(pid) : -1;
             step("broker RSS: %d KiB with 0 clients, %d KiB with %d", rssIdle, rssLoaded, connected);
-            FanIn fanIn = new FanIn(options.warmup(), options.duration(), options.drain());
-            fleet.subscribeAll(fanIn::arrived);
-            step("fan-in: %d clients x %.1f msg/s -> one MQTT subscriber, %ds (+%ds warm-up)", n, options.rate(),
-                    options.duration().toSeconds(), options.warmup().toSeconds());
+            FanIn fanIn = new FanIn(options.warmup(), options.duration(), options.drain(), options.streams());
+            for (int s = 0; s < options.streams(); s++) fleet.subscribeAll(fanIn::arrived, s);
+            step("fan-in: %d clients x %.1f msg/s -> %d MQTT subscriber(s), %ds (+%ds warm-up)", n, options.rate(),
+                    options.streams(), options.duration().toSeconds(), options.warmup().toSeconds());
             List<FanIn.Publisher> publishers = new ArrayList<>();
             for (int i = 0; i < n; i++) publishers.add(fleet.publisher(i));
             FanIn.Result events = fanIn.run(publishers, options.rate(), pid);

@@ -102,7 +102,12 @@ final class MosquittoFleet implements AutoCloseable {
 
     /** The one subscriber of the fan-in: every device's events, handed over with their receipt time. */
     void subscribeAll(ObjLongConsumer<byte[]> onMessage) throws Exception {
-        Mqtt5AsyncClient sub = client(host, port, "bench-" + run + "-subscriber");
+        subscribeAll(onMessage, 0);
+    }
+
+    /** One more subscriber to every client's messages; {@code index} tells several apart. */
+    void subscribeAll(ObjLongConsumer<byte[]> onMessage, int index) throws Exception {
+        Mqtt5AsyncClient sub = client(host, port, "bench-" + run + "-subscriber" + (index == 0 ? "" : "-" + index));
         sub.connectWith().cleanStart(true).keepAlive(60).send().get(10, TimeUnit.SECONDS);
         sub.subscribeWith().topicFilter("bench/" + run + "/#").qos(MqttQos.AT_LEAST_ONCE)
                 .callback(p -> onMessage.accept(p.getPayloadAsBytes(), System.nanoTime())).send().get(10, TimeUnit.SECONDS);

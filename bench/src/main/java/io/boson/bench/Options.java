@@ -23,7 +23,8 @@ record Options(
         Path serverJar,
         List<String> serverJvmOptions,
         Path out,
-        Path profile) {
+        Path profile,
+        int streams) {
 
     static final String USAGE = """
             FirstBenchmark: Boson vs Mosquitto on event fan-in, function-call round trips and memory per device.
@@ -44,6 +45,7 @@ record Options(
               --server-jvm-opts OPTS JVM options for the Boson server process, space-separated (default none)
               --out FILE             markdown results (default bench/target/first-benchmark.md)
               --profile DIR          record a JFR profile of the Boson server during each phase into DIR
+              --streams K            subscribers of the fan-in: K SSE streams / K MQTT subscribers, each gets every event (default 1)
             """;
 
     static Options parse(String[] args) {
@@ -58,6 +60,7 @@ record Options(
         List<String> jvm = List.of();
         Path out = Path.of("bench/target/first-benchmark.md");
         Path profile = null;
+        int streams = 1;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -80,6 +83,7 @@ record Options(
                 }
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--profile" -> profile = Path.of(value(args, ++i, a));
+                case "--streams" -> streams = Integer.parseInt(value(args, ++i, a));
                 case "-h", "--help" -> {
                     System.out.print(USAGE);
                     System.exit(0);
@@ -91,6 +95,7 @@ record Options(
             // Each device is one socket here and one in the server; one process holds ~20,000.
             throw new IllegalArgumentException("--devices must be 1..9000");
         }
+        if (streams < 1 || streams > 1000) throw new IllegalArgumentException("--streams must be 1..1000");
         if (duration < 1 || concurrency < 1 || rate <= 0 || connectRate < 1 || warmup < 0 || drain < 0) {
             throw new IllegalArgumentException("durations, rates and concurrency must be positive");
         }
@@ -104,7 +109,7 @@ record Options(
         }
         return new Options(devices, Duration.ofSeconds(duration), Duration.ofSeconds(warmup), Duration.ofSeconds(drain),
                 concurrency, rate, connectRate, mosquittoBinary, host, port, mosquittoPid, skipMosquitto, serverJar, jvm,
-                out, profile);
+                out, profile, streams);
     }
 
     /** True when the baseline is a broker the benchmark starts itself. */
