@@ -238,6 +238,8 @@ public final class ServeCommand implements Callable<Integer> {
             System.out.println("Boson stopping...");
             if (simulator.get() != null) simulator.get().stop();
             boson.close();
+            // The log is written by a background thread (logback.xml): write what it still holds.
+            if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) logs.stop();
             stopped.countDown();
         }, "boson-shutdown"));
         System.out.printf("Boson is up: HTTP API on http://%s:%d, MQTT devices on %s:%d, storage %s%n",
