@@ -23,11 +23,13 @@ public final class ProductDeviceRepository {
 
     private final Jdbi jdbi;
     private final ProductDeviceListing listing;
+    private final boolean h2;
 
     /** @param h2 whether the database is H2, whose planner needs a hint for index-ordered pages */
     public ProductDeviceRepository(Jdbi jdbi, boolean h2) {
         this.jdbi = jdbi;
         this.listing = new ProductDeviceListing(h2);
+        this.h2 = h2;
     }
 
     /**
@@ -59,33 +61,51 @@ public final class ProductDeviceRepository {
 
     Map<String, Registered> registered(Handle h, List<String> ids) {
         Map<String, Registered> found = new HashMap<>();
+        org.jdbi.v3.core.mapper.RowMapper<Registered> mapper = (rs, ctx) -> new Registered(rs.getString(1), rs.getInt(2),
+                rs.getObject(3, Long.class), rs.getObject(4, Long.class));
+        if (!h2) {
+            // PostgreSQL: one statement with the IDs as one array (an index lookup per element), where
+            // 100 statements of 1,000 parameters took five times as long.
+            h.createQuery("SELECT id, platform_id, product_id, owner_id FROM devices WHERE id = ANY(CAST(:ids AS CHAR(24)[]))")
+                    .bindArray("ids", String.class, ids).map(mapper).forEach(r -> found.put(r.id(), r));
+            return found;
+        }
+        // H2 plans "= ANY(array)" as a scan of the table for each element: lists of 1,000 use the primary key.
         for (int i = 0; i < ids.size(); i += CHUNK) {
             h.createQuery("SELECT id, platform_id, product_id, owner_id FROM devices WHERE id IN (<ids>)")
                     .bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK)))
-                    .map((rs, ctx) -> new Registered(rs.getString(1), rs.getInt(2), rs.getObject(3, Long.class),
-                            rs.getObject(4, Long.class)))
-                    .forEach(r -> found.put(r.id(), r));
+                    .map(mapper).forEach(r -> found.put(r.id(), r));
         }
         return found;
     }
 
     /** Adds devices to the product (only those in no product) and approves them if they were waiting. */
     void addToProduct(Handle h, long productId, List<String> ids, long now) {
-        PreparedBatch add = h.prepareBatch("""
-                UPDATE devices SET product_id = ?, imported_at = ?, removed_from_product = NULL
-                WHERE id = ? AND product_id IS NULL""");
         if (ids.isEmpty()) return;
         beginMembershipChange(h, productId);
-        for (String id : ids) add.bind(0, productId).bind(1, now).bind(2, id).add();
         long added = 0;
-        for (int n : add.execute()) added += n;
+        if (!h2) {
+            added = h.createUpdate("""
+                            UPDATE devices SET product_id = :p, imported_at = :now, removed_from_product = NULL
+                            WHERE id = ANY(CAST(:ids AS CHAR(24)[])) AND product_id IS NULL""")
+                    .bind("p", productId).bind("now", now).bindArray("ids", String.class, ids).execute();
+        } else {
+            PreparedBatch add = h.prepareBatch("""
+                    UPDATE devices SET product_id = ?, imported_at = ?, removed_from_product = NULL
+                    WHERE id = ? AND product_id IS NULL""");
+            for (String id : ids) add.bind(0, productId).bind(1, now).bind(2, id).add();
+            for (int n : add.execute()) added += n;
+        }
         countChanged(h, productId, added);
-        for (int i = 0; i < ids.size(); i += CHUNK) {
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + CHUNK));
-            h.createUpdate("DELETE FROM quarantined_devices WHERE product_id = :p AND device_id IN (<ids>)")
-                    .bind("p", productId).bindList("ids", chunk).execute();
-            h.createUpdate("DELETE FROM denied_devices WHERE product_id = :p AND device_id IN (<ids>)")
-                    .bind("p", productId).bindList("ids", chunk).execute();
+        // Most products have no device waiting or denied: then there is nothing to delete, 100 times over.
+        for (String table : List.of("quarantined_devices", "denied_devices")) {
+            boolean any = h.createQuery("SELECT device_id FROM " + table + " WHERE product_id = ? LIMIT 1")
+                    .bind(0, productId).mapTo(String.class).findOne().isPresent();
+            if (!any) continue;
+            for (int i = 0; i < ids.size(); i += CHUNK) {
+                h.createUpdate("DELETE FROM " + table + " WHERE product_id = :p AND device_id IN (<ids>)")
+                        .bind("p", productId).bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK))).execute();
+            }
         }
     }
 
