@@ -47,8 +47,8 @@ final class ProductDeviceListing {
         boolean unfiltered = q.deviceId() == null && q.deviceName() == null && q.groups().isEmpty();
         long total = unfiltered && m != null ? m.devices() : count(h, productId, q, "");
         List<Device> devices = switch (q.sortColumn()) {
-            case "d.id" -> q.deviceName() == null && q.groups().isEmpty() ? byId(h, productId, q, m)
-                    : offsetPage(h, productId, q);
+            // An ID prefix matches few devices: one statement with OFFSET reads no more than they are.
+            case "d.id" -> unfiltered ? byId(h, productId, q, m) : offsetPage(h, productId, q);
             case "d.name" -> nullsLast(h, productId, q, nameExpr(), "devices_product_name", "");
             case "d.last_heard" -> nullsLast(h, productId, q, "d.last_heard", "devices_product_heard", Long.MIN_VALUE);
             default -> offsetPage(h, productId, q);
@@ -59,7 +59,8 @@ final class ProductDeviceListing {
     // --- device-ID order: keyset pages ------------------------------------------------------------
 
     private List<Device> byId(Handle h, long productId, ProductDeviceQuery q, Membership m) {
-        if (m == null) return offsetPage(h, productId, q);
+        // The first page is one statement, as exact as any: no boundary to check, none remembered.
+        if (m == null || q.page() == 1) return offsetPage(h, productId, q);
         PageBoundaries.Key key = new PageBoundaries.Key(productId, q.deviceId(), q.descending(), q.perPage());
         PageBoundaries.Start start = boundaries.floor(key, m.generation(), q.page());
         String dir = q.descending() ? " DESC" : " ASC";
@@ -131,8 +132,10 @@ final class ProductDeviceListing {
     private List<Device> offsetPage(Handle h, long productId, ProductDeviceQuery q) {
         String dir = q.descending() ? " DESC" : " ASC";
         String column = q.sortColumn().equals("d.name") ? nameExpr() : q.sortColumn();
-        String order = column.equals("d.id") ? " ORDER BY d.id" + dir : " ORDER BY " + column + dir + " NULLS LAST, d.id" + dir;
-        return bindFilters(h.createQuery(select("") + where(q) + order + " LIMIT :limit OFFSET :offset"), productId, q)
+        boolean unfilteredById = column.equals("d.id") && q.deviceId() == null && q.deviceName() == null && q.groups().isEmpty();
+        String order = unfilteredById ? " ORDER BY d.product_id" + dir + ", d.id" + dir
+                : column.equals("d.id") ? " ORDER BY d.id" + dir : " ORDER BY " + column + dir + " NULLS LAST, d.id" + dir;
+        return bindFilters(h.createQuery(select(unfilteredById ? idHint() : "") + where(q) + order + " LIMIT :limit OFFSET :offset"), productId, q)
                 .bind("limit", q.perPage()).bind("offset", (long) (q.page() - 1) * q.perPage())
                 .map(DeviceRepository.MAPPER).list();
     }
