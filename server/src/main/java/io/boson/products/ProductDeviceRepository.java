@@ -22,12 +22,37 @@ public final class ProductDeviceRepository {
     static final int CHUNK = 1000;
 
     private final Jdbi jdbi;
+    private final ProductDeviceListing listing;
     private final boolean h2;
 
     /** @param h2 whether the database is H2, whose planner needs a hint for index-ordered pages */
     public ProductDeviceRepository(Jdbi jdbi, boolean h2) {
         this.jdbi = jdbi;
+        this.listing = new ProductDeviceListing(h2);
         this.h2 = h2;
+    }
+
+    /**
+     * Starts a change of the product's membership: increments its generation, which also locks its
+     * count row until the transaction ends, so that the membership changes of one product take turns
+     * and each adds its own difference to the count ({@link #countChanged}).
+     */
+    static void beginMembershipChange(Handle h, long productId) {
+        int updated = h.createUpdate("UPDATE product_device_counts SET generation = generation + 1 WHERE product_id = ?")
+                .bind(0, productId).execute();
+        if (updated == 0) {
+            // A product made before its row could be (every product gets one at creation and in V70).
+            h.createUpdate("""
+                            INSERT INTO product_device_counts(product_id, devices, generation)
+                            SELECT ?, COUNT(*), 1 FROM devices WHERE product_id = ?""")
+                    .bind(0, productId).bind(1, productId).execute();
+        }
+    }
+
+    static void countChanged(Handle h, long productId, long difference) {
+        if (difference == 0) return;
+        h.createUpdate("UPDATE product_device_counts SET devices = devices + ? WHERE product_id = ?")
+                .bind(0, difference).bind(1, productId).execute();
     }
 
     /** What import needs to know about a registered device. */
@@ -36,29 +61,51 @@ public final class ProductDeviceRepository {
 
     Map<String, Registered> registered(Handle h, List<String> ids) {
         Map<String, Registered> found = new HashMap<>();
+        org.jdbi.v3.core.mapper.RowMapper<Registered> mapper = (rs, ctx) -> new Registered(rs.getString(1), rs.getInt(2),
+                rs.getObject(3, Long.class), rs.getObject(4, Long.class));
+        if (!h2) {
+            // PostgreSQL: one statement with the IDs as one array (an index lookup per element), where
+            // 100 statements of 1,000 parameters took five times as long.
+            h.createQuery("SELECT id, platform_id, product_id, owner_id FROM devices WHERE id = ANY(CAST(:ids AS CHAR(24)[]))")
+                    .bindArray("ids", String.class, ids).map(mapper).forEach(r -> found.put(r.id(), r));
+            return found;
+        }
+        // H2 plans "= ANY(array)" as a scan of the table for each element: lists of 1,000 use the primary key.
         for (int i = 0; i < ids.size(); i += CHUNK) {
             h.createQuery("SELECT id, platform_id, product_id, owner_id FROM devices WHERE id IN (<ids>)")
                     .bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK)))
-                    .map((rs, ctx) -> new Registered(rs.getString(1), rs.getInt(2), rs.getObject(3, Long.class),
-                            rs.getObject(4, Long.class)))
-                    .forEach(r -> found.put(r.id(), r));
+                    .map(mapper).forEach(r -> found.put(r.id(), r));
         }
         return found;
     }
 
     /** Adds devices to the product (only those in no product) and approves them if they were waiting. */
     void addToProduct(Handle h, long productId, List<String> ids, long now) {
-        PreparedBatch add = h.prepareBatch("""
-                UPDATE devices SET product_id = ?, imported_at = ?, removed_from_product = NULL
-                WHERE id = ? AND product_id IS NULL""");
-        for (String id : ids) add.bind(0, productId).bind(1, now).bind(2, id).add();
-        if (!ids.isEmpty()) add.execute();
-        for (int i = 0; i < ids.size(); i += CHUNK) {
-            List<String> chunk = ids.subList(i, Math.min(ids.size(), i + CHUNK));
-            h.createUpdate("DELETE FROM quarantined_devices WHERE product_id = :p AND device_id IN (<ids>)")
-                    .bind("p", productId).bindList("ids", chunk).execute();
-            h.createUpdate("DELETE FROM denied_devices WHERE product_id = :p AND device_id IN (<ids>)")
-                    .bind("p", productId).bindList("ids", chunk).execute();
+        if (ids.isEmpty()) return;
+        beginMembershipChange(h, productId);
+        long added = 0;
+        if (!h2) {
+            added = h.createUpdate("""
+                            UPDATE devices SET product_id = :p, imported_at = :now, removed_from_product = NULL
+                            WHERE id = ANY(CAST(:ids AS CHAR(24)[])) AND product_id IS NULL""")
+                    .bind("p", productId).bind("now", now).bindArray("ids", String.class, ids).execute();
+        } else {
+            PreparedBatch add = h.prepareBatch("""
+                    UPDATE devices SET product_id = ?, imported_at = ?, removed_from_product = NULL
+                    WHERE id = ? AND product_id IS NULL""");
+            for (String id : ids) add.bind(0, productId).bind(1, now).bind(2, id).add();
+            for (int n : add.execute()) added += n;
+        }
+        countChanged(h, productId, added);
+        // Most products have no device waiting or denied: then there is nothing to delete, 100 times over.
+        for (String table : List.of("quarantined_devices", "denied_devices")) {
+            boolean any = h.createQuery("SELECT device_id FROM " + table + " WHERE product_id = ? LIMIT 1")
+                    .bind(0, productId).mapTo(String.class).findOne().isPresent();
+            if (!any) continue;
+            for (int i = 0; i < ids.size(); i += CHUNK) {
+                h.createUpdate("DELETE FROM " + table + " WHERE product_id = :p AND device_id IN (<ids>)")
+                        .bind("p", productId).bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK))).execute();
+            }
         }
     }
 
@@ -87,47 +134,7 @@ public final class ProductDeviceRepository {
     }
 
     public Page list(long productId, ProductDeviceQuery q) {
-        StringBuilder where = new StringBuilder(" WHERE d.product_id = :p");
-        // IDs are lowercase hex, so [prefix, prefix + "g") is exactly "starts with prefix", and a range
-        // uses the primary key on any collation (LIKE 'x%' does not on PostgreSQL's non-C collations).
-        if (q.deviceId() != null) where.append(" AND d.id >= :idFrom AND d.id < :idTo");
-        if (q.deviceName() != null) where.append(" AND d.name LIKE :namePrefix");
-        if (!q.groups().isEmpty()) {
-            // Start from the groups' members, not from every device of the product.
-            where.append(" AND d.id IN (SELECT m.device_id FROM device_group_members m JOIN device_groups g")
-                    .append(" ON g.id = m.group_id WHERE g.product_id = :p AND g.name IN (<groups>))");
-        }
-        // Devices that never connected or have no name come last in both directions, on both databases.
-        String dir = q.descending() ? " DESC" : " ASC";
-        boolean unfilteredById = q.sortColumn().equals("d.id") && q.deviceId() == null && q.deviceName() == null
-                && q.groups().isEmpty();
-        String order = h2 && unfilteredById ? " ORDER BY d.product_id" + dir + ", d.id" + dir
-                : q.sortColumn().equals("d.id") ? " ORDER BY d.id" + dir
-                : " ORDER BY " + q.sortColumn() + dir + " NULLS LAST, d.id" + dir;
-        // H2 plans an unfiltered page on the foreign-key index and sorts the whole product; reading
-        // (product_id, id) in order returns a page after reading only that page.
-        String select = h2 && unfilteredById
-                ? DeviceRepository.SELECT.replace("FROM devices d", "FROM devices d USE INDEX (devices_product_id)")
-                : DeviceRepository.SELECT;
-        return jdbi.withHandle(h -> {
-            Query count = bindFilters(h.createQuery("SELECT COUNT(*) FROM devices d" + where), productId, q);
-            long total = count.mapTo(Long.class).one();
-            Query page = bindFilters(h.createQuery(select + where + order + " LIMIT :limit OFFSET :offset"),
-                    productId, q).bind("limit", q.perPage()).bind("offset", (long) (q.page() - 1) * q.perPage());
-            return new Page(page.map(DeviceRepository.MAPPER).list(), total);
-        });
-    }
-
-    private static Query bindFilters(Query query, long productId, ProductDeviceQuery q) {
-        query.bind("p", productId);
-        if (q.deviceId() != null) query.bind("idFrom", q.deviceId()).bind("idTo", q.deviceId() + "g");
-        if (q.deviceName() != null) query.bind("namePrefix", likePrefix(q.deviceName()));
-        if (!q.groups().isEmpty()) query.bindList("groups", q.groups());
-        return query;
-    }
-
-    private static String likePrefix(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+        return jdbi.withHandle(h -> listing.list(h, productId, q));
     }
 
     /** Group names of each device, in one query for a whole page. */
@@ -157,14 +164,16 @@ public final class ProductDeviceRepository {
     /** Takes a device out of its product: unclaimed, not development, out of every group, refused until imported again. */
     public void remove(long productId, String deviceId) {
         jdbi.useTransaction(h -> {
+            beginMembershipChange(h, productId);
             h.createUpdate("""
                             DELETE FROM device_group_members WHERE device_id = ?
                             AND group_id IN (SELECT id FROM device_groups WHERE product_id = ?)""")
                     .bind(0, deviceId).bind(1, productId).execute();
-            h.createUpdate("""
+            int removed = h.createUpdate("""
                             UPDATE devices SET product_id = NULL, owner_id = NULL, name = NULL, notes = NULL, claimed_at = NULL,
                                    development = FALSE, removed_from_product = ? WHERE id = ? AND product_id = ?""")
                     .bind(0, productId).bind(1, deviceId).bind(2, productId).execute();
+            countChanged(h, productId, -removed);
             // The product's firmware lock goes with the device (a removed device is refused at CONNECT,
             // so an unfinished update of it is never served again).
             h.createUpdate("UPDATE device_firmware SET locked_version = NULL, lock_flash = FALSE WHERE device_id = ?")

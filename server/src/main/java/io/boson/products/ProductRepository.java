@@ -21,12 +21,17 @@ public final class ProductRepository {
 
     public Product create(String slug, String name, String description, int platformId, long ownerUserId, Long orgId,
                           long now) {
-        long id = jdbi.withHandle(h -> h.createUpdate("""
-                        INSERT INTO products(slug, name, description, platform_id, owner_user_id, created_at, org_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?)""")
-                .bind(0, slug).bind(1, name).bind(2, description).bind(3, platformId).bind(4, ownerUserId).bind(5, now)
-                .bind(6, orgId)
-                .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one());
+        long id = jdbi.inTransaction(h -> {
+            long created = h.createUpdate("""
+                            INSERT INTO products(slug, name, description, platform_id, owner_user_id, created_at, org_id)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)""")
+                    .bind(0, slug).bind(1, name).bind(2, description).bind(3, platformId).bind(4, ownerUserId).bind(5, now)
+                    .bind(6, orgId)
+                    .executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
+            h.createUpdate("INSERT INTO product_device_counts(product_id, devices, generation) VALUES (?, 0, 0)")
+                    .bind(0, created).execute();
+            return created;
+        });
         return new Product(id, slug, name, description, platformId, ownerUserId, now, orgId);
     }
 
