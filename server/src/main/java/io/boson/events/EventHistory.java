@@ -70,6 +70,9 @@ public final class EventHistory implements AutoCloseable {
     private final ScheduledExecutorService worker;
     private final Bus.Subscription flushRequests;
     private final Object flushLock = new Object();
+    /** The last id {@link #flush} wrote to this node's row (under flushLock): an idle node does not rewrite it
+     *  four times a second (a commit each, on disk before it returns). */
+    private long savedLastId = Long.MIN_VALUE;
 
     private EventHistory(EventHistoryRepository repo, Bus bus, Clock clock, Duration retention, Duration flushInterval,
                          String nodeId, boolean clustered) {
@@ -176,7 +179,11 @@ public final class EventHistory implements AutoCloseable {
                     }
                 }
                 repo.insert(rows);
-                repo.saveLastId(nodeId, ids.lastIssued(), true);
+                long last = ids.lastIssued();
+                if (last != savedLastId) {
+                    repo.saveLastId(nodeId, last, true);
+                    savedLastId = last;
+                }
             } catch (RuntimeException e) {
                 log.warn("could not write {} or more history events: {}", rows.size(), e.toString());
             }
