@@ -1,6 +1,12 @@
 # Sourced by ./boson and bench/run: find_jdk prints the newest JDK >= 21 (JAVA_HOME if it is one).
 # The default java on many hosts is older; Boson needs 21+ to build and run.
-java_major() { "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1; }
+# The JDK's release file answers without starting a JVM (a start costs a good part of a second on a busy machine).
+java_major() {
+  local v
+  v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null)"
+  if [ -n "$v" ]; then echo "$v"; return; fi
+  "$1/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1
+}
 
 find_jdk() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(java_major "$JAVA_HOME")" -ge 21 ] 2>/dev/null; then

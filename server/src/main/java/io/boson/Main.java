@@ -1,5 +1,6 @@
 package io.boson;
 
+import io.boson.cli.AotTrainingCommand;
 import io.boson.cli.ServeCommand;
 import io.boson.cli.SimulateCommand;
 import picocli.CommandLine;
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
 /** The {@code boson} executable. */
 @Command(name = "boson", mixinStandardHelpOptions = true, version = "Boson 0.1.0",
         description = "A self-hostable device cloud compatible with Particle's Cloud API.",
-        subcommands = {ServeCommand.class, SimulateCommand.class})
+        subcommands = {ServeCommand.class, SimulateCommand.class, AotTrainingCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -20,6 +20,7 @@ final class ProcessStats {
     // JDK 21: "garbage-first heap   total 28672K, used 2913K [...]" (total = committed).
     private static final Pattern HEAP_LINE =
             Pattern.compile("heap\\s+total (?:reserved \\d+K, committed )?(\\d+)K, used (\\d+)K");
+    private static final Pattern GENERATION_LINE = Pattern.compile("(?m)^\\w+\\s+total (\\d+)K, used (\\d+)K");
     private static final long CLOCK_TICKS = clockTicks();
 
     private ProcessStats() {
@@ -75,8 +76,18 @@ final class ProcessStats {
         run(jcmd.toString(), Long.toString(pid), "GC.run");
         String info = run(jcmd.toString(), Long.toString(pid), "GC.heap_info");
         Matcher m = HEAP_LINE.matcher(info);
-        if (!m.find()) throw new IOException("unexpected GC.heap_info output:\n" + info);
-        return new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(1))};
+        if (m.find()) return new long[] {Long.parseLong(m.group(2)), Long.parseLong(m.group(1))};
+        // The serial collector (./boson's default): one line per generation, "DefNew total 16128K, used 373K [...]".
+        Matcher gen = GENERATION_LINE.matcher(info);
+        long used = 0, committed = 0;
+        boolean any = false;
+        while (gen.find()) {
+            committed += Long.parseLong(gen.group(1));
+            used += Long.parseLong(gen.group(2));
+            any = true;
+        }
+        if (!any) throw new IOException("unexpected GC.heap_info output:\n" + info);
+        return new long[] {used, committed};
     }
 
     static String run(String... command) throws IOException, InterruptedException {

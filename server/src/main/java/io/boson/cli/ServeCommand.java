@@ -165,6 +165,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "Also start simulated devices claimed to the admin account.")
     boolean demo;
 
+    /** Set by {@code boson aot-training} only: runs against the started node, which then stops instead of serving on. */
+    java.util.function.Consumer<Boson> training;
+
     /** {@code 24h}, {@code 90m}, {@code 2d}, {@code 30s}, or {@code 0}. */
     static Duration retention(String text) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([smhd]?)").matcher(text.trim());
@@ -231,6 +234,14 @@ public final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         Boson boson = Boson.start(config);
+        if (training != null) {
+            try {
+                training.accept(boson);
+            } finally {
+                boson.close();
+            }
+            return 0;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<io.boson.device.Simulator> simulator =
                 new java.util.concurrent.atomic.AtomicReference<>();

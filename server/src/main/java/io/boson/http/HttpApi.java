@@ -125,6 +125,9 @@ public final class HttpApi implements AutoCloseable {
                     ctx.json(apiError("Not found", "No such endpoint: " + ctx.method() + " " + ctx.path()));
                 }
             });
+            // Javalin's own handler reads the files through the class loader. Jetty's (the default) mounts
+            // the whole 40 MB jar as a zip file system first, a quarter of the start-up's main thread.
+            cfg.resourceHandler(new io.javalin.http.staticfiles.JavalinStaticResourceHandler());
             consoleFiles(cfg.staticFiles);
             for (Routes r : features) r.register(cfg.routes);
         });

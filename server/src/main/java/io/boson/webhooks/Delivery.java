@@ -73,8 +73,10 @@ final class Delivery implements AutoCloseable {
     private final Destinations destinations;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService retries;
-    private final HttpClient http;
-    private final HttpClient insecureHttp;
+    /** Made on the first delivery: an HTTP client loads the JDK's trust store and starts a selector thread,
+     *  work a node without webhooks never needs and that would otherwise sit in front of its first request. */
+    private volatile HttpClient http;
+    private volatile HttpClient insecureHttp;
     private final Map<String, Tally> tallies = new ConcurrentHashMap<>();
     private final Map<String, WebhookGuard> guards = new ConcurrentHashMap<>();
     private final Counter dropped;
@@ -106,8 +108,6 @@ final class Delivery implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.http = client(null);
-        this.insecureHttp = client(trustAll());
         this.dropped = Counter.builder("boson.webhook.dropped").description("Webhook deliveries dropped because the queue was full")
                 .register(registry);
         this.requests = Counter.builder("boson.webhook.requests").description("Webhook HTTP requests made (each try)")
@@ -115,6 +115,28 @@ final class Delivery implements AutoCloseable {
         this.failures = Counter.builder("boson.webhook.failures").description("Webhook deliveries that failed after every try")
                 .register(registry);
         retries.scheduleWithFixedDelay(this::flushQuietly, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private HttpClient secureClient() {
+        HttpClient c = http;
+        if (c == null) {
+            synchronized (this) {
+                if (http == null) http = client(null);
+                c = http;
+            }
+        }
+        return c;
+    }
+
+    private HttpClient insecureClient() {
+        HttpClient c = insecureHttp;
+        if (c == null) {
+            synchronized (this) {
+                if (insecureHttp == null) insecureHttp = client(trustAll());
+                c = insecureHttp;
+            }
+        }
+        return c;
     }
 
     private HttpClient client(SSLContext ssl) {
@@ -234,7 +256,7 @@ final class Delivery implements AutoCloseable {
                     // Host, Content-Length and the like are the HTTP client's to set.
                 }
             });
-            HttpClient client = hook.settings().path("rejectUnauthorized").asBoolean(true) ? http : insecureHttp;
+            HttpClient client = hook.settings().path("rejectUnauthorized").asBoolean(true) ? secureClient() : insecureClient();
             requests.increment();
             response = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
