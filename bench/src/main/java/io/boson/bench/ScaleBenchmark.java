@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ScaleBenchmark {
 
     record Options(String part, int devices, int clusterDevices, int nodes, int callDevices, int eventRate, int eventSeconds,
-                   int callSeconds, String nodeHeap, String pgUrl, String natsUrl, String mosquitto, Path serverJar) {
+                   int callSeconds, int settleSeconds, String nodeHeap, String pgUrl, String natsUrl, String mosquitto, Path serverJar) {
         static Options parse(String[] args) {
             String part = "all";
             int devices = 19_000;
@@ -39,6 +39,7 @@ public final class ScaleBenchmark {
             int eventRate = 300;
             int eventSeconds = 30;
             int callSeconds = 15;
+            int settle = 65;
             String nodeHeap = "1536m";
             String pg = "jdbc:postgresql://127.0.0.1:5432/test";
             String nats = "nats://127.0.0.1:4222";
@@ -54,6 +55,7 @@ public final class ScaleBenchmark {
                     case "--event-rate" -> eventRate = Integer.parseInt(args[++i]);
                     case "--event-seconds" -> eventSeconds = Integer.parseInt(args[++i]);
                     case "--call-seconds" -> callSeconds = Integer.parseInt(args[++i]);
+                    case "--settle" -> settle = Integer.parseInt(args[++i]);
                     case "--node-heap" -> nodeHeap = args[++i];
                     case "--pg-url" -> pg = args[++i];
                     case "--nats-url" -> nats = args[++i];
@@ -61,10 +63,10 @@ public final class ScaleBenchmark {
                     case "--server-jar" -> jar = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("usage: scale [--part node|cluster|all] [--devices N] "
                             + "[--cluster-devices N] [--nodes K] [--call-devices N] [--event-rate R] [--event-seconds S] "
-                            + "[--call-seconds S] [--node-heap 1536m] [--pg-url U] [--nats-url U] [--mosquitto-binary P] [--server-jar P]");
+                            + "[--call-seconds S] [--settle S] [--node-heap 1536m] [--pg-url U] [--nats-url U] [--mosquitto-binary P] [--server-jar P]");
                 }
             }
-            return new Options(part, devices, cluster, nodes, callDevices, eventRate, eventSeconds, callSeconds, nodeHeap, pg,
+            return new Options(part, devices, cluster, nodes, callDevices, eventRate, eventSeconds, callSeconds, settle, nodeHeap, pg,
                     nats, mosquitto, jar);
         }
     }

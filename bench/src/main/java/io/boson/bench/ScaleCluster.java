@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ScaleCluster {
 
     static final int CALLERS = 8;
-    static final int IN_FLIGHT = 128;
+    static final int IN_FLIGHT = 64;
 
     private ScaleCluster() {
     }

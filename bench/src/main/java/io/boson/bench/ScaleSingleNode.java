@@ -37,6 +37,7 @@ final class ScaleSingleNode {
         Map<String, Double> storm;
         double stormSeconds;
         ScaleBenchmark.Memory idle;
+        ScaleBenchmark.Memory fresh;
         ScaleBenchmark.Memory full;
         ScaleBenchmark.Memory afterStorm;
         String growth;
@@ -70,10 +71,14 @@ final class ScaleSingleNode {
                     bosonRate = connect.get("ok") / ((System.nanoTime() - t0) / 1e9);
                     ScaleBenchmark.log("connected %s: %.0f devices/s", connect, bosonRate);
                     Thread.sleep(5000);
+                    fresh = ScaleBenchmark.Memory.of(jcmd, server.pid());
+                    ScaleBenchmark.log("node full, +5 s: heap %d KiB, RSS %d KiB", fresh.heapUsedKiB(), fresh.rssKiB());
+                    // Idle: past the gateway's connect-pacing window (60 s), whose per-attempt state is not the device's.
+                    Thread.sleep(o.settleSeconds() * 1000L);
                     ClassHistogram h1 = ClassHistogram.of(jcmd, server.pid());
                     full = ScaleBenchmark.Memory.of(jcmd, server.pid());
-                    growth = h1.growthSince(h0, n, 20);
-                    ScaleBenchmark.log("node full: heap %d KiB, RSS %d KiB", full.heapUsedKiB(), full.rssKiB());
+                    growth = h1.growthSince(h0, n, 25);
+                    ScaleBenchmark.log("node full, idle: heap %d KiB, RSS %d KiB", full.heapUsedKiB(), full.rssKiB());
                     try (ScaleBenchmark.Callers callers = new ScaleBenchmark.Callers(api, product,
                             callCreds.stream().map(LightFleet.Credentials::id).toList(), CALLERS, new Samples(), new AtomicLong())) {
                         Thread.sleep(3000); // warm-up, discarded
@@ -128,11 +133,14 @@ final class ScaleSingleNode {
                 (n + ScaleBenchmark.PER_GENERATOR - 1) / ScaleBenchmark.PER_GENERATOR, IN_FLIGHT, callN));
         md.append("| memory | heap used after full GC | heap committed | RSS |\n|---|---|---|---|\n");
         md.append(row("before (call devices only)", idle));
-        md.append(row(String.format(Locale.ROOT, "%,d devices connected", (long) (double) connect.get("ok")), full));
+        md.append(row(String.format(Locale.ROOT, "%,d devices connected, 5 s later", (long) (double) connect.get("ok")), fresh));
+        md.append(row(String.format(Locale.ROOT, "the same, idle %d s more", o.settleSeconds()), full));
         md.append(row("after the reconnect storm", afterStorm));
+        md.append(String.format(Locale.ROOT, "%nPer device 5 s after connecting: live heap %.0f bytes, RSS %.0f bytes.%n",
+                (fresh.heapUsedKiB() - idle.heapUsedKiB()) * 1024.0 / n, (fresh.rssKiB() - idle.rssKiB()) * 1024.0 / n));
         double perHeap = (full.heapUsedKiB() - idle.heapUsedKiB()) * 1024.0 / n;
         double perRss = (full.rssKiB() - idle.rssKiB()) * 1024.0 / n;
-        md.append(String.format(Locale.ROOT, "%n**Per device: live heap %.0f bytes (%.2f KiB; target ≤ 4 KiB), RSS %.0f bytes (%.2f KiB).** "
+        md.append(String.format(Locale.ROOT, "%n**Per idle device: live heap %.0f bytes (%.2f KiB; target ≤ 4 KiB), RSS %.0f bytes (%.2f KiB).** "
                         + "Mosquitto: RSS %.0f bytes per device.%n%n",
                 perHeap, perHeap / 1024, perRss, perRss / 1024, (mRss1 - mRss0) * 1024.0 / n));
         md.append("Connect rate (same generators, same handshake):\n\n| broker | connected | refused | failed attempts | gave up | devices/s |\n|---|---|---|---|---|---|\n");
