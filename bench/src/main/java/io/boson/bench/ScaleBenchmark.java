@@ -61,7 +61,7 @@ public final class ScaleBenchmark {
                     case "--nats-url" -> nats = args[++i];
                     case "--mosquitto-binary" -> mosquitto = args[++i];
                     case "--server-jar" -> jar = Path.of(args[++i]);
-                    default -> throw new IllegalArgumentException("usage: scale [--part node|cluster|all] [--devices N] "
+                    default -> throw new IllegalArgumentException("usage: scale [--part node|node-memory|cluster|all] [--devices N] "
                             + "[--cluster-devices N] [--nodes K] [--call-devices N] [--event-rate R] [--event-seconds S] "
                             + "[--call-seconds S] [--settle S] [--node-heap 1536m] [--pg-url U] [--nats-url U] [--mosquitto-binary P] [--server-jar P]");
                 }
@@ -88,7 +88,7 @@ public final class ScaleBenchmark {
                 Runtime.getRuntime().availableProcessors(), loadAverage()));
         Path out = Path.of("bench/target/scale-benchmark.md");
         Files.createDirectories(out.getParent());
-        if (o.part().equals("node") || o.part().equals("all")) {
+        if (o.part().startsWith("node") || o.part().equals("all")) {
             md.append(ScaleSingleNode.run(o, java, jcmd));
             Files.writeString(out, md);
         }

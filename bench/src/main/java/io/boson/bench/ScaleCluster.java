@@ -51,11 +51,15 @@ final class ScaleCluster {
         List<BosonServer> nodes = new ArrayList<>();
         StringBuilder md = new StringBuilder();
         try {
-            for (int i = 0; i < k; i++) {
-                nodes.add(BosonServer.start(java, o.serverJar(), List.of("-Xmx" + o.nodeHeap(), "-XX:+UseG1GC"), ScaleBenchmark.PASSWORD,
-                        dir.resolve("node-" + (i + 1)), List.of("--db-url", url, "--db-user", "postgres", "--nats-url", o.natsUrl(),
-                                "--nats-prefix", prefix, "--node-id", "scale-" + (i + 1))));
-                ScaleBenchmark.log("node %d up (pid %d)", i + 1, nodes.get(i).pid());
+            // Node 1 first (it migrates the schema and creates the admin), then the others together.
+            nodes.add(startNode(o, java, dir, url, prefix, 1));
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                List<Future<BosonServer>> rest = new ArrayList<>();
+                for (int i = 2; i <= k; i++) {
+                    int id = i;
+                    rest.add(pool.submit(() -> startNode(o, java, dir, url, prefix, id)));
+                }
+                for (Future<BosonServer> f : rest) nodes.add(f.get());
             }
             md.append(measure(o, java, jcmd, nodes, n, callN, creds, dir));
         } finally {
@@ -65,6 +69,15 @@ final class ScaleCluster {
             }
         }
         return md.toString();
+    }
+
+    private static BosonServer startNode(ScaleBenchmark.Options o, Path java, Path dir, String url, String prefix, int id)
+            throws Exception {
+        BosonServer s = BosonServer.start(java, o.serverJar(), List.of("-Xmx" + o.nodeHeap(), "-XX:+UseG1GC"), ScaleBenchmark.PASSWORD,
+                dir.resolve("node-" + id), List.of("--db-url", url, "--db-user", "postgres", "--nats-url", o.natsUrl(),
+                        "--nats-prefix", prefix, "--node-id", "scale-" + id));
+        ScaleBenchmark.log("node %d up (pid %d)", id, s.pid());
+        return s;
     }
 
     private static String measure(ScaleBenchmark.Options o, Path java, Path jcmd, List<BosonServer> nodes, int n, int callN, Path creds,

@@ -79,6 +79,17 @@ final class ScaleSingleNode {
                     full = ScaleBenchmark.Memory.of(jcmd, server.pid());
                     growth = h1.growthSince(h0, n, 25);
                     ScaleBenchmark.log("node full, idle: heap %d KiB, RSS %d KiB", full.heapUsedKiB(), full.rssKiB());
+                    if (o.part().equals("node-memory")) {
+                        // Memory alone (no storm, no baseline): for comparing builds quickly.
+                        md.append(String.format(Locale.ROOT, "Memory only (`--part node-memory`); connect rate %.0f devices/s.%n%n", bosonRate));
+                        md.append("| memory | heap used after full GC | heap committed | RSS |\n|---|---|---|---|\n");
+                        md.append(row("before (call devices only)", idle));
+                        md.append(row(String.format(Locale.ROOT, "%,d devices connected, 5 s later", (long) (double) connect.get("ok")), fresh));
+                        md.append(row(String.format(Locale.ROOT, "the same, idle %d s more", o.settleSeconds()), full));
+                        md.append(perDevice(n, idle, fresh, full));
+                        md.append(String.format(Locale.ROOT, "%nWhat grew on the heap, per connected device (`jcmd GC.class_histogram`, / %,d):%n%n", n));
+                        return md.append(growth).append('\n').toString();
+                    }
                     try (ScaleBenchmark.Callers callers = new ScaleBenchmark.Callers(api, product,
                             callCreds.stream().map(LightFleet.Credentials::id).toList(), CALLERS, new Samples(), new AtomicLong())) {
                         Thread.sleep(3000); // warm-up, discarded
@@ -136,13 +147,8 @@ final class ScaleSingleNode {
         md.append(row(String.format(Locale.ROOT, "%,d devices connected, 5 s later", (long) (double) connect.get("ok")), fresh));
         md.append(row(String.format(Locale.ROOT, "the same, idle %d s more", o.settleSeconds()), full));
         md.append(row("after the reconnect storm", afterStorm));
-        md.append(String.format(Locale.ROOT, "%nPer device 5 s after connecting: live heap %.0f bytes, RSS %.0f bytes.%n",
-                (fresh.heapUsedKiB() - idle.heapUsedKiB()) * 1024.0 / n, (fresh.rssKiB() - idle.rssKiB()) * 1024.0 / n));
-        double perHeap = (full.heapUsedKiB() - idle.heapUsedKiB()) * 1024.0 / n;
-        double perRss = (full.rssKiB() - idle.rssKiB()) * 1024.0 / n;
-        md.append(String.format(Locale.ROOT, "%n**Per idle device: live heap %.0f bytes (%.2f KiB; target ≤ 4 KiB), RSS %.0f bytes (%.2f KiB).** "
-                        + "Mosquitto: RSS %.0f bytes per device.%n%n",
-                perHeap, perHeap / 1024, perRss, perRss / 1024, (mRss1 - mRss0) * 1024.0 / n));
+        md.append(perDevice(n, idle, fresh, full));
+        md.append(String.format(Locale.ROOT, "Mosquitto: RSS %.0f bytes per device.%n%n", (mRss1 - mRss0) * 1024.0 / n));
         md.append("Connect rate (same generators, same handshake):\n\n| broker | connected | refused | failed attempts | gave up | devices/s |\n|---|---|---|---|---|---|\n");
         md.append(rate("Boson", connect, bosonRate));
         md.append(rate("Mosquitto", mConnect, mosquittoRate));
@@ -173,6 +179,15 @@ final class ScaleSingleNode {
             out.add(LoadProcess.start(java, "512m", creds, from, to, targets, product, dir.resolve(name + "-generator-" + g + ".log")));
         }
         return out;
+    }
+
+    private static String perDevice(int n, ScaleBenchmark.Memory idle, ScaleBenchmark.Memory fresh, ScaleBenchmark.Memory full) {
+        double perHeap = (full.heapUsedKiB() - idle.heapUsedKiB()) * 1024.0 / n;
+        double perRss = (full.rssKiB() - idle.rssKiB()) * 1024.0 / n;
+        return String.format(Locale.ROOT, "%nPer device 5 s after connecting: live heap %.0f bytes, RSS %.0f bytes.%n"
+                        + "**Per idle device: live heap %.0f bytes (%.2f KiB; target ≤ 4 KiB), RSS %.0f bytes (%.2f KiB).**%n",
+                (fresh.heapUsedKiB() - idle.heapUsedKiB()) * 1024.0 / n, (fresh.rssKiB() - idle.rssKiB()) * 1024.0 / n,
+                perHeap, perHeap / 1024, perRss, perRss / 1024);
     }
 
     private static String row(String what, ScaleBenchmark.Memory m) {
