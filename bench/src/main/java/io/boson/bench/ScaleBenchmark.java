@@ -116,7 +116,15 @@ public final class ScaleBenchmark {
      *  "id secret" lines to {@code file}. */
     static long setUp(BosonApi api, int count, Path file) throws Exception {
         long t0 = System.nanoTime();
-        List<BosonApi.Credentials> creds = api.register(count);
+        // Registration in requests of 2,000 with a generous timeout: on a loaded machine one of 10,000 took over 30 s.
+        List<BosonApi.Credentials> creds = new ArrayList<>(count);
+        for (int done = 0; done < count; ) {
+            int batch = Math.min(2_000, count - done);
+            byte[] body = BosonApi.JSON.writeValueAsBytes(Map.of("platform_id", 13, "count", batch));
+            JsonNode r = api.expect(api.jsonRequest("POST", "/v1/admin/devices", body, Duration.ofMinutes(5)), 201);
+            for (JsonNode d : r.get("devices")) creds.add(new BosonApi.Credentials(d.get("id").asText(), d.get("secret").asText()));
+            done += batch;
+        }
         List<String> lines = new ArrayList<>(count);
         List<String> ids = new ArrayList<>(count);
         for (BosonApi.Credentials c : creds) {
