@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * "connected" once the SUBACK and the describe's PUBACK have arrived. It answers {@code c/f/…} with
  * {@code r/{rid}} = 1 and {@code c/p/…} with an empty reply, and pings at half its keep-alive.
  *
- * <p>A connection that fails (refused, reset, timed out) is retried after 1–4 s, up to
+ * <p>A connection that fails (refused, reset, or no CONNACK/SUBACK/PUBACK within 30 s) is retried after 1–4 s, up to
  * {@link #ATTEMPTS} attempts, as a device would; every failed attempt is counted, so "absorbed without
  * errors" can be checked.
  */
@@ -51,6 +51,7 @@ final class LightFleet implements AutoCloseable {
 
     static final List<String> FILTERS = List.of("c/f/#", "c/v/#", "c/p/#", "c/o/#", "c/vitals", "c/signal");
     static final int ATTEMPTS = 6;
+    static final int HANDSHAKE_TIMEOUT_SECONDS = 30;
     static final String EVENT = "bench";
 
     record Credentials(String id, String secret) {
@@ -245,6 +246,10 @@ final class LightFleet implements AutoCloseable {
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
+            // As a device would: a handshake that is not answered in time is abandoned and retried.
+            ctx.executor().schedule(() -> {
+                if (!established) ctx.close();
+            }, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             ctx.writeAndFlush(MqttMessageBuilders.connect().clientId(device.credentials.id()).username(device.credentials.id())
                     .password(device.credentials.secret().getBytes(StandardCharsets.UTF_8)).cleanSession(true)
                     .keepAlive(keepAliveSeconds).protocolVersion(MqttVersion.MQTT_3_1_1).build());
