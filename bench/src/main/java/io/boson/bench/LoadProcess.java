@@ -64,7 +64,7 @@ final class LoadProcess implements AutoCloseable {
             List<java.util.concurrent.Future<String>> futures = new ArrayList<>();
             for (LoadProcess g : generators) futures.add(pool.submit(() -> g.command(line)));
             List<String> out = new ArrayList<>();
-            for (java.util.concurrent.Future<String> f : futures) out.add(f.get(15, TimeUnit.MINUTES));
+            for (java.util.concurrent.Future<String> f : futures) out.add(f.get(60, TimeUnit.MINUTES)); // a connect phase on a loaded machine took over 15 min
             return out;
         }
     }
