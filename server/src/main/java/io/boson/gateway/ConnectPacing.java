@@ -2,6 +2,7 @@ package io.boson.gateway;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +29,10 @@ final class ConnectPacing {
         this.clock = clock;
         this.attempts = Caffeine.newBuilder().maximumSize(MAX_TRACKED)
                 .expireAfterAccess(INTERVAL.multipliedBy(BURST).toMillis(), TimeUnit.MILLISECONDS)
-                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis())).build();
+                .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+                // Without a scheduler an expired entry (~200 bytes: key, bucket, node) stays until the cache is
+                // next written; after a fleet has connected and gone idle, that is one per device, indefinitely.
+                .scheduler(Scheduler.systemScheduler()).build();
     }
 
     /** Counts an attempt; false when this device, from this address, connects too often. */

@@ -33,7 +33,8 @@ final class Uplink {
     private final boolean mqtt5;
     private final TokenBucket eventRate;
     private final TokenBucket controlRate;
-    private final TokenBucket firmwareRate;
+    /** Made at the first chunk request: most sessions never download firmware (48 bytes each otherwise). */
+    private TokenBucket firmwareRate;
 
     Uplink(GatewayContext gw, PacketHandler conn, DeviceSession session, boolean mqtt5) {
         this.gw = gw;
@@ -42,7 +43,6 @@ final class Uplink {
         this.mqtt5 = mqtt5;
         this.eventRate = TokenBucket.forEvents(gw.clock());
         this.controlRate = TokenBucket.forControl(gw.clock());
-        this.firmwareRate = TokenBucket.forFirmware(gw.clock());
     }
 
     void publish(ChannelHandlerContext ctx, MqttPublishMessage m) {
@@ -145,6 +145,7 @@ final class Uplink {
             return;
         }
         if (kind.equals("get")) {
+            if (firmwareRate == null) firmwareRate = TokenBucket.forFirmware(gw.clock());
             if (!firmwareRate.tryAcquire()) {
                 // Far more than any download needs: a device in a loop, disconnected before it costs others.
                 conn.refuse(ctx, Disconnects.MESSAGE_RATE_TOO_HIGH);
