@@ -62,7 +62,7 @@ public final class MqttGateway implements AutoCloseable {
 
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-    private final ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    private final ExecutorService blocking = new DatabaseWork(DatabaseWork.DEFAULT_PERMITS);
     private final GatewayContext context;
     private volatile boolean closing;
     private Channel server;

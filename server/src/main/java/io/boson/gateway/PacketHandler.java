@@ -236,25 +236,35 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             gw.blocking().execute(() -> gw.presence().disconnected(s.deviceId(), s.sessionId(), closeReason));
             return;
         }
-        session = s;
-        WireBytes.established(ctx.channel(), s.deviceId(), cellular);
-        uplink = new Uplink(gw, this, s, mqtt5);
-        s.attach();
-        DeviceSession previous = gw.sessions().put(s);
-        if (previous != null && previous != s) previous.close(Disconnects.SESSION_TAKEN_OVER);
-        // Sessions of this device on other nodes close too.
-        gw.bus().publish(io.boson.bus.Subjects.deviceTakeover(s.deviceId()), s.sessionId().getBytes(StandardCharsets.UTF_8));
-        MqttProperties props = null;
-        if (mqtt5) {
-            props = new MqttMessageBuilders.ConnAckPropertiesBuilder().maximumQos((byte) 1).retainAvailable(false)
-                    .maximumPacketSize(MqttGateway.MAX_PACKET_BYTES).wildcardSubscriptionAvailable(true)
-                    .sharedSubscriptionAvailable(false).subscriptionIdentifiersAvailable(false).build();
+        try {
+            session = s;
+            WireBytes.established(ctx.channel(), s.deviceId(), cellular);
+            uplink = new Uplink(gw, this, s, mqtt5);
+            s.attach();
+            DeviceSession previous = gw.sessions().put(s);
+            if (previous != null && previous != s) previous.close(Disconnects.SESSION_TAKEN_OVER);
+            // Sessions of this device on other nodes close too.
+            gw.bus().publish(io.boson.bus.Subjects.deviceTakeover(s.deviceId()), s.sessionId().getBytes(StandardCharsets.UTF_8));
+            MqttProperties props = null;
+            if (mqtt5) {
+                props = new MqttMessageBuilders.ConnAckPropertiesBuilder().maximumQos((byte) 1).retainAvailable(false)
+                        .maximumPacketSize(MqttGateway.MAX_PACKET_BYTES).wildcardSubscriptionAvailable(true)
+                        .sharedSubscriptionAvailable(false).subscriptionIdentifiersAvailable(false).build();
+            }
+            ctx.writeAndFlush(connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, props));
+            if (keepAlive > 0) {
+                ctx.pipeline().addFirst("idle", new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
+            }
+            ctx.channel().config().setAutoRead(true);
+        } catch (RuntimeException e) {
+            // The bus refused a subscription or a publish (a NATS client whose output queue is full): say so
+            // and close, rather than leave the device waiting for a CONNACK that never comes. Closing ends
+            // the session's bookkeeping (channelInactive); the device reconnects.
+            log.warn("device {} could not be set up: {}", s.deviceId(), e.toString());
+            refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY);
+            return;
         }
-        ctx.writeAndFlush(connAck(MqttConnectReturnCode.CONNECTION_ACCEPTED, props));
-        if (keepAlive > 0) {
-            ctx.pipeline().addFirst("idle", new IdleStateHandler(keepAlive * 1500L, 0, 0, TimeUnit.MILLISECONDS));
-        }
-        ctx.channel().config().setAutoRead(true);
         gw.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "online");
     }
 
