@@ -73,6 +73,7 @@ public final class OtaDelivery {
     private final ObjectMapper json;
     private final Clock clock;
     private final StagedTargets staged;
+    private final ReleaseCache releases;
     private final Map<String, LiveJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, byte[]> images = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -90,6 +91,7 @@ public final class OtaDelivery {
                        StagedTargets staged) {
         this.staged = staged;
         this.repo = repo;
+        this.releases = new ReleaseCache(repo);
         this.devices = devices;
         this.events = events;
         this.json = json;
@@ -119,13 +121,15 @@ public final class OtaDelivery {
             if (handshake && f.state() != null && f.state().active()) {
                 boolean reached = f.directJob() ? f.state() == JobState.APPLIED
                         : Objects.equals(f.jobVersion(), device.productVersion());
+                DeviceFirmware after = f;
                 if (reached) {
-                    finish(device, f, JobState.SUCCESS, null, now);
+                    after = finish(device, f, JobState.SUCCESS, null, now);
                 } else if (f.state() == JobState.APPLIED) {
-                    finish(device, f, JobState.FAILED, "the device restarted with version " + device.productVersion()
+                    after = finish(device, f, JobState.FAILED, "the device restarted with version " + device.productVersion()
                             + " instead of " + f.jobVersion(), now);
                 }
-                f = repo.device(deviceId).orElseThrow();
+                // The row as the update left it; read again only when the job had moved on meanwhile.
+                f = after != null ? after : repo.device(deviceId).orElseThrow();
             }
             return decide(device, f, handshake, now);
         }
@@ -144,8 +148,8 @@ public final class OtaDelivery {
     private Optional<Offer> decide(Device device, DeviceFirmware f, boolean handshake, long now) {
         Describe describe = Describe.fromStored(json, device.describeJson());
         if (!describe.updatesEnabled() && !f.updatesForced()) return Optional.empty();
-        Precedence.Target target = f.productId() == null ? null
-                : Precedence.target(f, repo.releases(f.productId()), staged.target(f));
+        ReleaseCache.Releases released = f.productId() == null ? null : releases.releases(f.productId(), f.releaseGeneration());
+        Precedence.Target target = released == null ? null : Precedence.target(f, released.releases(), staged.target(f));
         if (f.state() != null && f.state().unfinished()) {
             LiveJob live = jobs.get(f.job());
             // A nudge does not interrupt a transfer that is running; a new session resumes it.
@@ -161,7 +165,9 @@ public final class OtaDelivery {
             if (f.state() == JobState.APPLIED) return Optional.empty();
             if (f.state().failed() && f.nextAttemptAt() != null && now < f.nextAttemptAt()) return Optional.empty();
         }
-        Firmware firmware = repo.find(f.productId(), target.version()).orElse(null);
+        // A lock or a rollout may aim at a version that is not released: only then is it read.
+        Firmware firmware = released.version(target.version());
+        if (firmware == null) firmware = repo.find(f.productId(), target.version()).orElse(null);
         if (firmware == null) return Optional.empty();
         String job = Secrets.randomAlnum(12);
         repo.startJob(device.id(), job, f.productId(), firmware.version(), firmware.size(), firmware.sha256(),
@@ -198,9 +204,9 @@ public final class OtaDelivery {
     public Optional<Chunk> chunk(String deviceId, String job, long offset) {
         LiveJob live = jobs.get(job);
         if (live == null) {
-            DeviceFirmware f = repo.device(deviceId).orElse(null);
-            if (f == null || !job.equals(f.job()) || f.state() == null || !f.state().unfinished()) return Optional.empty();
-            live = jobs.computeIfAbsent(job, j -> new LiveJob(deviceId, f.jobProductId(), f.jobVersion(), f.jobSize()));
+            FirmwareRepository.UnfinishedJob f = repo.unfinishedJob(deviceId, job).orElse(null);
+            if (f == null) return Optional.empty();
+            live = jobs.computeIfAbsent(job, j -> new LiveJob(deviceId, f.productId(), f.version(), f.size()));
         }
         if (!live.deviceId.equals(deviceId) || offset < 0 || offset >= live.size) return Optional.empty();
         byte[] image = image(job, live);
@@ -265,28 +271,35 @@ public final class OtaDelivery {
     /** The device's {@code o/{job}/s}: {@code applied}, {@code failed} or {@code rejected}. Unknown jobs are ignored. */
     public void reported(String deviceId, String job, String state, String error) {
         synchronized (lock(deviceId)) {
+            if (state.equals("applied")) {
+                // One statement, which also checks that the job is the device's and still active.
+                if (repo.applied(deviceId, job, served(job), clock.millis())) {
+                    fleet.count(deviceId, io.boson.health.FleetMetric.OTA_APPLIED, 1);
+                }
+                return;
+            }
             DeviceFirmware f = repo.device(deviceId).orElse(null);
             Device device = devices.find(deviceId).orElse(null);
             if (f == null || device == null || !job.equals(f.job()) || f.state() == null || !f.state().active()) return;
             long now = clock.millis();
-            fleet.count(deviceId, switch (state) {
-                case "applied" -> io.boson.health.FleetMetric.OTA_APPLIED;
-                case "rejected" -> io.boson.health.FleetMetric.OTA_REJECTED;
-                default -> io.boson.health.FleetMetric.OTA_FAILED;
-            }, 1);
-            switch (state) {
-                case "applied" -> repo.setState(deviceId, job, JobState.APPLIED, null, false, null, served(job), now);
-                case "rejected" -> finish(device, f, JobState.REJECTED, error == null ? "rejected by the device" : error, now);
-                default -> finish(device, f, JobState.FAILED, error == null ? "failed on the device" : error, now);
+            fleet.count(deviceId, state.equals("rejected") ? io.boson.health.FleetMetric.OTA_REJECTED
+                    : io.boson.health.FleetMetric.OTA_FAILED, 1);
+            if (state.equals("rejected")) {
+                finish(device, f, JobState.REJECTED, error == null ? "rejected by the device" : error, now);
+            } else {
+                finish(device, f, JobState.FAILED, error == null ? "failed on the device" : error, now);
             }
         }
     }
 
-    private void finish(Device device, DeviceFirmware f, JobState state, String error, long now) {
+    /** Ends the job; returns the device's row as it is now, or null when its job was another one by then. */
+    private DeviceFirmware finish(Device device, DeviceFirmware f, JobState state, String error, long now) {
         boolean failed = state.failed();
         Long next = failed ? now + backoff(f.attempts() + 1).toMillis() : null;
         String shortError = error != null && error.length() > 500 ? error.substring(0, 500) : error;
-        if (repo.setState(device.id(), f.job(), state, shortError, failed, next, served(f.job()), now)) {
+        Long sent = served(f.job());
+        boolean moved = repo.setState(device.id(), f.job(), state, shortError, failed, next, sent, now);
+        if (moved) {
             events.system(device, STATUS_EVENT, failed ? "failed" : "success");
         }
         LiveJob live = jobs.remove(f.job());
@@ -295,6 +308,7 @@ public final class OtaDelivery {
                 images.remove("job:" + f.job());
             }
         }
+        return moved ? f.withJobState(state, failed, next, shortError, sent, now) : null;
     }
 
     private Long served(String job) {
