@@ -31,6 +31,14 @@ public final class OtaDelivery {
     public static final String STATUS_EVENT = "spark/flash/status";
     /** Bytes per chunk: small enough for a device's buffer, large enough that 1 MiB is 32 round trips. */
     public static final int CHUNK_BYTES = 32 * 1024;
+    /**
+     * The largest chunk a device may ask for (describe {@code ota_chunk}): one chunk with its MQTT
+     * header stays under the gateway's outbound high-water mark (128 KiB), so a chunk in flight never
+     * makes the cloud drop other messages for the device.
+     */
+    public static final int MAX_CHUNK_BYTES = 64 * 1024;
+    /** The smallest chunk a device may ask for. */
+    public static final int MIN_CHUNK_BYTES = 1024;
     static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
     static final Duration MAX_BACKOFF = Duration.ofHours(6);
     private static final int IMAGE_CACHE_ENTRIES = 8;
@@ -104,6 +112,12 @@ public final class OtaDelivery {
         for (int i = 0; i < locks.length; i++) locks[i] = new Object();
     }
 
+    /** The chunk size for a device that described itself with {@code d}: what it asked for, within bounds, else 32 KiB. */
+    public static int chunkBytes(Describe d) {
+        Integer asked = d.otaChunk();
+        return asked == null ? CHUNK_BYTES : Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, asked));
+    }
+
     private Object lock(String deviceId) {
         return locks[Math.floorMod(deviceId.hashCode(), locks.length)];
     }
@@ -157,7 +171,7 @@ public final class OtaDelivery {
             boolean wanted = f.directJob() || (target != null && target.version() == f.jobVersion()
                     && !Objects.equals(device.productVersion(), f.jobVersion()));
             if (wanted) return running ? Optional.empty() : Optional.of(offer(f.job(), f.jobVersion(), f.jobSize(), f.jobSha256(),
-                    f.updatesForced()));
+                    f.updatesForced(), chunkBytes(describe)));
         }
         if (target == null || Objects.equals(device.productVersion(), target.version())) return Optional.empty();
         if (!handshake && !target.immediate()) return Optional.empty();
@@ -174,7 +188,8 @@ public final class OtaDelivery {
                 device.productVersion(), null, now);
         events.system(device, STATUS_EVENT, "started");
         fleet.count(device.id(), io.boson.health.FleetMetric.OTA_OFFERED, 1);
-        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256(), f.updatesForced()));
+        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256(), f.updatesForced(),
+                chunkBytes(describe)));
     }
 
     /** Starts a developer flash of {@code image} (the caller checked the rights); the device is nudged after. */
@@ -186,12 +201,12 @@ public final class OtaDelivery {
         }
     }
 
-    private Offer offer(String job, Integer version, int size, String sha256, boolean forced) {
+    private Offer offer(String job, Integer version, int size, String sha256, boolean forced, int chunk) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (version != null) body.put("version", version);
         body.put("size", size);
         body.put("sha256", sha256);
-        body.put("chunk", CHUNK_BYTES);
+        body.put("chunk", chunk);
         if (forced) body.put("forced", true);
         try {
             return new Offer(job, json.writeValueAsBytes(body));
@@ -202,6 +217,11 @@ public final class OtaDelivery {
 
     /** The chunk of the device's job at {@code offset}, or empty when the job is not its own, over, or the offset is out of range. */
     public Optional<Chunk> chunk(String deviceId, String job, long offset) {
+        return chunk(deviceId, job, offset, CHUNK_BYTES);
+    }
+
+    /** As {@link #chunk(String, String, long)}, with chunks of at most {@code chunkBytes} (see {@link #chunkBytes}). */
+    public Optional<Chunk> chunk(String deviceId, String job, long offset, int chunkBytes) {
         LiveJob live = jobs.get(job);
         if (live == null) {
             FirmwareRepository.UnfinishedJob f = repo.unfinishedJob(deviceId, job).orElse(null);
@@ -214,11 +234,11 @@ public final class OtaDelivery {
         if (live.started.compareAndSet(false, true)) {
             repo.setState(deviceId, job, JobState.IN_PROGRESS, null, false, null, null, clock.millis());
         }
-        return Optional.of(serve(live, image, offset));
+        return Optional.of(serve(live, image, offset, chunkBytes));
     }
 
-    private Chunk serve(LiveJob live, byte[] image, long offset) {
-        Chunk c = serveChunk(live, image, offset);
+    private Chunk serve(LiveJob live, byte[] image, long offset, int chunkBytes) {
+        Chunk c = serveChunk(live, image, offset, chunkBytes);
         bytesServed.increment(c.length());
         return c;
     }
@@ -228,7 +248,7 @@ public final class OtaDelivery {
      * already in progress, and its image cached. Empty means "ask {@link #chunk}", which decides.
      * Cheap enough for the gateway's event loop, so most chunks skip the hop to a worker thread.
      */
-    public Optional<Chunk> cachedChunk(String deviceId, String job, long offset) {
+    public Optional<Chunk> cachedChunk(String deviceId, String job, long offset, int chunkBytes) {
         LiveJob live = jobs.get(job);
         if (live == null || !live.started.get() || !live.deviceId.equals(deviceId) || offset < 0 || offset >= live.size) {
             return Optional.empty();
@@ -238,11 +258,11 @@ public final class OtaDelivery {
             image = images.get(imageKey(job, live));
         }
         if (image == null || image.length != live.size) return Optional.empty();
-        return Optional.of(serve(live, image, offset));
+        return Optional.of(serve(live, image, offset, chunkBytes));
     }
 
-    private static Chunk serveChunk(LiveJob live, byte[] image, long offset) {
-        int length = (int) Math.min(CHUNK_BYTES, live.size - offset);
+    private static Chunk serveChunk(LiveJob live, byte[] image, long offset, int chunkBytes) {
+        int length = (int) Math.min(chunkBytes, live.size - offset);
         live.served.addAndGet(length);
         live.offset.set(offset + length);
         return new Chunk(image, (int) offset, length);
