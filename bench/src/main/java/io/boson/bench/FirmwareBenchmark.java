@@ -32,27 +32,31 @@ import java.util.UUID;
  * <pre>bench/run firmware [--devices 1000] [--size-kib 1024] [--server-jar server/target/boson.jar] [--profile DIR]</pre>
  *
  * With {@code --profile DIR}, a Flight Recorder profile of the server from the release call to the
- * last device running the new version is written to {@code DIR/boson-firmware-release.jfr}.
+ * last device running the new version is written to {@code DIR/boson-firmware-release.jfr}. With
+ * {@code --chunk-kib C} the devices ask for chunks of C KiB ({@code ota_chunk}); by default they do not
+ * ask, and get the protocol's 32 KiB.
  */
 public final class FirmwareBenchmark {
 
-    record Options(int devices, int sizeKiB, Path serverJar, Path profile) {
+    record Options(int devices, int sizeKiB, Path serverJar, Path profile, int chunkKiB) {
         static Options parse(String[] args) {
             int devices = 1000;
             int size = 1024;
             Path jar = Path.of("server/target/boson.jar");
             Path profile = null;
+            int chunk = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--devices" -> devices = Integer.parseInt(args[++i]);
                     case "--size-kib" -> size = Integer.parseInt(args[++i]);
                     case "--server-jar" -> jar = Path.of(args[++i]);
                     case "--profile" -> profile = Path.of(args[++i]);
+                    case "--chunk-kib" -> chunk = Integer.parseInt(args[++i]);
                     default -> throw new IllegalArgumentException(
-                            "usage: firmware [--devices N] [--size-kib K] [--server-jar P] [--profile DIR]");
+                            "usage: firmware [--devices N] [--size-kib K] [--server-jar P] [--profile DIR] [--chunk-kib C]");
                 }
             }
-            return new Options(devices, size, jar, profile);
+            return new Options(devices, size, jar, profile, chunk);
         }
     }
 
@@ -85,8 +89,10 @@ public final class FirmwareBenchmark {
 
             List<BosonDevice> fleet = new ArrayList<>();
             for (BosonApi.Credentials c : creds) {
-                fleet.add(BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1").port(server.mqttPort())
-                        .platformId(13).productId((int) p).productVersion(1).build());
+                var builder = BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1").port(server.mqttPort())
+                        .platformId(13).productId((int) p).productVersion(1);
+                if (o.chunkKiB() > 0) builder.otaChunkBytes(o.chunkKiB() * 1024);
+                fleet.add(builder.build());
             }
             List<Throwable> failures = Paced.run(fleet.size(), 300, 120, i -> fleet.get(i).connect());
             step("%d devices connected (%d failed)", fleet.size() - failures.size(), failures.size());
@@ -135,7 +141,7 @@ public final class FirmwareBenchmark {
             double seconds = (all - t0) / 1e9;
             double rate = (double) size * done / seconds;
             String report = String.format(Locale.ROOT, """
-                    ## Firmware release to %d devices (%d KiB image, chunks of 32 KiB)
+                    ## Firmware release to %d devices (%d KiB image, %s)
 
                     | measure | value |
                     |---|---|
@@ -153,7 +159,8 @@ public final class FirmwareBenchmark {
                     | load average (1, 5, 15 min) at the release / at the end | %s / %s |
                     | server heap after GC (used / committed) | %.0f / %.0f MiB |
                     | server RSS | %.0f MiB |
-                    """, fleet.size(), o.sizeKiB(), done, fleet.size(), v2.at("/rollout/updated").asLong(),
+                    """, fleet.size(), o.sizeKiB(), o.chunkKiB() > 0 ? "devices ask for chunks of " + o.chunkKiB() + " KiB"
+                            : "chunks of 32 KiB", done, fleet.size(), v2.at("/rollout/updated").asLong(),
                     (released - t0) / 1e6, firstOffer < 0 ? Double.NaN : (firstOffer - t0) / 1e6, seconds, rate / 1e6,
                     (double) size * done / 1e6, loopback / 1e6, rate / loopback, cores[0], cores[1], cores[0] * seconds,
                     loadBefore, loadEnd, heap[0] / 1024.0,
