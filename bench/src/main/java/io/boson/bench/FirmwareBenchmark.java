@@ -96,6 +96,16 @@ public final class FirmwareBenchmark {
             }
             List<Throwable> failures = Paced.run(fleet.size(), 300, 120, i -> fleet.get(i).connect());
             step("%d devices connected (%d failed)", fleet.size() - failures.size(), failures.size());
+            // On a loaded machine some connects are refused (pacing, server busy): the release is what is
+            // measured, so those devices try again, slower, until the whole fleet is online.
+            for (int round = 1; round <= 5 && !failures.isEmpty(); round++) {
+                if (!failures.isEmpty()) failures.stream().limit(1).forEach(e -> step("a connect failed: %s", e));
+                List<BosonDevice> offline = fleet.stream().filter(d -> !d.isConnected()).toList();
+                Thread.sleep(6_000);
+                failures = Paced.run(offline.size(), 50, 120, i -> offline.get(i).connect());
+                step("retry %d: %d of %d connected", round, offline.size() - failures.size(), offline.size());
+            }
+            if (!failures.isEmpty()) throw new IllegalStateException(failures.size() + " devices could not connect");
 
             double loopback = loopbackBytesPerSecond((long) size * fleet.size());
             step("raw loopback copy: %.0f MB/s", loopback / 1e6);
