@@ -29,24 +29,34 @@ import java.util.UUID;
  * until every device runs the new version, the payload rate, the server's CPU and heap, and beside
  * them the raw loopback TCP copy rate of the same number of bytes measured in the same run.
  *
- * <pre>bench/run firmware [--devices 1000] [--size-kib 1024] [--server-jar server/target/boson.jar]</pre>
+ * <pre>bench/run firmware [--devices 1000] [--size-kib 1024] [--server-jar server/target/boson.jar] [--profile DIR]</pre>
+ *
+ * With {@code --profile DIR}, a Flight Recorder profile of the server from the release call to the
+ * last device running the new version is written to {@code DIR/boson-firmware-release.jfr}. With
+ * {@code --chunk-kib C} the devices ask for chunks of C KiB ({@code ota_chunk}); by default they do not
+ * ask, and get the protocol's 32 KiB.
  */
 public final class FirmwareBenchmark {
 
-    record Options(int devices, int sizeKiB, Path serverJar) {
+    record Options(int devices, int sizeKiB, Path serverJar, Path profile, int chunkKiB) {
         static Options parse(String[] args) {
             int devices = 1000;
             int size = 1024;
             Path jar = Path.of("server/target/boson.jar");
+            Path profile = null;
+            int chunk = 0;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--devices" -> devices = Integer.parseInt(args[++i]);
                     case "--size-kib" -> size = Integer.parseInt(args[++i]);
                     case "--server-jar" -> jar = Path.of(args[++i]);
-                    default -> throw new IllegalArgumentException("usage: firmware [--devices N] [--size-kib K] [--server-jar P]");
+                    case "--profile" -> profile = Path.of(args[++i]);
+                    case "--chunk-kib" -> chunk = Integer.parseInt(args[++i]);
+                    default -> throw new IllegalArgumentException(
+                            "usage: firmware [--devices N] [--size-kib K] [--server-jar P] [--profile DIR] [--chunk-kib C]");
                 }
             }
-            return new Options(devices, size, jar);
+            return new Options(devices, size, jar, profile, chunk);
         }
     }
 
@@ -79,15 +89,31 @@ public final class FirmwareBenchmark {
 
             List<BosonDevice> fleet = new ArrayList<>();
             for (BosonApi.Credentials c : creds) {
-                fleet.add(BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1").port(server.mqttPort())
-                        .platformId(13).productId((int) p).productVersion(1).build());
+                var builder = BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1").port(server.mqttPort())
+                        .platformId(13).productId((int) p).productVersion(1);
+                if (o.chunkKiB() > 0) builder.otaChunkBytes(o.chunkKiB() * 1024);
+                fleet.add(builder.build());
             }
             List<Throwable> failures = Paced.run(fleet.size(), 300, 120, i -> fleet.get(i).connect());
             step("%d devices connected (%d failed)", fleet.size() - failures.size(), failures.size());
+            // On a loaded machine some connects are refused (pacing, server busy): the release is what is
+            // measured, so those devices try again, slower, until the whole fleet is online.
+            for (int round = 1; round <= 5 && !failures.isEmpty(); round++) {
+                if (!failures.isEmpty()) failures.stream().limit(1).forEach(e -> step("a connect failed: %s", e));
+                List<BosonDevice> offline = fleet.stream().filter(d -> !d.isConnected()).toList();
+                Thread.sleep(6_000);
+                failures = Paced.run(offline.size(), 50, 120, i -> offline.get(i).connect());
+                step("retry %d: %d of %d connected", round, offline.size() - failures.size(), offline.size());
+            }
+            if (!failures.isEmpty()) throw new IllegalStateException(failures.size() + " devices could not connect");
 
             double loopback = loopbackBytesPerSecond((long) size * fleet.size());
             step("raw loopback copy: %.0f MB/s", loopback / 1e6);
 
+            if (o.profile() != null) {
+                ProcessStats.run(jcmd.toString(), Long.toString(server.pid()), "JFR.start", "name=bench-release", "settings=profile");
+            }
+            String loadBefore = loadAverage();
             ProcessStats.CpuMeter cpu = new ProcessStats.CpuMeter(server.pid(), ProcessHandle.current().pid());
             long t0 = System.nanoTime();
             api.expect(api.jsonRequest("PUT", "/v1/products/" + p + "/firmware/release", BosonApi.JSON.writeValueAsBytes(
@@ -112,13 +138,20 @@ public final class FirmwareBenchmark {
             }
             long all = System.nanoTime();
             double[] cores = cpu.coresSinceStart();
+            String loadEnd = loadAverage();
+            if (o.profile() != null) {
+                Files.createDirectories(o.profile());
+                Path file = o.profile().toAbsolutePath().resolve("boson-firmware-release.jfr");
+                ProcessStats.run(jcmd.toString(), Long.toString(server.pid()), "JFR.stop", "name=bench-release", "filename=" + file);
+                step("JFR profile of the server: %s", file);
+            }
             long[] heap = ProcessStats.heapAfterGcKiB(jcmd, server.pid());
             long rss = ProcessStats.rssKiB(server.pid());
             JsonNode v2 = api.expect(api.get("/v1/products/" + p + "/firmware/2"), 200);
             double seconds = (all - t0) / 1e9;
             double rate = (double) size * done / seconds;
             String report = String.format(Locale.ROOT, """
-                    ## Firmware release to %d devices (%d KiB image, chunks of 32 KiB)
+                    ## Firmware release to %d devices (%d KiB image, %s)
 
                     | measure | value |
                     |---|---|
@@ -132,11 +165,15 @@ public final class FirmwareBenchmark {
                     | delivery rate / loopback rate | %.3f |
                     | server CPU during delivery | %.2f cores |
                     | benchmark JVM (the devices) CPU | %.2f cores |
+                    | server CPU-seconds for the release (CPU × time) | %.1f |
+                    | load average (1, 5, 15 min) at the release / at the end | %s / %s |
                     | server heap after GC (used / committed) | %.0f / %.0f MiB |
                     | server RSS | %.0f MiB |
-                    """, fleet.size(), o.sizeKiB(), done, fleet.size(), v2.at("/rollout/updated").asLong(),
+                    """, fleet.size(), o.sizeKiB(), o.chunkKiB() > 0 ? "devices ask for chunks of " + o.chunkKiB() + " KiB"
+                            : "chunks of 32 KiB", done, fleet.size(), v2.at("/rollout/updated").asLong(),
                     (released - t0) / 1e6, firstOffer < 0 ? Double.NaN : (firstOffer - t0) / 1e6, seconds, rate / 1e6,
-                    (double) size * done / 1e6, loopback / 1e6, rate / loopback, cores[0], cores[1], heap[0] / 1024.0,
+                    (double) size * done / 1e6, loopback / 1e6, rate / loopback, cores[0], cores[1], cores[0] * seconds,
+                    loadBefore, loadEnd, heap[0] / 1024.0,
                     heap[1] / 1024.0, rss / 1024.0);
             System.out.println(report);
             Files.createDirectories(Path.of("bench/target"));
@@ -180,6 +217,16 @@ public final class FirmwareBenchmark {
             }
             reader.join();
             return total / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** The machine's load average (1, 5, 15 minutes) from /proc/loadavg: the machine is shared, so it goes with the numbers. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (Exception e) {
+            return "unknown";
         }
     }
 

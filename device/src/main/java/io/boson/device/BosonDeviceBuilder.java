@@ -48,6 +48,7 @@ public final class BosonDeviceBuilder {
     private String systemVersion;
     private boolean updatesEnabled = true;
     OtaFaults otaFaults = OtaFaults.NONE;
+    Integer otaChunk;
 
     BosonDeviceBuilder() {
     }
@@ -166,6 +167,17 @@ public final class BosonDeviceBuilder {
         return this;
     }
 
+    /**
+     * Asks the cloud for firmware chunks of up to {@code bytes} (describe {@code ota_chunk}, a Boson
+     * addition: a Boson cloud sends 1 KiB to 64 KiB as asked, and the offer's {@code chunk} says
+     * what it chose; other clouds ignore it). Not asked by default: 32 KiB chunks, as the protocol says.
+     */
+    public BosonDeviceBuilder otaChunkBytes(int bytes) {
+        if (bytes < 1) throw new IllegalArgumentException("chunk size must be positive: " + bytes);
+        this.otaChunk = bytes;
+        return this;
+    }
+
     public BosonDeviceBuilder updatesEnabled(boolean updatesEnabled) {
         this.updatesEnabled = updatesEnabled;
         return this;
@@ -188,7 +200,7 @@ public final class BosonDeviceBuilder {
 
     Describe describe() {
         return new Describe(List.copyOf(functions.keySet()), variableTypes(), platformId, productId,
-                productVersion, systemVersion, updatesEnabled);
+                productVersion, systemVersion, updatesEnabled, otaChunk);
     }
 
     private Map<String, VariableType> variableTypes() {

@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * The describe message {@code d} (protocol section 5): what the device can be asked and which
  * firmware it runs. Product fields are null for developer firmware and then left out, because the
- * cloud treats their presence as "this is product firmware".
+ * cloud treats their presence as "this is product firmware". {@code otaChunk} (Boson's {@code ota_chunk})
+ * asks for firmware chunks of up to that many bytes; null leaves it out (the protocol's 32 KiB).
  */
 record Describe(
         List<String> functions,
@@ -20,9 +21,15 @@ record Describe(
         Integer productId,
         Integer productVersion,
         String systemVersion,
-        boolean updatesEnabled) {
+        boolean updatesEnabled,
+        Integer otaChunk) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    Describe(List<String> functions, Map<String, VariableType> variables, Integer platformId, Integer productId,
+             Integer productVersion, String systemVersion, boolean updatesEnabled) {
+        this(functions, variables, platformId, productId, productVersion, systemVersion, updatesEnabled, null);
+    }
 
     Describe {
         functions = List.copyOf(functions);
@@ -30,13 +37,13 @@ record Describe(
     }
 
     Describe withUpdatesEnabled(boolean enabled) {
-        return new Describe(functions, variables, platformId, productId, productVersion, systemVersion, enabled);
+        return new Describe(functions, variables, platformId, productId, productVersion, systemVersion, enabled, otaChunk);
     }
 
     /** The same firmware identity after an update to {@code version} (null keeps the current one). */
     Describe withProductVersion(Integer version) {
         return version == null ? this
-                : new Describe(functions, variables, platformId, productId, version, systemVersion, updatesEnabled);
+                : new Describe(functions, variables, platformId, productId, version, systemVersion, updatesEnabled, otaChunk);
     }
 
     byte[] toJson() {
@@ -50,6 +57,7 @@ record Describe(
         putIfPresent(json, "product_version", productVersion);
         putIfPresent(json, "system_version", systemVersion);
         json.put("updates_enabled", updatesEnabled);
+        putIfPresent(json, "ota_chunk", otaChunk);
         try {
             return JSON.writeValueAsString(json).getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {

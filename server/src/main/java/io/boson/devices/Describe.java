@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * and its firmware identity. Parsed strictly, since it decides what the cloud will forward.
  */
 public record Describe(List<String> functions, Map<String, String> variables, Integer platformId,
-                       Integer productId, Integer productVersion, String systemVersion, boolean updatesEnabled) {
+                       Integer productId, Integer productVersion, String systemVersion, boolean updatesEnabled,
+                       Integer otaChunk) {
 
     public static final int MAX_FUNCTIONS = 100;
     public static final int MAX_VARIABLES = 100;
@@ -30,7 +31,7 @@ public record Describe(List<String> functions, Map<String, String> variables, In
     /** The stored system version (devices.system_firmware_version, fleet health's series keys). */
     public static final int MAX_SYSTEM_VERSION_CHARS = 40;
 
-    public static final Describe EMPTY = new Describe(List.of(), Map.of(), null, null, null, null, true);
+    public static final Describe EMPTY = new Describe(List.of(), Map.of(), null, null, null, null, true, null);
 
     public static Describe parse(ObjectMapper json, byte[] payload) {
         // UTF-8 never has fewer bytes than the text has chars, so this bounds the stored text.
@@ -79,7 +80,9 @@ public record Describe(List<String> functions, Map<String, String> variables, In
         return new Describe(List.copyOf(functions), java.util.Collections.unmodifiableMap(variables), optionalInt(root, "platform_id", 0, Integer.MAX_VALUE),
                 optionalInt(root, "product_id", 1, Integer.MAX_VALUE), productVersion,
                 root.hasNonNull("system_version") ? root.get("system_version").asText() : null,
-                !root.has("updates_enabled") || root.get("updates_enabled").asBoolean(true));
+                !root.has("updates_enabled") || root.get("updates_enabled").asBoolean(true),
+                // A Boson addition: the largest OTA chunk the device takes (absent: the protocol's 32 KiB).
+                optionalInt(root, "ota_chunk", 1, Integer.MAX_VALUE));
     }
 
     /**

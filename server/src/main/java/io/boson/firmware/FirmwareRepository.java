@@ -22,15 +22,17 @@ public final class FirmwareRepository {
     private static final String DEVICE = """
             SELECT d.id, d.product_id, d.product_version, d.development, d.online, f.locked_version, f.lock_flash, f.job,
                    f.job_product_id, f.job_version, f.job_size, f.job_sha256, f.state, f.attempts, f.last_error,
-                   f.from_version, f.started_at, f.updated_at, f.next_attempt_at, f.bytes_sent, f.updates_forced
-            FROM devices d LEFT JOIN device_firmware f ON f.device_id = d.id
+                   f.from_version, f.started_at, f.updated_at, f.next_attempt_at, f.bytes_sent, f.updates_forced,
+                   p.release_generation
+            FROM devices d LEFT JOIN device_firmware f ON f.device_id = d.id LEFT JOIN products p ON p.id = d.product_id
             """;
     private static final RowMapper<DeviceFirmware> DEVICE_MAPPER = (rs, ctx) -> new DeviceFirmware(rs.getString(1),
             rs.getObject(2, Long.class), rs.getObject(3, Integer.class), rs.getBoolean(4), rs.getBoolean(5),
             rs.getObject(6, Integer.class), rs.getBoolean(7), List.of(), rs.getString(8), rs.getObject(9, Long.class),
             rs.getObject(10, Integer.class), rs.getObject(11, Integer.class), rs.getString(12), JobState.of(rs.getString(13)),
             rs.getInt(14), rs.getString(15), rs.getObject(16, Integer.class), rs.getObject(17, Long.class),
-            rs.getObject(18, Long.class), rs.getObject(19, Long.class), rs.getObject(20, Long.class), rs.getBoolean(21));
+            rs.getObject(18, Long.class), rs.getObject(19, Long.class), rs.getObject(20, Long.class), rs.getBoolean(21),
+            rs.getLong(22));
     static final int CHUNK = 1000;
 
     private final Jdbi jdbi;
@@ -72,6 +74,23 @@ public final class FirmwareRepository {
     /** The versions in effect: the product default and those released to at least one group. */
     public List<Firmware> releases(long productId) {
         return list(productId).stream().filter(Firmware::released).toList();
+    }
+
+    /** The product's releases and the generation they are at least as new as (see {@link ReleaseCache}). */
+    public ReleaseCache.Releases releasesWithGeneration(long productId) {
+        return jdbi.withHandle(h -> {
+            // The generation first: a release that commits in between makes the list newer than its label, never older.
+            long generation = h.createQuery("SELECT release_generation FROM products WHERE id = ?").bind(0, productId)
+                    .mapTo(Long.class).findOne().orElse(0L);
+            List<Firmware> releases = h.createQuery(FIRMWARE + " WHERE f.product_id = ? ORDER BY f.version DESC")
+                    .bind(0, productId).map(firmwareMapper(groups(h, productId))).stream().filter(Firmware::released).toList();
+            return new ReleaseCache.Releases(generation, releases);
+        });
+    }
+
+    /** Marks a change of what the product's releases say, inside the transaction that makes it. */
+    public static void bumpReleaseGeneration(Handle h, long productId) {
+        h.createUpdate("UPDATE products SET release_generation = release_generation + 1 WHERE id = ?").bind(0, productId).execute();
     }
 
     private static Map<Integer, List<String>> groups(Handle h, long productId) {
@@ -143,6 +162,7 @@ public final class FirmwareRepository {
                             WHERE product_id = ? AND version = ?""")
                     .bind(0, productDefault).bind(1, intelligent).bind(2, now).bind(3, released).bind(4, now)
                     .bind(5, released).bind(6, userId).bind(7, productId).bind(8, version).execute();
+            bumpReleaseGeneration(h, productId);
         });
     }
 
@@ -240,6 +260,28 @@ public final class FirmwareRepository {
                         WHERE device_id = ? AND job = ?""")
                 .bind(0, state.wire()).bind(1, error).bind(2, now).bind(3, nextAttemptAt).bind(4, countAttempt ? 1 : 0)
                 .bind(5, !state.active()).bind(6, bytesSent).bind(7, deviceId).bind(8, job).execute() == 1);
+    }
+
+    /** What serving a job needs: the job of the device, when it is that device's and not finished. */
+    public record UnfinishedJob(Long productId, Integer version, int size) {
+    }
+
+    public Optional<UnfinishedJob> unfinishedJob(String deviceId, String job) {
+        return jdbi.withHandle(h -> h.createQuery("""
+                        SELECT job_product_id, job_version, job_size FROM device_firmware
+                        WHERE device_id = ? AND job = ? AND state IN ('offered', 'in_progress')""")
+                .bind(0, deviceId).bind(1, job)
+                .map((rs, ctx) -> new UnfinishedJob(rs.getObject(1, Long.class), rs.getObject(2, Integer.class), rs.getInt(3)))
+                .findOne());
+    }
+
+    /** The device says its job's image is staged: false when the job is not its own or not active (nothing changes then). */
+    public boolean applied(String deviceId, String job, Long bytesSent, long now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE device_firmware SET state = 'applied', last_error = NULL, updated_at = ?, next_attempt_at = NULL,
+                            bytes_sent = COALESCE(?, bytes_sent)
+                        WHERE device_id = ? AND job = ? AND state IN ('offered', 'in_progress', 'applied')""")
+                .bind(0, now).bind(1, bytesSent).bind(2, deviceId).bind(3, job).execute() == 1);
     }
 
     public Optional<byte[]> directImage(String deviceId, String job) {

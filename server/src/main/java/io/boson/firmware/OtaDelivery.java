@@ -31,6 +31,14 @@ public final class OtaDelivery {
     public static final String STATUS_EVENT = "spark/flash/status";
     /** Bytes per chunk: small enough for a device's buffer, large enough that 1 MiB is 32 round trips. */
     public static final int CHUNK_BYTES = 32 * 1024;
+    /**
+     * The largest chunk a device may ask for (describe {@code ota_chunk}): one chunk with its MQTT
+     * header stays under the gateway's outbound high-water mark (128 KiB), so a chunk in flight never
+     * makes the cloud drop other messages for the device.
+     */
+    public static final int MAX_CHUNK_BYTES = 64 * 1024;
+    /** The smallest chunk a device may ask for. */
+    public static final int MIN_CHUNK_BYTES = 1024;
     static final Duration FIRST_BACKOFF = Duration.ofMinutes(1);
     static final Duration MAX_BACKOFF = Duration.ofHours(6);
     private static final int IMAGE_CACHE_ENTRIES = 8;
@@ -73,6 +81,7 @@ public final class OtaDelivery {
     private final ObjectMapper json;
     private final Clock clock;
     private final StagedTargets staged;
+    private final ReleaseCache releases;
     private final Map<String, LiveJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, byte[]> images = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
@@ -90,6 +99,7 @@ public final class OtaDelivery {
                        StagedTargets staged) {
         this.staged = staged;
         this.repo = repo;
+        this.releases = new ReleaseCache(repo);
         this.devices = devices;
         this.events = events;
         this.json = json;
@@ -100,6 +110,12 @@ public final class OtaDelivery {
         this.bytesServed = io.micrometer.core.instrument.Counter.builder("boson.ota.bytes.served").baseUnit("bytes")
                 .description("Firmware bytes sent to devices").register(registry);
         for (int i = 0; i < locks.length; i++) locks[i] = new Object();
+    }
+
+    /** The chunk size for a device that described itself with {@code d}: what it asked for, within bounds, else 32 KiB. */
+    public static int chunkBytes(Describe d) {
+        Integer asked = d.otaChunk();
+        return asked == null ? CHUNK_BYTES : Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, asked));
     }
 
     private Object lock(String deviceId) {
@@ -119,13 +135,15 @@ public final class OtaDelivery {
             if (handshake && f.state() != null && f.state().active()) {
                 boolean reached = f.directJob() ? f.state() == JobState.APPLIED
                         : Objects.equals(f.jobVersion(), device.productVersion());
+                DeviceFirmware after = f;
                 if (reached) {
-                    finish(device, f, JobState.SUCCESS, null, now);
+                    after = finish(device, f, JobState.SUCCESS, null, now);
                 } else if (f.state() == JobState.APPLIED) {
-                    finish(device, f, JobState.FAILED, "the device restarted with version " + device.productVersion()
+                    after = finish(device, f, JobState.FAILED, "the device restarted with version " + device.productVersion()
                             + " instead of " + f.jobVersion(), now);
                 }
-                f = repo.device(deviceId).orElseThrow();
+                // The row as the update left it; read again only when the job had moved on meanwhile.
+                f = after != null ? after : repo.device(deviceId).orElseThrow();
             }
             return decide(device, f, handshake, now);
         }
@@ -144,8 +162,8 @@ public final class OtaDelivery {
     private Optional<Offer> decide(Device device, DeviceFirmware f, boolean handshake, long now) {
         Describe describe = Describe.fromStored(json, device.describeJson());
         if (!describe.updatesEnabled() && !f.updatesForced()) return Optional.empty();
-        Precedence.Target target = f.productId() == null ? null
-                : Precedence.target(f, repo.releases(f.productId()), staged.target(f));
+        ReleaseCache.Releases released = f.productId() == null ? null : releases.releases(f.productId(), f.releaseGeneration());
+        Precedence.Target target = released == null ? null : Precedence.target(f, released.releases(), staged.target(f));
         if (f.state() != null && f.state().unfinished()) {
             LiveJob live = jobs.get(f.job());
             // A nudge does not interrupt a transfer that is running; a new session resumes it.
@@ -153,7 +171,7 @@ public final class OtaDelivery {
             boolean wanted = f.directJob() || (target != null && target.version() == f.jobVersion()
                     && !Objects.equals(device.productVersion(), f.jobVersion()));
             if (wanted) return running ? Optional.empty() : Optional.of(offer(f.job(), f.jobVersion(), f.jobSize(), f.jobSha256(),
-                    f.updatesForced()));
+                    f.updatesForced(), chunkBytes(describe)));
         }
         if (target == null || Objects.equals(device.productVersion(), target.version())) return Optional.empty();
         if (!handshake && !target.immediate()) return Optional.empty();
@@ -161,14 +179,17 @@ public final class OtaDelivery {
             if (f.state() == JobState.APPLIED) return Optional.empty();
             if (f.state().failed() && f.nextAttemptAt() != null && now < f.nextAttemptAt()) return Optional.empty();
         }
-        Firmware firmware = repo.find(f.productId(), target.version()).orElse(null);
+        // A lock or a rollout may aim at a version that is not released: only then is it read.
+        Firmware firmware = released.version(target.version());
+        if (firmware == null) firmware = repo.find(f.productId(), target.version()).orElse(null);
         if (firmware == null) return Optional.empty();
         String job = Secrets.randomAlnum(12);
         repo.startJob(device.id(), job, f.productId(), firmware.version(), firmware.size(), firmware.sha256(),
                 device.productVersion(), null, now);
         events.system(device, STATUS_EVENT, "started");
         fleet.count(device.id(), io.boson.health.FleetMetric.OTA_OFFERED, 1);
-        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256(), f.updatesForced()));
+        return Optional.of(offer(job, firmware.version(), firmware.size(), firmware.sha256(), f.updatesForced(),
+                chunkBytes(describe)));
     }
 
     /** Starts a developer flash of {@code image} (the caller checked the rights); the device is nudged after. */
@@ -180,12 +201,12 @@ public final class OtaDelivery {
         }
     }
 
-    private Offer offer(String job, Integer version, int size, String sha256, boolean forced) {
+    private Offer offer(String job, Integer version, int size, String sha256, boolean forced, int chunk) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (version != null) body.put("version", version);
         body.put("size", size);
         body.put("sha256", sha256);
-        body.put("chunk", CHUNK_BYTES);
+        body.put("chunk", chunk);
         if (forced) body.put("forced", true);
         try {
             return new Offer(job, json.writeValueAsBytes(body));
@@ -196,11 +217,16 @@ public final class OtaDelivery {
 
     /** The chunk of the device's job at {@code offset}, or empty when the job is not its own, over, or the offset is out of range. */
     public Optional<Chunk> chunk(String deviceId, String job, long offset) {
+        return chunk(deviceId, job, offset, CHUNK_BYTES);
+    }
+
+    /** As {@link #chunk(String, String, long)}, with chunks of at most {@code chunkBytes} (see {@link #chunkBytes}). */
+    public Optional<Chunk> chunk(String deviceId, String job, long offset, int chunkBytes) {
         LiveJob live = jobs.get(job);
         if (live == null) {
-            DeviceFirmware f = repo.device(deviceId).orElse(null);
-            if (f == null || !job.equals(f.job()) || f.state() == null || !f.state().unfinished()) return Optional.empty();
-            live = jobs.computeIfAbsent(job, j -> new LiveJob(deviceId, f.jobProductId(), f.jobVersion(), f.jobSize()));
+            FirmwareRepository.UnfinishedJob f = repo.unfinishedJob(deviceId, job).orElse(null);
+            if (f == null) return Optional.empty();
+            live = jobs.computeIfAbsent(job, j -> new LiveJob(deviceId, f.productId(), f.version(), f.size()));
         }
         if (!live.deviceId.equals(deviceId) || offset < 0 || offset >= live.size) return Optional.empty();
         byte[] image = image(job, live);
@@ -208,11 +234,11 @@ public final class OtaDelivery {
         if (live.started.compareAndSet(false, true)) {
             repo.setState(deviceId, job, JobState.IN_PROGRESS, null, false, null, null, clock.millis());
         }
-        return Optional.of(serve(live, image, offset));
+        return Optional.of(serve(live, image, offset, chunkBytes));
     }
 
-    private Chunk serve(LiveJob live, byte[] image, long offset) {
-        Chunk c = serveChunk(live, image, offset);
+    private Chunk serve(LiveJob live, byte[] image, long offset, int chunkBytes) {
+        Chunk c = serveChunk(live, image, offset, chunkBytes);
         bytesServed.increment(c.length());
         return c;
     }
@@ -222,7 +248,7 @@ public final class OtaDelivery {
      * already in progress, and its image cached. Empty means "ask {@link #chunk}", which decides.
      * Cheap enough for the gateway's event loop, so most chunks skip the hop to a worker thread.
      */
-    public Optional<Chunk> cachedChunk(String deviceId, String job, long offset) {
+    public Optional<Chunk> cachedChunk(String deviceId, String job, long offset, int chunkBytes) {
         LiveJob live = jobs.get(job);
         if (live == null || !live.started.get() || !live.deviceId.equals(deviceId) || offset < 0 || offset >= live.size) {
             return Optional.empty();
@@ -232,11 +258,11 @@ public final class OtaDelivery {
             image = images.get(imageKey(job, live));
         }
         if (image == null || image.length != live.size) return Optional.empty();
-        return Optional.of(serve(live, image, offset));
+        return Optional.of(serve(live, image, offset, chunkBytes));
     }
 
-    private static Chunk serveChunk(LiveJob live, byte[] image, long offset) {
-        int length = (int) Math.min(CHUNK_BYTES, live.size - offset);
+    private static Chunk serveChunk(LiveJob live, byte[] image, long offset, int chunkBytes) {
+        int length = (int) Math.min(chunkBytes, live.size - offset);
         live.served.addAndGet(length);
         live.offset.set(offset + length);
         return new Chunk(image, (int) offset, length);
@@ -265,28 +291,35 @@ public final class OtaDelivery {
     /** The device's {@code o/{job}/s}: {@code applied}, {@code failed} or {@code rejected}. Unknown jobs are ignored. */
     public void reported(String deviceId, String job, String state, String error) {
         synchronized (lock(deviceId)) {
+            if (state.equals("applied")) {
+                // One statement, which also checks that the job is the device's and still active.
+                if (repo.applied(deviceId, job, served(job), clock.millis())) {
+                    fleet.count(deviceId, io.boson.health.FleetMetric.OTA_APPLIED, 1);
+                }
+                return;
+            }
             DeviceFirmware f = repo.device(deviceId).orElse(null);
             Device device = devices.find(deviceId).orElse(null);
             if (f == null || device == null || !job.equals(f.job()) || f.state() == null || !f.state().active()) return;
             long now = clock.millis();
-            fleet.count(deviceId, switch (state) {
-                case "applied" -> io.boson.health.FleetMetric.OTA_APPLIED;
-                case "rejected" -> io.boson.health.FleetMetric.OTA_REJECTED;
-                default -> io.boson.health.FleetMetric.OTA_FAILED;
-            }, 1);
-            switch (state) {
-                case "applied" -> repo.setState(deviceId, job, JobState.APPLIED, null, false, null, served(job), now);
-                case "rejected" -> finish(device, f, JobState.REJECTED, error == null ? "rejected by the device" : error, now);
-                default -> finish(device, f, JobState.FAILED, error == null ? "failed on the device" : error, now);
+            fleet.count(deviceId, state.equals("rejected") ? io.boson.health.FleetMetric.OTA_REJECTED
+                    : io.boson.health.FleetMetric.OTA_FAILED, 1);
+            if (state.equals("rejected")) {
+                finish(device, f, JobState.REJECTED, error == null ? "rejected by the device" : error, now);
+            } else {
+                finish(device, f, JobState.FAILED, error == null ? "failed on the device" : error, now);
             }
         }
     }
 
-    private void finish(Device device, DeviceFirmware f, JobState state, String error, long now) {
+    /** Ends the job; returns the device's row as it is now, or null when its job was another one by then. */
+    private DeviceFirmware finish(Device device, DeviceFirmware f, JobState state, String error, long now) {
         boolean failed = state.failed();
         Long next = failed ? now + backoff(f.attempts() + 1).toMillis() : null;
         String shortError = error != null && error.length() > 500 ? error.substring(0, 500) : error;
-        if (repo.setState(device.id(), f.job(), state, shortError, failed, next, served(f.job()), now)) {
+        Long sent = served(f.job());
+        boolean moved = repo.setState(device.id(), f.job(), state, shortError, failed, next, sent, now);
+        if (moved) {
             events.system(device, STATUS_EVENT, failed ? "failed" : "success");
         }
         LiveJob live = jobs.remove(f.job());
@@ -295,6 +328,7 @@ public final class OtaDelivery {
                 images.remove("job:" + f.job());
             }
         }
+        return moved ? f.withJobState(state, failed, next, shortError, sent, now) : null;
     }
 
     private Long served(String job) {

@@ -68,6 +68,7 @@ final class DeviceSession {
     private final java.util.concurrent.atomic.AtomicBoolean described = new java.util.concurrent.atomic.AtomicBoolean();
     /** When the device's write buffer was first found full (clock millis), 0 while it is writable. */
     private volatile long unwritableSince;
+    private volatile int otaChunk = OtaDelivery.CHUNK_BYTES;
 
     DeviceSession(GatewayContext gw, Channel channel, Device device, boolean mqtt5) {
         this.gw = gw;
@@ -145,6 +146,15 @@ final class DeviceSession {
             // Until the first describe the cloud does not know what the device runs; that describe decides.
             if (described.get()) gw.blocking().execute(this::firmwareNudged);
         }));
+    }
+
+    /** The OTA chunk size this device asked for in its last describe (see OtaDelivery.chunkBytes). */
+    int otaChunk() {
+        return otaChunk;
+    }
+
+    void otaChunk(int bytes) {
+        otaChunk = bytes;
     }
 
     /** True for the first describe of this session: the handshake, when standard releases are delivered. */

@@ -121,6 +121,8 @@ final class Uplink {
             return;
         }
         String json = new String(bytes, StandardCharsets.UTF_8);
+        // Offers built from this describe say this chunk size, and this session serves chunks of it.
+        s.otaChunk(io.boson.firmware.OtaDelivery.chunkBytes(d));
         conn.offload(ctx, qos, packetId, () -> {
             // Firmware naming a product the device is not in: disconnect (the device is listed for approval).
             if (!gw.fleet().acceptsDescribe(s.deviceId(), d)) return PacketHandler.NOT_IN_PRODUCT;
@@ -160,14 +162,14 @@ final class Uplink {
             }
             // Most chunks come from memory on the event loop; the first of a job (or one after a
             // restart) goes to a worker, which may read the database.
-            java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> cached = gw.ota().cachedChunk(s.deviceId(), job, offset);
+            java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> cached = gw.ota().cachedChunk(s.deviceId(), job, offset, s.otaChunk());
             if (cached.isPresent()) {
                 s.chunk(job, offset, cached.get());
                 conn.ack(ctx, qos, packetId, PacketHandler.PUBACK_OK);
                 return;
             }
             conn.offload(ctx, qos, packetId, () -> {
-                java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> chunk = gw.ota().chunk(s.deviceId(), job, offset);
+                java.util.Optional<io.boson.firmware.OtaDelivery.Chunk> chunk = gw.ota().chunk(s.deviceId(), job, offset, s.otaChunk());
                 chunk.ifPresent(c -> s.chunk(job, offset, c));
                 return chunk.isPresent() || !mqtt5 ? PacketHandler.PUBACK_OK : PacketHandler.PUBACK_UNSPECIFIED;
             });

@@ -49,8 +49,14 @@ public final class GroupRepository {
     }
 
     public void update(long groupId, String name, String description, String color) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE device_groups SET name = ?, description = ?, color = ? WHERE id = ?")
-                .bind(0, name).bind(1, description).bind(2, color).bind(3, groupId).execute());
+        jdbi.useTransaction(h -> {
+            h.createUpdate("UPDATE device_groups SET name = ?, description = ?, color = ? WHERE id = ?")
+                    .bind(0, name).bind(1, description).bind(2, color).bind(3, groupId).execute();
+            // Releases name their groups: a renamed group changes what they say (firmware keeps them in memory).
+            h.createUpdate("""
+                            UPDATE products SET release_generation = release_generation + 1
+                            WHERE id = (SELECT product_id FROM device_groups WHERE id = ?)""").bind(0, groupId).execute();
+        });
     }
 
     /**
@@ -65,6 +71,8 @@ public final class GroupRepository {
                     .bind(0, productId).bind(1, name).mapTo(String.class).list();
             int deleted = h.createUpdate("DELETE FROM device_groups WHERE product_id = ? AND name = ?")
                     .bind(0, productId).bind(1, name).execute();
+            // Its releases to this group are gone with it (ON DELETE CASCADE).
+            if (deleted > 0) io.boson.firmware.FirmwareRepository.bumpReleaseGeneration(h, productId);
             return deleted > 0 ? java.util.Optional.of(members) : java.util.Optional.<List<String>>empty();
         });
     }

@@ -116,6 +116,44 @@ class TwoNodeClusterTest {
         }
     }
 
+    /**
+     * Node A decides offers from its in-memory copy of the product's releases, which its own release
+     * of v2 filled; a release of v3 made through node B must be seen by A's very next decision (the
+     * nudge B sends when it releases), not one from a stale copy that says v2, which the device runs.
+     */
+    @Test
+    void aReleaseThroughOneNodeReachesTheNextOfferDecisionOnTheOther() {
+        Api owner = a.newUser();
+        Api ownerOnB = new Api(b.baseUrl(), owner.token());
+        long product = a.newProduct(owner, "Cluster releases");
+        TestCloud.Credentials c = a.productDevice(owner, product);
+        BosonDevice device = BosonDevice.builder().deviceId(c.id()).secret(c.secret()).host("127.0.0.1")
+                .port(a.mqttPort()).productId((int) product).productVersion(1).build();
+        try {
+            device.connect().join();
+            for (int v : new int[] {2, 3}) {
+                byte[] image = new byte[40_000];
+                new java.util.Random(v).nextBytes(image);
+                image[0] = 0;
+                assertThat(owner.multipart("POST", "/v1/products/" + product + "/firmware", "firmware.bin", image,
+                        Map.of("version", Integer.toString(v))).status()).isEqualTo(201);
+            }
+            assertThat(owner.putJson("/v1/products/" + product + "/firmware/release", Map.of("version", 2,
+                    "product_default", true, "intelligent", true)).status()).isEqualTo(200);
+            // Updated, restarted and described again on node A: A's decisions have used the list with v2.
+            await().atMost(Duration.ofSeconds(15)).until(() -> device.productVersion() == 2 && device.isConnected()
+                    && "success".equals(owner.get("/v1/products/" + product + "/devices/" + c.id()).json()
+                    .at("/firmware_update/last_attempt/state").asText()));
+            long offers = device.firmwareOffers();
+            assertThat(ownerOnB.putJson("/v1/products/" + product + "/firmware/release", Map.of("version", 3,
+                    "product_default", true, "intelligent", true)).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(15)).until(() -> device.productVersion() == 3 && device.isConnected());
+            assertThat(device.firmwareOffers()).isEqualTo(offers + 1);
+        } finally {
+            device.disconnect().join();
+        }
+    }
+
     @Test
     void revokingATokenOnOneNodeEndsItsStreamsOnTheOther() {
         Api user = a.newUser();

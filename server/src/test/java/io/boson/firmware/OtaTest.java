@@ -122,6 +122,32 @@ class OtaTest {
         assertThat(update(owner, p, c.id()).get("target_source").asText()).isEqualTo("default");
     }
 
+    /**
+     * Offer decisions keep the product's releases in memory; a change of what they say must reach
+     * the very next decision. Renaming a group renames it in its releases too: a device of the
+     * renamed group still gets the group's release at its next handshake (a list kept from before
+     * the rename would name the old group, match nothing, and offer nothing).
+     */
+    @Test
+    void aRenamedGroupKeepsItsReleaseForTheNextDecision() {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Group Rename");
+        TestCloud.Credentials member = cloud.productDevice(owner, p);
+        TestCloud.Credentials other = cloud.productDevice(owner, p);
+        owner.putJson("/v1/products/" + p + "/devices/" + member.id(), Map.of("groups", List.of("beta")));
+        Firmwares.uploaded(owner, p, 3, Firmwares.image(20_000, 3));
+        // A standard release: delivered at a device's next handshake.
+        assertThat(Firmwares.release(owner, p, 3, false, List.of("beta"), false).status()).isEqualTo(200);
+        // Another device's handshake decides with the releases of now (connect() returns once it is decided).
+        BosonDevice bystander = online(other, p, 1);
+        assertThat(bystander.firmwareOffers()).isZero();
+        assertThat(owner.putJson("/v1/products/" + p + "/groups/beta", Map.of("name", "gamma")).status()).isEqualTo(200);
+        BosonDevice d = online(member, p, 1);
+        await("the renamed group's device runs its release v3", () -> d.productVersion() == 3 && d.isConnected());
+        assertThat(update(owner, p, member.id()).get("target_source").asText()).isEqualTo("group");
+        assertThat(bystander.firmwareOffers()).isZero();
+    }
+
     @Test
     void forcedUpdatesReachADeviceWhoseFirmwareDisabledThem() {
         Api owner = cloud.newUser();
