@@ -177,21 +177,29 @@ public final class FirmwareRepository {
     public List<DeviceFirmware> devices(long productId, Collection<String> ids) {
         return jdbi.withHandle(h -> {
             List<DeviceFirmware> rows = new ArrayList<>();
+            Map<String, List<String>> groups = new LinkedHashMap<>();
+            java.util.function.Consumer<Map.Entry<String, String>> group =
+                    e -> groups.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
             if (ids == null) {
                 rows.addAll(h.createQuery(DEVICE + " WHERE d.product_id = ?").bind(0, productId).map(DEVICE_MAPPER).list());
+                h.createQuery("""
+                                SELECT m.device_id, g.name FROM device_group_members m JOIN device_groups g ON g.id = m.group_id
+                                WHERE g.product_id = ?""").bind(0, productId)
+                        .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(group);
             } else {
+                // By primary key, the product checked on the rows: with "product_id = ? AND id IN (...)" H2 walks
+                // the product's index and tests the list on every row (~95 ms for a page at 100,000 devices).
                 List<String> list = List.copyOf(ids);
                 for (int i = 0; i < list.size(); i += CHUNK) {
-                    rows.addAll(h.createQuery(DEVICE + " WHERE d.product_id = :p AND d.id IN (<ids>)").bind("p", productId)
-                            .bindList("ids", list.subList(i, Math.min(list.size(), i + CHUNK))).map(DEVICE_MAPPER).list());
+                    List<String> chunk = list.subList(i, Math.min(list.size(), i + CHUNK));
+                    h.createQuery(DEVICE + " WHERE d.id IN (<ids>)").bindList("ids", chunk).map(DEVICE_MAPPER).stream()
+                            .filter(d -> d.productId() != null && d.productId() == productId).forEach(rows::add);
+                    h.createQuery("""
+                                    SELECT m.device_id, g.name FROM device_group_members m JOIN device_groups g ON g.id = m.group_id
+                                    WHERE m.device_id IN (<ids>) AND g.product_id = :p""").bindList("ids", chunk).bind("p", productId)
+                            .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(group);
                 }
             }
-            Map<String, List<String>> groups = new LinkedHashMap<>();
-            h.createQuery("""
-                            SELECT m.device_id, g.name FROM device_group_members m JOIN device_groups g ON g.id = m.group_id
-                            WHERE g.product_id = ?""").bind(0, productId)
-                    .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2)))
-                    .forEach(e -> groups.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
             return rows.stream().map(d -> d.withGroups(groups.getOrDefault(d.deviceId(), List.of()))).toList();
         });
     }
