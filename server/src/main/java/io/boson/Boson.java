@@ -402,7 +402,14 @@ public final class Boson implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
-        timers.shutdownNow();
+        // Not shutdownNow: a flush interrupted half-way would fail, and the counts it drained with it.
+        // The periodic tasks stop here; one that is running finishes first.
+        timers.shutdown();
+        try {
+            if (!timers.awaitTermination(10, TimeUnit.SECONDS)) log.warn("a periodic task was still running at shutdown");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         streams.close();
         gateway.close();
         http.close();

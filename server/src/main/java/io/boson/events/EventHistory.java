@@ -350,7 +350,9 @@ public final class EventHistory implements AutoCloseable {
     public void close() {
         if (!enabled()) return;
         if (flushRequests != null) flushRequests.close();
-        worker.shutdownNow();
+        // A flush or prune under way finishes (interrupted, it would fail half-way); the periodic
+        // ones stop here.
+        worker.shutdown();
         try {
             worker.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -39,7 +39,11 @@ public final class Database implements AutoCloseable {
             // WRITE_DELAY=0: a commit is written to the file before it returns. H2's default (500 ms)
             // keeps commits in memory that long, and a killed process lost tokens it had issued
             // (CrashSafetyTest). Batched writers (presence, history, metering) commit once per batch.
-            hikari.setJdbcUrl("jdbc:h2:file:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
+            // async: H2's default file system is an interruptible FileChannel. One thread interrupted in
+            // the middle of a read or write closed the channel, and with it the whole database ("The
+            // database has been closed") until a restart, losing what was still to be written. The
+            // asynchronous channel is not closed by interrupts (DatabaseInterruptTest).
+            hikari.setJdbcUrl("jdbc:h2:async:" + file + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0");
             hikari.setUsername("sa");
             hikari.setPassword("");
             hikari.setMaximumPoolSize(8);
