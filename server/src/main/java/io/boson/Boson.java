@@ -366,6 +366,14 @@ public final class Boson implements AutoCloseable {
         return auth;
     }
 
+    public Presence presence() {
+        return presence;
+    }
+
+    public Database database() {
+        return db;
+    }
+
     public DeviceService devices() {
         return devices;
     }

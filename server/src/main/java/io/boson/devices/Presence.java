@@ -1,5 +1,8 @@
 package io.boson.devices;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -10,8 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * vitals, and "last heard" times. Last-heard is a hot counter: it is kept in memory and written
  * in one batch per flush interval (and at shutdown), so a busy fleet costs one statement per
  * interval instead of one per message.
+ *
+ * <p>A session's end that could not be written (the database unreachable for a moment) is kept and
+ * written by the next flush that can, with the time it happened; until then the device would show
+ * online for good, since nothing else marks it offline while its node lives.
  */
 public final class Presence {
+
+    private static final Logger log = LoggerFactory.getLogger(Presence.class);
 
     private final DeviceRepository devices;
     private final Clock clock;
@@ -20,6 +29,11 @@ public final class Presence {
     private final ConcurrentHashMap<String, Long> rateLimited = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> droppedUnread = new ConcurrentHashMap<>();
     private final Listener listener;
+    /** Session ends still to be written, by device. */
+    private final ConcurrentHashMap<String, PendingOffline> pendingOffline = new ConcurrentHashMap<>();
+
+    private record PendingOffline(String sessionId, String reason, long at, Runnable whenOffline) {
+    }
 
     /** Told of every session start and end and every vitals report, after they are recorded (vitals history). */
     public interface Listener {
@@ -67,14 +81,37 @@ public final class Presence {
         listener.connected(deviceId, now, remoteAddress);
     }
 
-    /** True when this session was still the device's, so the device is now offline. */
-    public boolean disconnected(String deviceId, String sessionId, String reason) {
-        Long last = heard.remove(deviceId);
-        if (last != null) devices.updateLastHeard(Map.of(deviceId, last));
+    /**
+     * The session ended. When it was still the device's, the device is recorded offline and then
+     * {@code whenOffline} runs (the gateway's "offline" event). When that cannot be written now, it is
+     * kept for the next {@link #flush()}, which records the same time and then runs {@code whenOffline}.
+     */
+    public void disconnected(String deviceId, String sessionId, String reason, Runnable whenOffline) {
         long now = clock.millis();
-        boolean offline = devices.markOffline(deviceId, sessionId, reason, now);
-        if (offline) listener.disconnected(deviceId, now, reason);
+        Long last = heard.remove(deviceId);
+        boolean offline;
+        try {
+            // Marking it offline also sets its last heard (to now); a session that was no longer the
+            // device's still leaves when it was last heard.
+            offline = offline(deviceId, sessionId, reason, now);
+            if (!offline && last != null) devices.updateLastHeard(Map.of(deviceId, last));
+        } catch (RuntimeException e) {
+            log.warn("could not record device {} offline (retried at the next flush): {}", deviceId, e.toString());
+            pendingOffline.put(deviceId, new PendingOffline(sessionId, reason, now, whenOffline));
+            return;
+        }
+        if (offline) whenOffline.run();
+    }
+
+    private boolean offline(String deviceId, String sessionId, String reason, long at) {
+        boolean offline = devices.markOffline(deviceId, sessionId, reason, at);
+        if (offline) listener.disconnected(deviceId, at, reason);
         return offline;
+    }
+
+    /** Session ends not yet written (a test's and the metrics' view). */
+    public int pendingOffline() {
+        return pendingOffline.size();
     }
 
     /** A device of a node that died is offline: recorded like any disconnect (see {@code health.NodeWatch}). */
@@ -111,6 +148,13 @@ public final class Presence {
     }
 
     public void flush() {
+        for (Map.Entry<String, PendingOffline> e : pendingOffline.entrySet()) {
+            PendingOffline p = e.getValue();
+            // A device that reconnected meanwhile has a new session: the old one's end changes nothing.
+            boolean offline = offline(e.getKey(), p.sessionId(), p.reason(), p.at());
+            pendingOffline.remove(e.getKey(), p);
+            if (offline) p.whenOffline().run();
+        }
         devices.updateLastHeard(drain(heard));
         devices.addRateLimited(drain(rateLimited));
         devices.addDroppedUnread(drain(droppedUnread));

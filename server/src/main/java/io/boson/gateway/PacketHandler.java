@@ -233,7 +233,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     private void established(ChannelHandlerContext ctx, DeviceSession s, int keepAlive, boolean cellular) {
         if (!ctx.channel().isActive()) {
-            gw.blocking().execute(() -> gw.presence().disconnected(s.deviceId(), s.sessionId(), closeReason));
+            gw.blocking().execute(() -> gw.presence().disconnected(s.deviceId(), s.sessionId(), closeReason, () -> { }));
             return;
         }
         try {
@@ -286,12 +286,10 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             s.detach();
             String reason = s.closeReason();
             gw.meters().disconnected(reason);
-            gw.blocking().execute(() -> {
-                if (gw.presence().disconnected(s.deviceId(), s.sessionId(), reason)) {
-                    gw.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
-                    gw.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "offline");
-                }
-            });
+            gw.blocking().execute(() -> gw.presence().disconnected(s.deviceId(), s.sessionId(), reason, () -> {
+                gw.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
+                gw.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "offline");
+            }));
         }
         super.channelInactive(ctx);
     }
