@@ -162,6 +162,16 @@ final class BosonApi {
         return JSON.readTree(res.body());
     }
 
+    /** The sum of a metric's series in the node's {@code /metrics} (Prometheus text); 0 when absent. */
+    double metric(String name) throws IOException, InterruptedException {
+        String text = new String(exchange(get("/metrics")).body(), StandardCharsets.UTF_8);
+        double sum = 0;
+        for (String line : text.lines().toList()) {
+            if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        return sum;
+    }
+
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }

@@ -65,6 +65,8 @@ final class LightFleet implements AutoCloseable {
     final AtomicLong callsAnswered = new AtomicLong();
     final AtomicLong eventsSent = new AtomicLong();
     final AtomicLong eventsAcked = new AtomicLong();
+    /** Publishes that found their device not connected or not writable and went to the next device. */
+    final AtomicLong publishSkipped = new AtomicLong();
 
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
@@ -139,6 +141,7 @@ final class LightFleet implements AutoCloseable {
                 Device d = devices[next];
                 next = (next + 1) % devices.length;
                 if (d.publishEvent(tag + ":" + i + ":" + System.nanoTime())) break;
+                publishSkipped.incrementAndGet();
             }
         }
     }

@@ -19,7 +19,8 @@ import java.util.Locale;
  *   connect IN_FLIGHT       → connected ok=… refusals=… failed=… gaveup=… seconds=…
  *   drop                    → dropped
  *   publish RATE SECONDS T  → published sent=… acked=…
- *   stats                   → stats connected=… unexpected=… answered=… refusals=… failed=… gaveup=…
+ *   start-publish RATE SECONDS T → started   (publishes in the background; stats shows the counts)
+ *   stats                   → stats connected=… unexpected=… answered=… refusals=… failed=… gaveup=… sent=… acked=…
  *   quit
  * </pre>
  */
@@ -80,9 +81,24 @@ public final class LoadGenerator {
                         Thread.sleep(3000);
                         yield "published sent=" + fleet.eventsSent.get() + " acked=" + fleet.eventsAcked.get();
                     }
+                    case "start-publish" -> {
+                        double rate = Double.parseDouble(c[1]);
+                        int seconds = Integer.parseInt(c[2]);
+                        String tag = c[3];
+                        Thread.ofPlatform().name("publisher").daemon().start(() -> {
+                            try {
+                                fleet.publish(rate, seconds, tag);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        });
+                        yield "started";
+                    }
                     case "stats" -> "stats connected=" + fleet.connected.get() + " unexpected=" + fleet.unexpectedCloses.get()
                             + " answered=" + fleet.callsAnswered.get() + " refusals=" + fleet.refusals.get()
-                            + " failed=" + fleet.failedAttempts.get() + " gaveup=" + fleet.gaveUp.get();
+                            + " failed=" + fleet.failedAttempts.get() + " gaveup=" + fleet.gaveUp.get()
+                            + " sent=" + fleet.eventsSent.get() + " acked=" + fleet.eventsAcked.get()
+                            + " skipped=" + fleet.publishSkipped.get();
                     case "quit" -> null;
                     default -> "error unknown command " + c[0];
                 };

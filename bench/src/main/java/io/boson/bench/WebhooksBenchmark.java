@@ -158,7 +158,7 @@ public final class WebhooksBenchmark {
                         skipped += h.get("counters").get("skipped").asLong();
                     }
                 }
-                double dropped = metric(api, "boson_webhook_dropped_total");
+                double dropped = api.metric("boson_webhook_dropped_total");
                 FirstBenchmark.step("events %.0f/s p50 %.2f ms p99 %.2f ms; webhook requests %.0f/s; sent %d, ok %d, skipped %d, dropped %.0f",
                         events.deliveredPerSecond(), events.latency().percentileMs(50), events.latency().percentileMs(99), perSecond,
                         sent, succeeded, skipped, dropped);
@@ -171,15 +171,6 @@ public final class WebhooksBenchmark {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-    }
-
-    private static double metric(BosonApi api, String name) throws Exception {
-        String text = new String(api.exchange(api.get("/metrics")).body(), StandardCharsets.UTF_8);
-        double sum = 0;
-        for (String line : text.lines().toList()) {
-            if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-        }
-        return sum;
     }
 
     private String markdown(List<Run> runs) {

@@ -168,6 +168,19 @@ public final class EventHistory implements AutoCloseable {
         return dropped.get();
     }
 
+    /** Events waiting to be written. */
+    public int queued() {
+        return queued.get();
+    }
+
+    /** {@code boson.events.history.queued} and {@code boson.events.history.dropped} (the queue was full). */
+    public void bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        io.micrometer.core.instrument.Gauge.builder("boson.events.history.queued", this, EventHistory::queued)
+                .description("Events waiting to be written to the event history").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("boson.events.history.dropped", this, EventHistory::dropped)
+                .description("Events not kept in the history because its write queue was full").register(registry);
+    }
+
     /** Writes what is queued. Failed batches are logged and lost (the device path never waits). */
     public void flush() {
         if (!enabled()) return;

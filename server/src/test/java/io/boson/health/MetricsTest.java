@@ -43,7 +43,8 @@ class MetricsTest extends CloudTest {
         assertThat(before.types.get("boson_devices_connected")).isEqualTo("gauge");
         for (String always : new String[] {"jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total", "hikaricp_connections_active",
                 "hikaricp_connections_max", "boson_sse_streams_open", "boson_ota_transfers_active", "boson_ota_bytes_served_bytes_total",
-                "boson_events_in_total", "boson_device_connects_total", "boson_bus_published_total", "process_uptime_seconds"}) {
+                "boson_events_in_total", "boson_device_connects_total", "boson_bus_published_total", "process_uptime_seconds",
+                "boson_events_history_queued", "boson_events_history_dropped_total"}) {
             assertThat(before.has(always)).as(always).isTrue();
         }
         Api owner = cloud.newUser();
