@@ -40,6 +40,12 @@ final class ProcessStats {
         return -1;
     }
 
+    /** Files a process has open now (/proc/PID/fd), or -1 when that cannot be read. */
+    static long openFiles(long pid) {
+        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
+        return fds == null ? -1 : fds.length;
+    }
+
     /** User plus system CPU time of a process in nanoseconds, from /proc/PID/stat; -1 when unreadable. */
     static long cpuNanos(long pid) {
         if (pid == ProcessHandle.current().pid()) {

@@ -59,7 +59,7 @@ final class ScaleSingleNode {
                     1, 600, product)) {
                 callFleet.connectAll(callN);
                 if (callFleet.connected.get() != callN) throw new IllegalStateException("call devices connected: " + callFleet.connected);
-                List<LoadProcess> generators = generators(o, java, creds, callN, n, List.of(target), product, dir, "boson");
+                List<LoadProcess> generators = generators(java, creds, callN, n, List.of(target), product, dir, "boson");
                 try {
                     // Settle the setup's garbage and caches, then measure the node with only the call devices on it.
                     Thread.sleep(2000);
@@ -122,7 +122,7 @@ final class ScaleSingleNode {
         long mRss0;
         long mRss1;
         try (MosquittoBroker broker = MosquittoBroker.start(o.mosquitto(), dir.resolve("mosquitto"))) {
-            List<LoadProcess> generators = generators(o, java, creds, callN, n, List.of(ScaleBenchmark.HOST + ":" + broker.port()),
+            List<LoadProcess> generators = generators(java, creds, callN, n, List.of(ScaleBenchmark.HOST + ":" + broker.port()),
                     0, dir, "mosquitto");
             try {
                 mRss0 = ProcessStats.rssKiB(broker.pid());
@@ -169,7 +169,8 @@ final class ScaleSingleNode {
         return md.toString();
     }
 
-    static List<LoadProcess> generators(ScaleBenchmark.Options o, Path java, Path creds, int offset, int n, List<String> targets,
+    /** Load generators for credentials lines [offset, offset + n), {@link ScaleBenchmark#PER_GENERATOR} devices each at most. */
+    static List<LoadProcess> generators(Path java, Path creds, int offset, int n, List<String> targets,
                                         long product, Path dir, String name) throws Exception {
         int count = (n + ScaleBenchmark.PER_GENERATOR - 1) / ScaleBenchmark.PER_GENERATOR;
         List<LoadProcess> out = new ArrayList<>();

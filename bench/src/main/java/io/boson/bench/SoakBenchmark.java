@@ -111,9 +111,7 @@ public final class SoakBenchmark {
                     1, 600, product)) {
                 callFleet.connectAll(callN);
                 if (callFleet.connected.get() != callN) throw new IllegalStateException("call devices connected: " + callFleet.connected);
-                List<LoadProcess> generators = ScaleSingleNode.generators(
-                        new ScaleBenchmark.Options("soak", n, 0, 1, callN, 0, 0, 0, 0, o.heap(), null, null, null, o.serverJar()),
-                        java, creds, callN, n, List.of(ScaleBenchmark.HOST + ":" + server.mqttPort()), product, dir, "soak");
+                List<LoadProcess> generators = ScaleSingleNode.generators(java, creds, callN, n, List.of(ScaleBenchmark.HOST + ":" + server.mqttPort()), product, dir, "soak");
                 AtomicLong received = new AtomicLong();
                 SseSubscriber sse = null;
                 try {
@@ -126,7 +124,7 @@ public final class SoakBenchmark {
                     }
                     ClassHistogram h0 = ClassHistogram.of(jcmd, server.pid());
                     ScaleBenchmark.Memory start = ScaleBenchmark.Memory.of(jcmd, server.pid());
-                    rows.add(row("0 (connected, before load)", start, 0, 0, 0, 0, 0, 0, null, 0, 0) + " " + openFiles(server.pid()) + " |");
+                    rows.add(row("0 (connected, before load)", start, 0, 0, 0, 0, 0, 0, null, 0, 0) + " " + ProcessStats.openFiles(server.pid()) + " |");
                     // Each generator publishes its share of the rate for the whole soak, in the background.
                     // A warm-up at the full load first (not recorded): the JIT and the caches settle.
                     int seconds = o.warmup() + o.minutes() * 60;
@@ -172,7 +170,7 @@ public final class SoakBenchmark {
                         double secs = (wall1 - wall0) / 1e9;
                         rows.add(row(Integer.toString(minute), m, (cpu1 - cpu0) / 1e9 / secs, (load1 - load0) / 1e9 / secs,
                                 (sent - sent0) / secs, (acked - acked0) / secs, (str - streamed0) / secs, sum.count() / secs, sum,
-                                w.errors.get() + w.overflow.get(), s.get("connected").longValue()) + " " + openFiles(server.pid()) + " |");
+                                w.errors.get() + w.overflow.get(), s.get("connected").longValue()) + " " + ProcessStats.openFiles(server.pid()) + " |");
                         totalApi += sum.count();
                         totalApiErrors += w.errors.get() + w.overflow.get();
                         totalOverflow += w.overflow.get();
@@ -192,7 +190,7 @@ public final class SoakBenchmark {
                     load.join(60_000);
                     Thread.sleep(5_000); // the last acknowledgements and stream frames
                     rows.add(row("after (load stopped, full GC)", ScaleBenchmark.Memory.of(jcmd, server.pid()), 0, 0, 0, 0, 0, 0, null, 0, 0)
-                            + " " + openFiles(server.pid()) + " |");
+                            + " " + ProcessStats.openFiles(server.pid()) + " |");
                     end = LoadProcess.sum(LoadProcess.all(generators, "stats"));
                     for (String metric : List.of("boson_events_in_total", "boson_events_rate_limited_total",
                             "boson_events_history_dropped_total", "boson_events_history_queued")) {
@@ -228,11 +226,6 @@ public final class SoakBenchmark {
         Files.createDirectories(out.getParent());
         Files.writeString(out, md);
         System.out.println(md);
-    }
-
-    private static long openFiles(long pid) {
-        String[] fds = new java.io.File("/proc/" + pid + "/fd").list();
-        return fds == null ? -1 : fds.length;
     }
 
     /** CPU time of the load: the generator processes and this one (API requests, SSE parsing). */
