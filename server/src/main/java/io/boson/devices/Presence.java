@@ -109,17 +109,14 @@ public final class Presence {
         return offline;
     }
 
-    /** Session ends not yet written (a test's and the metrics' view). */
+    /** Session ends not yet written (OfflineRetryTest's view). */
     public int pendingOffline() {
         return pendingOffline.size();
     }
 
     /** A device of a node that died is offline: recorded like any disconnect (see {@code health.NodeWatch}). */
     public boolean lost(String deviceId, String sessionId, String reason) {
-        long now = clock.millis();
-        boolean offline = devices.markOffline(deviceId, sessionId, reason, now);
-        if (offline) listener.disconnected(deviceId, now, reason);
-        return offline;
+        return offline(deviceId, sessionId, reason, clock.millis());
     }
 
     public void heard(String deviceId) {
