@@ -156,7 +156,7 @@ public final class Boson implements AutoCloseable {
                 config.clock());
         GroupService groups = new GroupService(products, new GroupRepository(db.jdbi()), audit, config.clock());
         this.health = Health.create(db.jdbi(), json, config, nodeId);
-        this.presence = new Presence(deviceRepo, config.clock(), nodeId, health.presenceListener());
+        this.presence = new Presence(deviceRepo, config.clock(), nodeId, config.lastHeardInterval(), health.presenceListener());
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
@@ -430,7 +430,7 @@ public final class Boson implements AutoCloseable {
         usage.close();
         webhooks.close();
         eventHistory.close();
-        presence.flush();
+        presence.flushAll();
         health.flush();
         if (nodeWatch != null) {
             try {

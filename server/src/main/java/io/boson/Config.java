@@ -40,7 +40,12 @@ public record Config(
         /** How long events are kept for resuming streams and the history API; zero turns history off. */
         Duration eventRetention,
         /** How often each node writes the events it queued for history (a resuming stream asks for a flush at once). */
-        Duration eventFlushInterval) {
+        Duration eventFlushInterval,
+        /**
+         * A device's last heard is written when it moved at least this much since this node last wrote
+         * it (connects and disconnects always write it); zero writes every change at each presence flush.
+         */
+        Duration lastHeardInterval) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -68,6 +73,8 @@ public record Config(
     /** api-js drops a stream silent for 15 s (13 s in the CLI's bundled copy). */
     public static final Duration DEFAULT_SSE_KEEPALIVE = Duration.ofSeconds(9);
     public static final Duration DEFAULT_PRESENCE_FLUSH = Duration.ofSeconds(5);
+    /** Last heard to the minute: a device publishing every second costs one row write a minute, not twelve. */
+    public static final Duration DEFAULT_LAST_HEARD_INTERVAL = Duration.ofSeconds(60);
     /** Largest product firmware binary accepted (Particle's app binaries are at most a few hundred KB). */
     public static final int DEFAULT_FIRMWARE_MAX_BYTES = 4 * 1024 * 1024;
 
@@ -151,6 +158,7 @@ public record Config(
         private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private Duration sseKeepAlive = DEFAULT_SSE_KEEPALIVE;
         private Duration presenceFlushInterval = DEFAULT_PRESENCE_FLUSH;
+        private Duration lastHeardInterval = DEFAULT_LAST_HEARD_INTERVAL;
         private String nodeId;
         private Clock clock = Clock.systemUTC();
         private int mqttTlsPort = DEFAULT_MQTT_TLS_PORT;
@@ -185,6 +193,7 @@ public record Config(
             requestTimeout = c.requestTimeout;
             sseKeepAlive = c.sseKeepAlive;
             presenceFlushInterval = c.presenceFlushInterval;
+            lastHeardInterval = c.lastHeardInterval;
             nodeId = c.nodeId;
             clock = c.clock;
             mqttTlsPort = c.mqttTlsPort;
@@ -213,6 +222,7 @@ public record Config(
         public Builder requestTimeout(Duration v) { requestTimeout = v; return this; }
         public Builder sseKeepAlive(Duration v) { sseKeepAlive = v; return this; }
         public Builder presenceFlushInterval(Duration v) { presenceFlushInterval = v; return this; }
+        public Builder lastHeardInterval(Duration v) { lastHeardInterval = v; return this; }
         public Builder nodeId(String v) { nodeId = v; return this; }
         public Builder clock(Clock v) { clock = v; return this; }
         /** PEM certificate chain and PKCS#8 PEM private key; both given turns MQTT over TLS on. */
@@ -241,7 +251,7 @@ public record Config(
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
                     mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
-                    webhooks, eventRetention, eventFlushInterval);
+                    webhooks, eventRetention, eventFlushInterval, lastHeardInterval);
         }
     }
 }

@@ -108,6 +108,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Meter Data Operations and cellular data and enforce plans (default on; --no-metering for a baseline).")
     boolean metering;
 
+    @Option(names = "--last-heard-seconds", defaultValue = "${env:BOSON_LAST_HEARD_SECONDS:-60}",
+            description = "A device's last heard is written when it moved this many seconds (connects and disconnects at once);"
+                    + " 0 = at every presence flush, every 5 s (default 60).")
+    long lastHeardSeconds;
+
     @Option(names = "--usage-flush-ms", defaultValue = "${env:BOSON_USAGE_FLUSH_MS:-5000}",
             description = "How often usage counters are written, in ms; a crash loses at most this much (default 5000).")
     long usageFlushMillis;
@@ -213,6 +218,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
                 .tls(mqttTlsPort, tlsCert, tlsKey).deviceCa(deviceCa).httpsPort(httpsPort)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
+                .lastHeardInterval(Duration.ofSeconds(lastHeardSeconds))
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
                         io.boson.http.ApiLimits.PARTICLE_WINDOW))
@@ -224,6 +230,10 @@ public final class ServeCommand implements Callable<Integer> {
                 .webhooks(webhooks)
                 .eventRetention(retention)
                 .build();
+        if (lastHeardSeconds < 0) {
+            System.err.println("boson: --last-heard-seconds must be 0 or more");
+            return 2;
+        }
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
                     + " at least twice the heartbeat");

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * holding a device is killed with SIGKILL: the surviving node shows the device offline (reason
  * "node lost", {@code spark/status offline}) within the node timeout plus one heartbeat, and the
  * device reconnects to the survivor at once. Before that, "last heard" from the device's node is
- * seen on the other node within the presence flush interval.
+ * seen on the other node within the presence flush interval (with {@code --last-heard-seconds 0}).
  */
 class NodeLossTest {
 
@@ -45,7 +45,8 @@ class NodeLossTest {
         String schema = TestCloud.createTestSchema();
         List<String> common = List.of("--db-url", TestCloud.testSchemaUrl(schema), "--db-user", "postgres",
                 "--nats-url", nats, "--nats-prefix", "boson-test." + UUID.randomUUID().toString().replace("-", ""),
-                "--node-heartbeat-ms", Integer.toString(HEARTBEAT_MS), "--node-timeout-ms", Integer.toString(TIMEOUT_MS));
+                "--node-heartbeat-ms", Integer.toString(HEARTBEAT_MS), "--node-timeout-ms", Integer.toString(TIMEOUT_MS),
+                "--last-heard-seconds", "0");
         try (BosonProcess a = BosonProcess.start(dir.resolve("a"), with(common, "--node-id", "node-a"));
              BosonProcess b = BosonProcess.start(dir.resolve("b"), with(common, "--node-id", "node-b"))) {
             Api onA = a.admin();
