@@ -148,7 +148,7 @@ public final class Boson implements AutoCloseable {
         this.auth = new AuthService(accounts, bus, config.clock(), config.openSignup());
         this.generatedAdminPassword = auth.bootstrapAdmin(config.adminUsername(), config.adminPassword());
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
-        MemberRepository members = new MemberRepository(db.jdbi());
+        MemberRepository members = new MemberRepository(db.jdbi(), bus);
         AuditLog audit = new AuditLog(db.jdbi(), config.clock());
         ProductService products = new ProductService(new ProductRepository(db.jdbi()), members, audit, config.clock());
         this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products, audit);
@@ -160,7 +160,7 @@ public final class Boson implements AutoCloseable {
         int stale = presence.reset();
         if (stale > 0) log.info("{} devices from an earlier run of this node are now offline", stale);
         EventCodec codec = new EventCodec(json);
-        OrgService orgs = new OrgService(new OrgRepository(db.jdbi()), products, accounts, auth, bus, audit,
+        OrgService orgs = new OrgService(new OrgRepository(db.jdbi(), members), products, accounts, auth, bus, audit,
                 config.clock());
         this.eventHistory = io.boson.events.EventHistory.create(db.jdbi(), bus, config.clock(), config.eventRetention(),
                 config.eventFlushInterval(), nodeId, config.clustered());

@@ -70,6 +70,15 @@ public final class Subjects {
         return "api.requests";
     }
 
+    /**
+     * Notice that some product team or organization's members changed (any write, invites included;
+     * no payload): every node's cached standings are stale. {@link #membershipChanged()} is the
+     * targeted notice that ends one member's streams.
+     */
+    public static String standingsChanged() {
+        return "team.standings";
+    }
+
     /** Notice that an access token was revoked (payload: its SHA-256): streams opened with it end. */
     public static String tokenRevoked() {
         return "auth.revoked";

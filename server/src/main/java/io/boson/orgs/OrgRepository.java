@@ -16,20 +16,25 @@ public final class OrgRepository {
             rs.getLong(4));
 
     private final Jdbi jdbi;
+    /** Told of every change of an organization's members (they are members of its products). */
+    private final MemberRepository productMembers;
 
-    public OrgRepository(Jdbi jdbi) {
+    public OrgRepository(Jdbi jdbi, MemberRepository productMembers) {
         this.jdbi = jdbi;
+        this.productMembers = productMembers;
     }
 
     /** Creates the organization with its Owner, in one transaction. */
     public Org create(String slug, String name, long ownerUserId, long now) {
-        return jdbi.inTransaction(h -> {
+        Org org = jdbi.inTransaction(h -> {
             long id = h.createUpdate("INSERT INTO orgs(slug, name, created_at) VALUES (?, ?, ?)")
                     .bind(0, slug).bind(1, name).bind(2, now).executeAndReturnGeneratedKeys("id").mapTo(Long.class).one();
             h.createUpdate("INSERT INTO org_members(org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
                     .bind(0, id).bind(1, ownerUserId).bind(2, Role.OWNER.name()).bind(3, now).execute();
             return new Org(id, slug, name, now);
         });
+        productMembers.changed();
+        return org;
     }
 
     public Optional<Org> find(long id) {
@@ -72,26 +77,31 @@ public final class OrgRepository {
     public void add(long orgId, long userId, Role role, long now) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO org_members(org_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
                 .bind(0, orgId).bind(1, userId).bind(2, role.name()).bind(3, now).execute());
+        productMembers.changed();
     }
 
     public void addApiUser(long orgId, long userId, java.util.Set<String> scopes, long now) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO org_members(org_id, user_id, role, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(0, orgId).bind(1, userId).bind(2, Role.API_USER.name()).bind(3, String.join(" ", scopes)).bind(4, now)
                 .execute());
+        productMembers.changed();
     }
 
     public void setScopes(long orgId, long userId, java.util.Set<String> scopes) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE org_members SET scopes = ? WHERE org_id = ? AND user_id = ?")
                 .bind(0, String.join(" ", scopes)).bind(1, orgId).bind(2, userId).execute());
+        productMembers.changed();
     }
 
     public void setRole(long orgId, long userId, Role role) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE org_members SET role = ? WHERE org_id = ? AND user_id = ?")
                 .bind(0, role.name()).bind(1, orgId).bind(2, userId).execute());
+        productMembers.changed();
     }
 
     public void remove(long orgId, long userId) {
         jdbi.useHandle(h -> h.createUpdate("DELETE FROM org_members WHERE org_id = ? AND user_id = ?")
                 .bind(0, orgId).bind(1, userId).execute());
+        productMembers.changed();
     }
 }

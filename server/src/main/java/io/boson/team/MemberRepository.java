@@ -1,17 +1,54 @@
 package io.boson.team;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.boson.bus.Bus;
+import io.boson.bus.Subjects;
 import org.jdbi.v3.core.Jdbi;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** Who is on which product's team, with which role. */
+/**
+ * Who is on which product's team, with which role.
+ *
+ * <p>A caller's standing in a product ({@link #member}) is asked on every product API request, so
+ * it is cached. Every change of a product team or an organization's members goes through
+ * {@link #changed()}: it empties this node's cache and tells the other nodes over the bus, which
+ * empty theirs. A standing read while a change commits is not kept (a generation number), so a
+ * removed member loses access at once on the node that removed them and within a bus hop on the
+ * others; the TTL only bounds staleness should a bus message be lost.
+ */
 public final class MemberRepository {
 
-    private final Jdbi jdbi;
+    public static final Duration CACHE_TTL = Duration.ofSeconds(10);
 
-    public MemberRepository(Jdbi jdbi) {
+    private record Key(long productId, long userId) {
+    }
+
+    private final Jdbi jdbi;
+    private final Bus bus;
+    private final Cache<Key, Optional<Member>> standing = Caffeine.newBuilder()
+            .maximumSize(100_000).expireAfterWrite(CACHE_TTL).build();
+    private final AtomicLong generation = new AtomicLong();
+
+    public MemberRepository(Jdbi jdbi, Bus bus) {
         this.jdbi = jdbi;
+        this.bus = bus;
+        bus.subscribe(Subjects.standingsChanged(), m -> forget());
+    }
+
+    /** Team or organization members changed (any product, any org): standings read before are stale everywhere. */
+    public void changed() {
+        forget();
+        bus.publish(Subjects.standingsChanged(), new byte[0]);
+    }
+
+    private void forget() {
+        generation.incrementAndGet();
+        standing.invalidateAll();
     }
 
     public record Member(long userId, String username, Role role, java.util.Set<String> scopes) {
@@ -30,6 +67,18 @@ public final class MemberRepository {
      * organization that owns the product (roles cascade). With both, the stronger role counts.
      */
     public Optional<Member> member(long productId, long userId) {
+        Key key = new Key(productId, userId);
+        Optional<Member> known = standing.getIfPresent(key);
+        if (known != null) return known;
+        long before = generation.get();
+        Optional<Member> read = read(productId, userId);
+        standing.put(key, read);
+        // A change that committed while this was read may not be in it: do not keep it.
+        if (generation.get() != before) standing.invalidate(key);
+        return read;
+    }
+
+    private Optional<Member> read(long productId, long userId) {
         return jdbi.withHandle(h -> h.createQuery("""
                         SELECT m.user_id, u.username, m.role, m.scopes FROM product_members m JOIN users u ON u.id = m.user_id
                         WHERE m.product_id = :p AND m.user_id = :u
@@ -54,11 +103,13 @@ public final class MemberRepository {
                         "INSERT INTO product_members(product_id, user_id, role, scopes, created_at) VALUES (?, ?, ?, ?, ?)")
                 .bind(0, productId).bind(1, userId).bind(2, Role.API_USER.name()).bind(3, String.join(" ", scopes))
                 .bind(4, now).execute());
+        changed();
     }
 
     public void setScopes(long productId, long userId, java.util.Set<String> scopes) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE product_members SET scopes = ? WHERE product_id = ? AND user_id = ?")
                 .bind(0, String.join(" ", scopes)).bind(1, productId).bind(2, userId).execute());
+        changed();
     }
 
     public Optional<Role> role(long productId, long userId) {
@@ -86,15 +137,19 @@ public final class MemberRepository {
     public void add(long productId, long userId, Role role, long now) {
         jdbi.useHandle(h -> h.createUpdate("INSERT INTO product_members(product_id, user_id, role, created_at) VALUES (?, ?, ?, ?)")
                 .bind(0, productId).bind(1, userId).bind(2, role.name()).bind(3, now).execute());
+        changed();
     }
 
     public void setRole(long productId, long userId, Role role) {
         jdbi.useHandle(h -> h.createUpdate("UPDATE product_members SET role = ? WHERE product_id = ? AND user_id = ?")
                 .bind(0, role.name()).bind(1, productId).bind(2, userId).execute());
+        changed();
     }
 
     public boolean remove(long productId, long userId) {
-        return jdbi.withHandle(h -> h.createUpdate("DELETE FROM product_members WHERE product_id = ? AND user_id = ?")
+        boolean removed = jdbi.withHandle(h -> h.createUpdate("DELETE FROM product_members WHERE product_id = ? AND user_id = ?")
                 .bind(0, productId).bind(1, userId).execute()) > 0;
+        changed();
+        return removed;
     }
 }

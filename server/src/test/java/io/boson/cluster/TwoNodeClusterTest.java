@@ -164,4 +164,34 @@ class TwoNodeClusterTest {
         }
         assertThat(new Api(b.baseUrl(), user.token()).get("/v1/devices").status()).isEqualTo(401);
     }
+
+    @Test
+    void aTeamOrOrganizationChangeOnOneNodeIsEnforcedOnTheOtherWellBeforeItsCacheExpires() {
+        // Standings are cached per node (MemberRepository); a change must reach the other node over the bus.
+        Duration bound = io.boson.team.MemberRepository.CACHE_TTL.dividedBy(3);
+        Api owner = a.newUser();
+        long product = a.newProduct(owner, "Cached team");
+        Api dev = a.newUser();
+        String name = dev.get("/v1/user").json().get("username").asText();
+        Api devOnB = new Api(b.baseUrl(), dev.token());
+        assertThat(owner.postJson("/v1/products/" + product + "/team", Map.of("username", name, "role", "Developer")).status())
+                .isEqualTo(200);
+        assertThat(devOnB.postJson("/v1/products/" + product + "/groups", Map.of("name", "one")).status()).isEqualTo(201);
+        assertThat(owner.putJson("/v1/products/" + product + "/team/" + name, Map.of("role", "View-only")).status()).isEqualTo(200);
+        await().atMost(bound).until(() -> devOnB.postJson("/v1/products/" + product + "/groups", Map.of("name", "two")).status() == 403);
+        assertThat(devOnB.get("/v1/products/" + product + "/devices").status()).isEqualTo(200);
+        assertThat(owner.delete("/v1/products/" + product + "/team/" + name).status()).isEqualTo(204);
+        await().atMost(bound).until(() -> devOnB.get("/v1/products/" + product + "/devices").status() == 404);
+
+        // A member of the organization that owns a product, removed from the organization.
+        Api.Response org = owner.postJson("/v1/orgs", Map.of("name", "Cached org"));
+        assertThat(org.status()).isEqualTo(201);
+        String slug = org.json().get("organization").get("slug").asText();
+        Api.Response created = owner.postJson("/v1/orgs/" + slug + "/products", Map.of("product", Map.of("name", "Org product", "platform_id", 13)));
+        long orgProduct = created.json().get("product").get("id").asLong();
+        assertThat(owner.postJson("/v1/orgs/" + slug + "/team", Map.of("username", name, "role", "Support")).status()).isEqualTo(200);
+        assertThat(devOnB.get("/v1/products/" + orgProduct + "/devices").status()).isEqualTo(200);
+        assertThat(owner.delete("/v1/orgs/" + slug + "/team/" + name).status()).isEqualTo(204);
+        await().atMost(bound).until(() -> devOnB.get("/v1/products/" + orgProduct + "/devices").status() == 404);
+    }
 }
