@@ -82,7 +82,15 @@ public final class EventCodec {
      * id without a second parse; readers that do not know ids ignore the property.
      */
     public byte[] encode(Event event, long id) {
-        byte[] out = withId(encode(event), id);
+        return withId(event, encode(event), id);
+    }
+
+    /**
+     * {@link #encode(Event, long)} of an event already encoded without its id: the JSON is written
+     * before the id is known (outside the scope's lock, see EventService), the id spliced in after.
+     */
+    public byte[] withId(Event event, byte[] plain, long id) {
+        byte[] out = withId(plain, id);
         last.set(new Decoded(out, event, null, id, this));
         return out;
     }

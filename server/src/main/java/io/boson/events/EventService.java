@@ -127,8 +127,15 @@ public final class EventService {
         }
     }
 
+    /**
+     * The history gives the event its id under its scope's lock (ids in the order subscribers see
+     * them); the JSON is written before, outside that lock: one product's devices all publish into
+     * one scope, and encoding inside the lock made the gateway's threads wait for each other.
+     */
     private void publish(Event e) {
-        history.publish(e, id -> bus.publish(Subjects.events(e.scope()), codec.encode(e, id)));
+        byte[] plain = codec.encode(e);
+        String subject = Subjects.events(e.scope());
+        history.publish(e, id -> bus.publish(subject, codec.withId(e, plain, id)));
     }
 
     EventHistory history() {
