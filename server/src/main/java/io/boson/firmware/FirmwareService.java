@@ -212,12 +212,16 @@ public final class FirmwareService {
         return repo.devices(productId, ids);
     }
 
+    /** The device's target; the releases come from the cache the offers use, as new as the device row read. */
     public Precedence.Target target(DeviceFirmware d) {
-        return d.productId() == null ? null : Precedence.target(d, repo.releases(d.productId()), staged.target(d));
+        return d.productId() == null ? null
+                : Precedence.target(d, ota.releases(d.productId(), d.releaseGeneration()), staged.target(d));
     }
 
     public Map<String, Precedence.Target> targets(long productId, List<DeviceFirmware> ds) {
-        List<Firmware> releases = repo.releases(productId);
+        if (ds.isEmpty()) return Map.of();
+        long generation = ds.stream().mapToLong(DeviceFirmware::releaseGeneration).max().orElse(0);
+        List<Firmware> releases = ota.releases(productId, generation);
         Map<String, Precedence.Target> waves = staged.targets(productId, ds);
         Map<String, Precedence.Target> out = new java.util.HashMap<>();
         for (DeviceFirmware d : ds) out.put(d.deviceId(), Precedence.target(d, releases, waves.get(d.deviceId())));

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -93,6 +94,11 @@ public final class OtaDelivery {
 
     private final io.micrometer.core.instrument.Counter bytesServed;
     private final io.boson.health.FleetCounters fleet;
+
+    /** The product's releases, at least as new as {@code generation} (read with a device row), from the shared cache. */
+    List<Firmware> releases(long productId, long generation) {
+        return releases.releases(productId, generation).releases();
+    }
 
     public OtaDelivery(FirmwareRepository repo, DeviceService devices, EventService events, ObjectMapper json, Clock clock,
                        io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleet,
