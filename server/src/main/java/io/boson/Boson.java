@@ -188,7 +188,9 @@ public final class Boson implements AutoCloseable {
         rollouts.start(products, firmwareRepo, firmware, nodeId);
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
         this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
-                usage, registry, health.fleetCounters()).start(config.bindHost(), config.mqttPort());
+                usage, registry, health.fleetCounters(), config.deviceConnections() == null
+                        ? io.boson.gateway.ConnectionLimit.automatic() : config.deviceConnections())
+                .start(config.bindHost(), config.mqttPort());
         health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);
         if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),

@@ -45,7 +45,9 @@ public record Config(
          * A device's last heard is written when it moved at least this much since this node last wrote
          * it (connects and disconnects always write it); zero writes every change at each presence flush.
          */
-        Duration lastHeardInterval) {
+        Duration lastHeardInterval,
+        /** Device connections per node and the CONNECT timeout; null: from the process's open-files limit. */
+        io.boson.gateway.ConnectionLimit deviceConnections) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -159,6 +161,7 @@ public record Config(
         private Duration sseKeepAlive = DEFAULT_SSE_KEEPALIVE;
         private Duration presenceFlushInterval = DEFAULT_PRESENCE_FLUSH;
         private Duration lastHeardInterval = DEFAULT_LAST_HEARD_INTERVAL;
+        private io.boson.gateway.ConnectionLimit deviceConnections;
         private String nodeId;
         private Clock clock = Clock.systemUTC();
         private int mqttTlsPort = DEFAULT_MQTT_TLS_PORT;
@@ -194,6 +197,7 @@ public record Config(
             sseKeepAlive = c.sseKeepAlive;
             presenceFlushInterval = c.presenceFlushInterval;
             lastHeardInterval = c.lastHeardInterval;
+            deviceConnections = c.deviceConnections;
             nodeId = c.nodeId;
             clock = c.clock;
             mqttTlsPort = c.mqttTlsPort;
@@ -223,6 +227,7 @@ public record Config(
         public Builder sseKeepAlive(Duration v) { sseKeepAlive = v; return this; }
         public Builder presenceFlushInterval(Duration v) { presenceFlushInterval = v; return this; }
         public Builder lastHeardInterval(Duration v) { lastHeardInterval = v; return this; }
+        public Builder deviceConnections(io.boson.gateway.ConnectionLimit v) { deviceConnections = v; return this; }
         public Builder nodeId(String v) { nodeId = v; return this; }
         public Builder clock(Clock v) { clock = v; return this; }
         /** PEM certificate chain and PKCS#8 PEM private key; both given turns MQTT over TLS on. */
@@ -251,7 +256,8 @@ public record Config(
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
                     mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
-                    webhooks, eventRetention, eventFlushInterval, lastHeardInterval);
+                    webhooks, eventRetention, eventFlushInterval, lastHeardInterval,
+                    deviceConnections);
         }
     }
 }

@@ -108,6 +108,15 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Meter Data Operations and cellular data and enforce plans (default on; --no-metering for a baseline).")
     boolean metering;
 
+    @Option(names = "--max-device-connections", defaultValue = "${env:BOSON_MAX_DEVICE_CONNECTIONS:--1}",
+            description = "Device connections this node holds at once; the next is refused with server busy."
+                    + " -1 = the process's open-files limit less 500 (default), 0 = no limit.")
+    int maxDeviceConnections;
+
+    @Option(names = "--connect-timeout-seconds", defaultValue = "${env:BOSON_CONNECT_TIMEOUT_SECONDS:-10}",
+            description = "Seconds a new device connection (TLS handshake included) may take to send CONNECT (default 10).")
+    int connectTimeoutSeconds;
+
     @Option(names = "--last-heard-seconds", defaultValue = "${env:BOSON_LAST_HEARD_SECONDS:-60}",
             description = "A device's last heard is written when it moved this many seconds (connects and disconnects at once);"
                     + " 0 = at every presence flush, every 5 s (default 60).")
@@ -213,12 +222,24 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("boson: --webhook-allow, --webhook-workers, --webhook-rate: " + e.getMessage());
             return 2;
         }
+        if (maxDeviceConnections < -1 || connectTimeoutSeconds < 1) {
+            System.err.println("boson: --max-device-connections must be -1, 0 or more; --connect-timeout-seconds at least 1");
+            return 2;
+        }
+        if (lastHeardSeconds < 0) {
+            System.err.println("boson: --last-heard-seconds must be 0 or more");
+            return 2;
+        }
         Config config = new Config.Builder().dataDir(dataDir).bindHost(bind).httpPort(httpPort).mqttPort(mqttPort)
                 .db(dbUrl, dbUser, dbPassword)
                 .admin(env("BOSON_ADMIN_USERNAME", "admin"), System.getenv("BOSON_ADMIN_PASSWORD"))
                 .tls(mqttTlsPort, tlsCert, tlsKey).deviceCa(deviceCa).httpsPort(httpsPort)
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .lastHeardInterval(Duration.ofSeconds(lastHeardSeconds))
+                .deviceConnections(maxDeviceConnections == -1
+                        ? new io.boson.gateway.ConnectionLimit(io.boson.gateway.ConnectionLimit.automatic().maxConnections(),
+                                Duration.ofSeconds(connectTimeoutSeconds))
+                        : new io.boson.gateway.ConnectionLimit(maxDeviceConnections, Duration.ofSeconds(connectTimeoutSeconds)))
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,
                         io.boson.http.ApiLimits.PARTICLE_WINDOW))
@@ -230,10 +251,6 @@ public final class ServeCommand implements Callable<Integer> {
                 .webhooks(webhooks)
                 .eventRetention(retention)
                 .build();
-        if (lastHeardSeconds < 0) {
-            System.err.println("boson: --last-heard-seconds must be 0 or more");
-            return 2;
-        }
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"
                     + " at least twice the heartbeat");

@@ -65,12 +65,19 @@ public final class MqttGateway implements AutoCloseable {
     private final ExecutorService blocking = new DatabaseWork(DatabaseWork.DEFAULT_PERMITS);
     private final GatewayContext context;
     private volatile boolean closing;
+    private final ConnectionLimit limit;
+    private final ConnectionLimit.Counter connections;
     private Channel server;
     private Channel tlsServer;
 
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                        ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota, io.boson.usage.UsageService usage,
-                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleetCounters) {
+                       io.micrometer.core.instrument.MeterRegistry registry, io.boson.health.FleetCounters fleetCounters,
+                       ConnectionLimit limit) {
+        this.limit = limit;
+        this.connections = new ConnectionLimit.Counter(limit.maxConnections());
+        io.micrometer.core.instrument.Gauge.builder("boson.device.connections.open", connections, ConnectionLimit.Counter::open)
+                .description("Device connections open on this node (before and after CONNECT)").register(registry);
         Sessions sessions = new Sessions(bus, codec);
         this.context = new GatewayContext(devices, fleet, presence, events, codec, bus, json, clock, requestTimeout, blocking,
                 sessions, ota, new ConnectPacing(clock), usage, new GatewayMeters(registry, sessions), fleetCounters);
@@ -130,7 +137,9 @@ public final class MqttGateway implements AutoCloseable {
                         if (ssl != null) ch.pipeline().addLast("tls", ssl.newHandler(ch.alloc()));
                         ch.pipeline().addLast("decoder", new MqttDecoder(MAX_PACKET_BYTES));
                         ch.pipeline().addLast("encoder", MqttEncoder.INSTANCE);
-                        ch.pipeline().addLast("device", new PacketHandler(context, () -> closing));
+                        boolean admitted = connections.admit();
+                        ch.closeFuture().addListener(f -> connections.release());
+                        ch.pipeline().addLast("device", new PacketHandler(context, () -> closing, !admitted, limit.connectTimeout()));
                     }
                 });
     }

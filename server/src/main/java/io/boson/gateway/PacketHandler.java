@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -70,9 +71,28 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     private boolean mqtt5;
     private String closeReason = "connection closed";
 
-    PacketHandler(GatewayContext gw, BooleanSupplier closing) {
+    /** Admitted over the node's device connection limit: its CONNECT is refused ({@link ConnectionLimit}). */
+    private final boolean overLimit;
+    private final Duration connectTimeout;
+
+    PacketHandler(GatewayContext gw, BooleanSupplier closing, boolean overLimit, Duration connectTimeout) {
         this.gw = gw;
         this.closing = closing;
+        this.overLimit = overLimit;
+        this.connectTimeout = connectTimeout;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        // A connection that sends no CONNECT in time is closed: idle sockets would otherwise hold files for good.
+        ctx.executor().schedule(() -> {
+            if (!connectSeen && ctx.channel().isOpen()) {
+                closeReason = "no CONNECT in time";
+                gw.meters().refused("connect_timeout");
+                ctx.close();
+            }
+        }, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        super.channelActive(ctx);
     }
 
     @Override
@@ -155,6 +175,12 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
                     MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY);
             return;
         }
+        if (overLimit) {
+            refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                    MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY, "connection_limit");
+            closeReason = "node connection limit";
+            return;
+        }
         String clientId = m.payload().clientIdentifier();
         String username = m.payload().userName();
         byte[] password = m.payload().passwordInBytes();
@@ -207,13 +233,17 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void refuseConnect(ChannelHandlerContext ctx, MqttConnectReturnCode v3, MqttConnectReturnCode v5) {
-        closeReason = "connect refused";
-        gw.meters().refused(switch (v3) {
+        refuseConnect(ctx, v3, v5, switch (v3) {
             case CONNECTION_REFUSED_NOT_AUTHORIZED -> "not_authorized";
             case CONNECTION_REFUSED_SERVER_UNAVAILABLE -> "server_unavailable";
             case CONNECTION_REFUSED_UNACCEPTABLE_PROTOCOL_VERSION -> "protocol_version";
             default -> "other";
         });
+    }
+
+    private void refuseConnect(ChannelHandlerContext ctx, MqttConnectReturnCode v3, MqttConnectReturnCode v5, String counted) {
+        closeReason = "connect refused";
+        gw.meters().refused(counted);
         ctx.writeAndFlush(connAck(mqtt5 ? v5 : v3, null)).addListener(f -> ctx.close());
     }
 
