@@ -26,7 +26,7 @@ public record Describe(List<String> functions, Map<String, String> variables, In
     public static final int MAX_VARIABLES = 100;
     public static final Set<String> VARIABLE_TYPES = Set.of("int32", "double", "string", "bool");
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    /** The payload is stored as text (devices.describe_json): larger ones are refused, not failed on. */
+    /** The payload is stored as text (device_reports.describe_json): larger ones are refused, not failed on. */
     public static final int MAX_STORED_CHARS = 60_000;
     /** The stored system version (devices.system_firmware_version, fleet health's series keys). */
     public static final int MAX_SYSTEM_VERSION_CHARS = 40;

@@ -17,10 +17,10 @@ public final class DeviceRepository {
     public static final String SELECT = """
             SELECT d.id, d.secret_hash, d.platform_id, d.name, d.notes, d.owner_id, COALESCE(u.email, u.username), d.registered_at,
                    d.claimed_at, d.online, d.session_id, d.node_id, d.last_heard, d.last_handshake_at,
-                   d.last_ip_address, d.last_disconnect_reason, d.describe_json, d.vitals_json, d.vitals_at,
+                   d.last_ip_address, d.last_disconnect_reason, r.describe_json, r.vitals_json, r.vitals_at,
                    d.system_firmware_version, d.product_version, d.rate_limited, d.product_id, d.development,
                    d.first_connected_at, d.removed_from_product
-            FROM devices d LEFT JOIN users u ON u.id = d.owner_id
+            FROM devices d LEFT JOIN users u ON u.id = d.owner_id LEFT JOIN device_reports r ON r.device_id = d.id
             """;
 
     public static final RowMapper<Device> MAPPER = (rs, ctx) -> new Device(
@@ -133,14 +133,41 @@ public final class DeviceRepository {
     }
 
     public void saveDescribe(String id, String json, String systemVersion, Integer productVersion) {
-        jdbi.useHandle(h -> h.createUpdate(
-                        "UPDATE devices SET describe_json = ?, system_firmware_version = ?, product_version = ? WHERE id = ?")
-                .bind(0, json).bind(1, systemVersion).bind(2, productVersion).bind(3, id).execute());
+        // Two statements, each its own transaction: a failed insert in report() must not abort the other (PostgreSQL).
+        jdbi.useHandle(h -> {
+            h.createUpdate("UPDATE devices SET system_firmware_version = ?, product_version = ? WHERE id = ?")
+                    .bind(0, systemVersion).bind(1, productVersion).bind(2, id).execute();
+            report(h, id, "describe_json = ?", u -> u.bind(0, json), "describe_json", u -> u.bind(1, json));
+        });
     }
 
     public void saveVitals(String id, String json, long now) {
-        jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET vitals_json = ?, vitals_at = ? WHERE id = ?")
-                .bind(0, json).bind(1, now).bind(2, id).execute());
+        jdbi.useHandle(h -> report(h, id, "vitals_json = ?, vitals_at = ?", u -> u.bind(0, json).bind(1, now),
+                "vitals_json, vitals_at", u -> u.bind(1, json).bind(2, now)));
+    }
+
+    /**
+     * Sets columns of the device's row in device_reports, making the row on its first report. A
+     * device has one session at a time, so two first reports of one device racing is a takeover's
+     * rare case: the loser of the insert updates.
+     */
+    private static void report(Handle h, String id, String set, java.util.function.Consumer<org.jdbi.v3.core.statement.Update> setValues,
+                               String columns, java.util.function.Consumer<org.jdbi.v3.core.statement.Update> insertValues) {
+        int idAt = (int) set.chars().filter(c -> c == '?').count();
+        var update = h.createUpdate("UPDATE device_reports SET " + set + " WHERE device_id = ?").bind(idAt, id);
+        setValues.accept(update);
+        if (update.execute() > 0) return;
+        if (h.createQuery("SELECT COUNT(*) FROM devices WHERE id = ?").bind(0, id).mapTo(Integer.class).one() == 0) return;
+        String marks = "?" + ", ?".repeat(columns.split(",").length);
+        var insert = h.createUpdate("INSERT INTO device_reports(device_id, " + columns + ") VALUES (" + marks + ")").bind(0, id);
+        insertValues.accept(insert);
+        try {
+            insert.execute();
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException raced) {
+            update = h.createUpdate("UPDATE device_reports SET " + set + " WHERE device_id = ?").bind(idAt, id);
+            setValues.accept(update);
+            if (update.execute() == 0) throw raced;
+        }
     }
 
     /** Adds the events each device had dropped by the rate limit since the last flush. */

@@ -47,7 +47,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
 
     private static final Logger log = LoggerFactory.getLogger(PacketHandler.class);
     static final int MAX_VITALS_BYTES = 16 * 1024;
-    /** Vitals are stored as text (devices.vitals_json, device_history.payload) of at most this many characters. */
+    /** Vitals are stored as text (device_reports.vitals_json, device_history.payload) of at most this many characters. */
     static final int MAX_VITALS_CHARS = 16_000;
     static final byte PUBACK_OK = 0x00;
     static final byte PUBACK_NOT_AUTHORIZED = (byte) 0x87;

@@ -88,7 +88,7 @@ final class UsageReads {
     /** The devices whose last describe reported this ICCID ({@code "iccid"} in the describe, a Boson addition). */
     List<String> devicesWithIccid(String iccid) {
         if (iccid.isEmpty() || !iccid.chars().allMatch(Character::isLetterOrDigit)) return List.of();
-        return jdbi.withHandle(h -> h.createQuery("SELECT id, describe_json FROM devices WHERE describe_json LIKE :p ORDER BY id")
+        return jdbi.withHandle(h -> h.createQuery("SELECT device_id, describe_json FROM device_reports WHERE describe_json LIKE :p ORDER BY device_id")
                 .bind("p", "%" + iccid + "%")
                 .map((rs, ctx) -> iccid.equals(iccidOf(rs.getString(2))) ? rs.getString(1) : null).list())
                 .stream().filter(java.util.Objects::nonNull).toList();

@@ -37,7 +37,7 @@ class DescribeFuzzTest {
         if (d.productVersion() != null) assertThat(d.productVersion()).isBetween(1, 65535);
         if (d.productId() != null) assertThat(d.productId()).isPositive();
         if (d.platformId() != null) assertThat(d.platformId()).isNotNegative();
-        // What is stored: the payload as text (devices.describe_json) and the system version.
+        // What is stored: the payload as text (device_reports.describe_json) and the system version.
         String stored = new String(payload, StandardCharsets.UTF_8);
         assertThat(stored.length()).as("stored describe").isLessThanOrEqualTo(Describe.MAX_STORED_CHARS);
         if (d.systemVersion() != null) {

@@ -1,0 +1,73 @@
+package io.boson.store;
+
+import io.boson.Config;
+import io.boson.devices.Device;
+import io.boson.devices.DeviceRepository;
+import io.boson.testing.TestCloud;
+import org.flywaydb.core.Flyway;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An upgrade keeps what devices reported: V80 moves each device's describe and vitals from its row
+ * to device_reports. A store at V75 with a described device and an undescribed one is opened by
+ * the current Boson (which migrates it), on the embedded store or on PostgreSQL as the pass runs.
+ */
+class DeviceReportsMigrationTest {
+
+    static final String DESCRIBED = "0123456789abcdef01234567";
+    static final String SILENT = "0123456789abcdef0123456f";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void describesAndVitalsSurviveTheMoveToTheirOwnTable() throws Exception {
+        boolean postgres = "postgres".equals(System.getProperty("boson.test.db"));
+        String schema = postgres ? TestCloud.createTestSchema() : null;
+        try {
+            String url = postgres ? TestCloud.testSchemaUrl(schema)
+                    : "jdbc:h2:async:" + dir.toAbsolutePath().resolve("boson") + ";DB_CLOSE_ON_EXIT=FALSE";
+            String user = postgres ? "postgres" : "sa";
+            Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("75").load().migrate();
+            try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
+                s.execute("INSERT INTO devices(id, secret_hash, platform_id, registered_at, describe_json, vitals_json, vitals_at,"
+                        + " system_firmware_version) VALUES ('" + DESCRIBED + "', 'h', 13, 1, '{\"f\":[\"led\"]}', '{\"v\":1}', 42, '6.2.0')");
+                s.execute("INSERT INTO devices(id, secret_hash, platform_id, registered_at) VALUES ('" + SILENT + "', 'h', 13, 1)");
+            }
+            Config config = postgres ? Config.defaults().toBuilder().db(url, user, null).build() : Config.defaults().withDataDir(dir);
+            try (Database db = Database.open(config)) {
+                DeviceRepository devices = new DeviceRepository(db.jdbi());
+                Device d = devices.find(DESCRIBED).orElseThrow();
+                assertThat(d.describeJson()).isEqualTo("{\"f\":[\"led\"]}");
+                assertThat(d.vitalsJson()).isEqualTo("{\"v\":1}");
+                assertThat(d.vitalsAt()).isEqualTo(42L);
+                assertThat(d.systemFirmwareVersion()).isEqualTo("6.2.0");
+                Device silent = devices.find(SILENT).orElseThrow();
+                assertThat(silent.describeJson()).isNull();
+                assertThat(silent.vitalsJson()).isNull();
+                // A first report after the upgrade makes the row; the next one updates it.
+                devices.saveVitals(SILENT, "{\"v\":2}", 7);
+                devices.saveDescribe(SILENT, "{\"f\":[]}", "6.3.0", 2);
+                devices.saveVitals(SILENT, "{\"v\":3}", 8);
+                silent = devices.find(SILENT).orElseThrow();
+                assertThat(silent.vitalsJson()).isEqualTo("{\"v\":3}");
+                assertThat(silent.vitalsAt()).isEqualTo(8L);
+                assertThat(silent.describeJson()).isEqualTo("{\"f\":[]}");
+                assertThat(silent.productVersion()).isEqualTo(2);
+                // A report for a device that does not exist stores nothing and fails nothing.
+                devices.saveVitals("ffffffffffffffffffffffff", "{}", 1);
+                assertThat(devices.find("ffffffffffffffffffffffff")).isEmpty();
+            }
+        } finally {
+            if (schema != null) TestCloud.dropTestSchema(schema);
+        }
+    }
+}
