@@ -432,7 +432,7 @@ public final class Boson implements AutoCloseable {
         usage.close();
         webhooks.close();
         eventHistory.close();
-        presence.flushAll();
+        presence.flush();
         health.flush();
         if (nodeWatch != null) {
             try {

@@ -13,12 +13,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * What the gateway learns about connected devices: sessions starting and ending, describes,
  * vitals, and "last heard" times. Last-heard is a hot counter: it is kept in memory and written
  * in one batch per flush interval (and at shutdown), so a busy fleet costs one statement per
- * interval instead of one per message. A device's time is written only when it moved at least the
- * last-heard interval past what this node last wrote for it (a minute by default): a device that
- * publishes every second costs one row write a minute, not one per flush. A device row is the
- * widest and most indexed there is (the product list sorts by last heard), so on H2 each write
- * rewrites its page and moves its index entry. Connects and disconnects write it at once, a clean
- * shutdown writes what is left, so last heard is never further behind than the interval.
+ * interval instead of one per message. The gateway's session reports a device heard at most once
+ * per last-heard interval (a minute by default; {@code DeviceSession.heard}): a device that publishes
+ * every second costs one row write a minute, not one per flush, and no map write per message. The
+ * device row is indexed by last heard (the product list sorts by it), so each write also moves an
+ * index entry. Connects and disconnects write it at once (a clean shutdown disconnects every device),
+ * so last heard is never further behind than the interval.
  *
  * <p>A session's end that could not be written (the database unreachable for a moment) is kept and
  * written by the next flush that can, with the time it happened; until then the device would show
@@ -34,8 +34,6 @@ public final class Presence {
     private final long lastHeardInterval;
     /** Heard times not yet written, by device. */
     private final ConcurrentHashMap<String, Long> heard = new ConcurrentHashMap<>();
-    /** The last heard time this node wrote, by device of this node's sessions. */
-    private final ConcurrentHashMap<String, Long> written = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> rateLimited = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> droppedUnread = new ConcurrentHashMap<>();
     private final Listener listener;
@@ -85,7 +83,6 @@ public final class Presence {
         heard.remove(deviceId);
         long now = clock.millis();
         devices.markOnline(deviceId, sessionId, nodeId, remoteAddress, now);
-        written.put(deviceId, now);
         listener.connected(deviceId, now, remoteAddress);
     }
 
@@ -97,7 +94,6 @@ public final class Presence {
     public void disconnected(String deviceId, String sessionId, String reason, Runnable whenOffline) {
         long now = clock.millis();
         Long last = heard.remove(deviceId);
-        written.remove(deviceId);
         boolean offline;
         try {
             // Marking it offline also sets its last heard (to now); a session that was no longer the
@@ -128,8 +124,14 @@ public final class Presence {
         return offline(deviceId, sessionId, reason, clock.millis());
     }
 
-    public void heard(String deviceId) {
-        heard.put(deviceId, clock.millis());
+    /** How often a connected device's last heard is worth writing, in ms (0: every change at each flush). */
+    public long lastHeardInterval() {
+        return lastHeardInterval;
+    }
+
+    /** The device was heard at {@code at}; written by the next flush. */
+    public void heard(String deviceId, long at) {
+        heard.merge(deviceId, at, Math::max);
     }
 
     /** One event of this device was dropped by the rate limit. */
@@ -161,31 +163,9 @@ public final class Presence {
             pendingOffline.remove(e.getKey(), p);
             if (offline) p.whenOffline().run();
         }
-        writeHeard(false);
+        devices.updateLastHeard(drain(heard));
         devices.addRateLimited(drain(rateLimited));
         devices.addDroppedUnread(drain(droppedUnread));
-    }
-
-    /** Flushes, writing every last heard time held, due or not (at shutdown). */
-    public void flushAll() {
-        flush();
-        writeHeard(true);
-    }
-
-    /** Writes the last heard times that are due; a time heard again meanwhile waits for its turn. */
-    private void writeHeard(boolean all) {
-        Map<String, Long> due = new HashMap<>();
-        for (Map.Entry<String, Long> e : heard.entrySet()) {
-            Long before = written.get(e.getKey());
-            if (all || before == null || e.getValue() - before >= lastHeardInterval) due.put(e.getKey(), e.getValue());
-        }
-        if (due.isEmpty()) return;
-        devices.updateLastHeard(due);
-        due.forEach((id, at) -> {
-            heard.remove(id, at);
-            // Only for devices still connected here: a session that ended took its entry with it.
-            written.computeIfPresent(id, (k, was) -> Math.max(was, at));
-        });
     }
 
     /** Devices whose last heard time waits to be written (PresenceTest's view). */

@@ -70,7 +70,15 @@ final class DeviceSession {
     private volatile long unwritableSince;
     private volatile int otaChunk = OtaDelivery.CHUNK_BYTES;
 
+    /**
+     * When this session last told presence it heard the device (its connect counts): read and written
+     * on the channel's event loop only. Presence hears a device at most once per last-heard interval,
+     * so a device publishing every second costs one map write a minute instead of one per message.
+     */
+    private long heardReported;
+
     DeviceSession(GatewayContext gw, Channel channel, Device device, boolean mqtt5) {
+        this.heardReported = gw.clock().millis();
         this.gw = gw;
         this.channel = channel;
         this.deviceId = device.id();
@@ -383,5 +391,12 @@ final class DeviceSession {
     private void write(String topic, io.netty.buffer.ByteBuf payload) {
         channel.writeAndFlush(MqttMessageBuilders.publish().topicName(topic).qos(MqttQoS.AT_MOST_ONCE)
                 .retained(false).payload(payload).build());
+    }
+
+    /** A packet arrived at {@code now}: tells presence when the last-heard interval has passed since it last did. */
+    void heard(long now, long interval) {
+        if (now - heardReported < interval) return;
+        heardReported = now;
+        gw.presence().heard(deviceId, now);
     }
 }

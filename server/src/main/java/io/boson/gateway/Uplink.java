@@ -55,7 +55,7 @@ final class Uplink {
         String topic = m.variableHeader().topicName();
         ByteBuf payload = m.payload();
         DeviceSession s = session;
-        gw.presence().heard(s.deviceId());
+        s.heard(gw.clock().millis(), gw.presence().lastHeardInterval());
         if (topic.startsWith("e/")) {
             event(ctx, s, topic.substring(2), payload, qos, packetId);
         } else if (topic.startsWith("r/")) {
