@@ -189,7 +189,8 @@ public final class Boson implements AutoCloseable {
         DeviceFirmwareJson firmwareJson = new DeviceFirmwareJson(firmware);
         this.gateway = new MqttGateway(devices, fleet, presence, events, codec, bus, json, config.clock(), config.requestTimeout(), ota,
                 usage, registry, health.fleetCounters(), config.deviceConnections() == null
-                        ? io.boson.gateway.ConnectionLimit.automatic() : config.deviceConnections())
+                        ? io.boson.gateway.ConnectionLimit.automatic(io.boson.gateway.ConnectionLimit.DEFAULT_CONNECT_TIMEOUT)
+                        : config.deviceConnections())
                 .start(config.bindHost(), config.mqttPort());
         health.connectedDevices(gateway::connectedDeviceIds);
         this.tls = tlsIdentity(config);

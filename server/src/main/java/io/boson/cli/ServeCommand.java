@@ -237,8 +237,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .openSignup(openSignup).requestTimeout(Duration.ofSeconds(requestTimeoutSeconds)).nodeId(nodeId)
                 .lastHeardInterval(Duration.ofSeconds(lastHeardSeconds))
                 .deviceConnections(maxDeviceConnections == -1
-                        ? new io.boson.gateway.ConnectionLimit(io.boson.gateway.ConnectionLimit.automatic().maxConnections(),
-                                Duration.ofSeconds(connectTimeoutSeconds))
+                        ? io.boson.gateway.ConnectionLimit.automatic(Duration.ofSeconds(connectTimeoutSeconds))
                         : new io.boson.gateway.ConnectionLimit(maxDeviceConnections, Duration.ofSeconds(connectTimeoutSeconds)))
                 .firmwareMaxBytes(firmwareMaxBytes).nats(natsUrl, natsPrefix)
                 .apiLimits(new io.boson.http.ApiLimits(limitRequests, limitTokenRequests, limitStreamOpens, limitStreamsOpen,

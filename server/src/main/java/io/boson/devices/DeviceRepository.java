@@ -137,37 +137,36 @@ public final class DeviceRepository {
         jdbi.useHandle(h -> {
             h.createUpdate("UPDATE devices SET system_firmware_version = ?, product_version = ? WHERE id = ?")
                     .bind(0, systemVersion).bind(1, productVersion).bind(2, id).execute();
-            report(h, id, "describe_json = ?", u -> u.bind(0, json), "describe_json", u -> u.bind(1, json));
+            report(h, id, List.of("describe_json"), json);
         });
     }
 
     public void saveVitals(String id, String json, long now) {
-        jdbi.useHandle(h -> report(h, id, "vitals_json = ?, vitals_at = ?", u -> u.bind(0, json).bind(1, now),
-                "vitals_json, vitals_at", u -> u.bind(1, json).bind(2, now)));
+        jdbi.useHandle(h -> report(h, id, List.of("vitals_json", "vitals_at"), json, now));
     }
 
     /**
-     * Sets columns of the device's row in device_reports, making the row on its first report. A
-     * device has one session at a time, so two first reports of one device racing is a takeover's
-     * rare case: the loser of the insert updates.
+     * Sets these columns of the device's row in device_reports, making the row at the device's first
+     * report. A device's first describe and first vitals arrive together and are written by different
+     * gateway workers, so two first inserts can race: the loser updates the row the winner made.
      */
-    private static void report(Handle h, String id, String set, java.util.function.Consumer<org.jdbi.v3.core.statement.Update> setValues,
-                               String columns, java.util.function.Consumer<org.jdbi.v3.core.statement.Update> insertValues) {
-        int idAt = (int) set.chars().filter(c -> c == '?').count();
-        var update = h.createUpdate("UPDATE device_reports SET " + set + " WHERE device_id = ?").bind(idAt, id);
-        setValues.accept(update);
-        if (update.execute() > 0) return;
+    private static void report(Handle h, String id, List<String> columns, Object... values) {
+        if (setReport(h, id, columns, values) > 0) return;
         if (h.createQuery("SELECT COUNT(*) FROM devices WHERE id = ?").bind(0, id).mapTo(Integer.class).one() == 0) return;
-        String marks = "?" + ", ?".repeat(columns.split(",").length);
-        var insert = h.createUpdate("INSERT INTO device_reports(device_id, " + columns + ") VALUES (" + marks + ")").bind(0, id);
-        insertValues.accept(insert);
+        var insert = h.createUpdate("INSERT INTO device_reports(device_id, " + String.join(", ", columns) + ") VALUES (?"
+                + ", ?".repeat(columns.size()) + ")").bind(0, id);
+        for (int i = 0; i < values.length; i++) insert.bind(i + 1, values[i]);
         try {
             insert.execute();
         } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException raced) {
-            update = h.createUpdate("UPDATE device_reports SET " + set + " WHERE device_id = ?").bind(idAt, id);
-            setValues.accept(update);
-            if (update.execute() == 0) throw raced;
+            if (setReport(h, id, columns, values) == 0) throw raced;
         }
+    }
+
+    private static int setReport(Handle h, String id, List<String> columns, Object... values) {
+        var update = h.createUpdate("UPDATE device_reports SET " + String.join(" = ?, ", columns) + " = ? WHERE device_id = ?");
+        for (int i = 0; i < values.length; i++) update.bind(i, values[i]);
+        return update.bind(values.length, id).execute();
     }
 
     /** Adds the events each device had dropped by the rate limit since the last flush. */

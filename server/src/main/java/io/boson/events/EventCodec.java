@@ -79,15 +79,9 @@ public final class EventCodec {
 
     /**
      * The event with its id as the first property, {@code {"id":N,...}}, so that a decode reads the
-     * id without a second parse; readers that do not know ids ignore the property.
-     */
-    public byte[] encode(Event event, long id) {
-        return withId(event, encode(event), id);
-    }
-
-    /**
-     * {@link #encode(Event, long)} of an event already encoded without its id: the JSON is written
-     * before the id is known (outside the scope's lock, see EventService), the id spliced in after.
+     * id without a second parse; readers that do not know ids ignore the property. {@code plain} is
+     * {@link #encode(Event)} of it, written before the id is known (outside the scope's lock, see
+     * EventService); the id is spliced in.
      */
     public byte[] withId(Event event, byte[] plain, long id) {
         byte[] out = withId(plain, id);

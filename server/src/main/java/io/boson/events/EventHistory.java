@@ -52,10 +52,11 @@ public final class EventHistory implements AutoCloseable {
     static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
     /**
      * Events waiting to be written, at most: 100,000 is 5 s of a 19,000-device fleet publishing once a
-     * second each, and about 60 MB of heap. A store that cannot keep up for longer (the embedded store
-     * writes 4,000 to 5,000 events/s on 2 cores beside such a fleet, docs/benchmarks.md) sheds the
-     * newest events from the history (counted: {@code boson_events_history_dropped_total}) instead of
-     * holding ever more of them; live delivery does not depend on the history.
+     * second each (with the batch being written, 200,000 events held about 40 MB in the soak). A store
+     * that cannot keep up for longer (the embedded store writes 2,000 to 4,000 events/s on 2 cores
+     * beside such a fleet, docs/benchmarks.md) sheds the newest events from the history (counted:
+     * {@code boson_events_history_dropped_total}) instead of holding ever more of them; live delivery
+     * does not depend on the history.
      */
     static final int MAX_QUEUED = 100_000;
     static final int BATCH = 1_000;

@@ -32,11 +32,11 @@ public record ConnectionLimit(int maxConnections, Duration connectTimeout) {
     }
 
     /** The process's open-files limit less {@link #RESERVE}; no limit when the platform does not say. */
-    public static ConnectionLimit automatic() {
+    public static ConnectionLimit automatic(Duration connectTimeout) {
         long files = ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean u
                 ? u.getMaxFileDescriptorCount() : 0;
         return new ConnectionLimit(files <= 0 ? 0 : (int) Math.max(1, Math.min(Integer.MAX_VALUE, files - RESERVE)),
-                DEFAULT_CONNECT_TIMEOUT);
+                connectTimeout);
     }
 
     /** Counts the connections open now against the limit. */

@@ -74,6 +74,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     /** Admitted over the node's device connection limit: its CONNECT is refused ({@link ConnectionLimit}). */
     private final boolean overLimit;
     private final Duration connectTimeout;
+    /** Closes the connection if no CONNECT came in time; cancelled by the CONNECT. */
+    private io.netty.util.concurrent.ScheduledFuture<?> connectTimer;
 
     PacketHandler(GatewayContext gw, BooleanSupplier closing, boolean overLimit, Duration connectTimeout) {
         this.gw = gw;
@@ -85,7 +87,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         // A connection that sends no CONNECT in time is closed: idle sockets would otherwise hold files for good.
-        ctx.executor().schedule(() -> {
+        connectTimer = ctx.executor().schedule(() -> {
             if (!connectSeen && ctx.channel().isOpen()) {
                 closeReason = "no CONNECT in time";
                 gw.meters().refused("connect_timeout");
@@ -169,6 +171,7 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         connectSeen = true;
+        if (connectTimer != null) connectTimer.cancel(false);
         mqtt5 = m.variableHeader().version() == 5;
         if (closing.getAsBoolean()) {
             refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,

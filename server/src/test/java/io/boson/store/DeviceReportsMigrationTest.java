@@ -70,4 +70,41 @@ class DeviceReportsMigrationTest {
             if (schema != null) TestCloud.dropTestSchema(schema);
         }
     }
+
+    @Test
+    void aFirstDescribeAndFirstVitalsWrittenAtOnceAreBothKept() throws Exception {
+        boolean postgres = "postgres".equals(System.getProperty("boson.test.db"));
+        String schema = postgres ? TestCloud.createTestSchema() : null;
+        try {
+            Config config = postgres ? Config.defaults().toBuilder().db(TestCloud.testSchemaUrl(schema), "postgres", null).build()
+                    : Config.defaults().withDataDir(dir);
+            try (Database db = Database.open(config);
+                 var workers = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                DeviceRepository devices = new DeviceRepository(db.jdbi());
+                // The gateway writes a device's first describe and first vitals on two workers at once.
+                for (int round = 0; round < 50; round++) {
+                    String id = String.format("%024x", 0xabc000L + round);
+                    devices.register(java.util.List.of(new DeviceRepository.NewDevice(id, "h", 13)), 1);
+                    java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                    var describe = workers.submit(() -> {
+                        start.await();
+                        devices.saveDescribe(id, "{\"f\":[\"r" + id + "\"]}", "6.2.0", 1);
+                        return null;
+                    });
+                    var vitals = workers.submit(() -> {
+                        start.await();
+                        devices.saveVitals(id, "{\"v\":\"" + id + "\"}", 5);
+                        return null;
+                    });
+                    describe.get();
+                    vitals.get();
+                    Device d = devices.find(id).orElseThrow();
+                    assertThat(d.describeJson()).isEqualTo("{\"f\":[\"r" + id + "\"]}");
+                    assertThat(d.vitalsJson()).isEqualTo("{\"v\":\"" + id + "\"}");
+                }
+            }
+        } finally {
+            if (schema != null) TestCloud.dropTestSchema(schema);
+        }
+    }
 }
