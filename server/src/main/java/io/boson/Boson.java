@@ -150,7 +150,7 @@ public final class Boson implements AutoCloseable {
         DeviceRepository deviceRepo = new DeviceRepository(db.jdbi());
         MemberRepository members = new MemberRepository(db.jdbi(), bus);
         AuditLog audit = new AuditLog(db.jdbi(), config.clock());
-        ProductService products = new ProductService(new ProductRepository(db.jdbi()), members, audit, config.clock());
+        ProductService products = new ProductService(new ProductRepository(db.jdbi(), bus), members, audit, config.clock());
         this.devices = new DeviceService(deviceRepo, new ClaimCodeRepository(db.jdbi()), bus, config.clock(), products, audit);
         ProductDevices fleet = new ProductDevices(products, new ProductDeviceRepository(db.jdbi(), !db.postgres()), devices, audit,
                 config.clock());

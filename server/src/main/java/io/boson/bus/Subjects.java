@@ -79,6 +79,11 @@ public final class Subjects {
         return "team.standings";
     }
 
+    /** Notice that a product's row changed (payload: its id): every node's cached copy is stale. */
+    public static String productChanged() {
+        return "product.changed";
+    }
+
     /** Notice that an access token was revoked (payload: its SHA-256): streams opened with it end. */
     public static String tokenRevoked() {
         return "auth.revoked";

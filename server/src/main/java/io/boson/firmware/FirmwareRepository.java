@@ -175,6 +175,14 @@ public final class FirmwareRepository {
 
     /** Every device of the product (or only {@code ids}), with its groups. */
     public List<DeviceFirmware> devices(long productId, Collection<String> ids) {
+        return devices(productId, ids, null);
+    }
+
+    /**
+     * The same, with the devices' groups already read by the caller (a product's device page reads
+     * them for its own fields): then they are not read again.
+     */
+    public List<DeviceFirmware> devices(long productId, Collection<String> ids, Map<String, List<String>> knownGroups) {
         return jdbi.withHandle(h -> {
             List<DeviceFirmware> rows = new ArrayList<>();
             Map<String, List<String>> groups = new LinkedHashMap<>();
@@ -194,13 +202,15 @@ public final class FirmwareRepository {
                     List<String> chunk = list.subList(i, Math.min(list.size(), i + CHUNK));
                     h.createQuery(DEVICE + " WHERE d.id IN (<ids>)").bindList("ids", chunk).map(DEVICE_MAPPER).stream()
                             .filter(d -> d.productId() != null && d.productId() == productId).forEach(rows::add);
+                    if (knownGroups != null) continue;
                     h.createQuery("""
                                     SELECT m.device_id, g.name FROM device_group_members m JOIN device_groups g ON g.id = m.group_id
                                     WHERE m.device_id IN (<ids>) AND g.product_id = :p""").bindList("ids", chunk).bind("p", productId)
                             .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getString(2))).forEach(group);
                 }
             }
-            return rows.stream().map(d -> d.withGroups(groups.getOrDefault(d.deviceId(), List.of()))).toList();
+            Map<String, List<String>> of = knownGroups != null ? knownGroups : groups;
+            return rows.stream().map(d -> d.withGroups(of.getOrDefault(d.deviceId(), List.of()))).toList();
         });
     }
 

@@ -212,6 +212,11 @@ public final class FirmwareService {
         return repo.devices(productId, ids);
     }
 
+    /** The same, with the devices' groups (in the product) already known. */
+    public List<DeviceFirmware> deviceFirmware(long productId, Collection<String> ids, Map<String, List<String>> groups) {
+        return repo.devices(productId, ids, groups);
+    }
+
     /** The device's target; the releases come from the cache the offers use, as new as the device row read. */
     public Precedence.Target target(DeviceFirmware d) {
         return d.productId() == null ? null

@@ -72,9 +72,10 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
         });
         r.get("/v1/products/{product}/devices/{id}", ctx -> {
             Principal caller = tokens.principal(ctx);
-            Device d = fleet.resolve(caller, DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), Action.VIEW_DEVICE);
-            Map<String, Object> body = view.detail(d, view.of(d, fleet.groupsOf(List.of(d)).getOrDefault(d.id(), List.of()), false));
-            body.putAll(firmwareJson.of(d.productId(), List.of(d.id())).getOrDefault(d.id(), Map.of()));
+            Device d = fleet.resolveFresh(caller, DeviceRef.inProduct(ctx.pathParam("product"), ctx.pathParam("id")), Action.VIEW_DEVICE);
+            Map<String, List<String>> groupsOf = fleet.groupsOf(List.of(d));
+            Map<String, Object> body = view.detail(d, view.of(d, groupsOf.getOrDefault(d.id(), List.of()), false));
+            body.putAll(firmwareJson.of(d.productId(), List.of(d.id()), groupsOf).getOrDefault(d.id(), Map.of()));
             ctx.json(body);
         });
         r.put("/v1/products/{product}/devices/{id}", this::update);
@@ -146,7 +147,7 @@ public final class ProductDeviceRoutes implements HttpApi.Routes {
                 : fleet.list(caller, ctx.pathParam("product"), q);
         Map<String, List<String>> groupsOf = fleet.groupsOf(page.devices());
         Map<String, Map<String, Object>> fw = quarantined || page.devices().isEmpty() ? Map.of()
-                : firmwareJson.of(page.devices().get(0).productId(), page.devices().stream().map(Device::id).toList());
+                : firmwareJson.of(page.devices().get(0).productId(), page.devices().stream().map(Device::id).toList(), groupsOf);
         List<Map<String, Object>> devices = page.devices().stream().map(d -> {
             Map<String, Object> m = view.of(d, groupsOf.getOrDefault(d.id(), List.of()), quarantined);
             m.putAll(fw.getOrDefault(d.id(), Map.of()));

@@ -50,6 +50,16 @@ public final class ProductDevices implements DeviceAccess {
     public Device resolve(Principal caller, DeviceRef ref, Action action) {
         // An owner may do everything with their own devices; product devices follow the caller's role.
         if (ref.product() == null) return devices.getForCall(caller, ref.idOrName());
+        Product product = products.require(caller, ref.product(), action);
+        // By ID from the calls' memory (emptied on every node when a device changes product), as for owners.
+        if (!DeviceIds.valid(ref.idOrName())) return get(caller, product, ref.idOrName());
+        return devices.findForCall(ref.idOrName()).filter(d -> d.productId() != null && d.productId() == product.id())
+                .orElseThrow(() -> DomainException.notFound(NOT_IN_PRODUCT));
+    }
+
+    /** As {@link #resolve}, read from the store: for what shows the device's row itself (its detail). */
+    public Device resolveFresh(Principal caller, DeviceRef ref, Action action) {
+        if (ref.product() == null) throw new IllegalArgumentException("a product device");
         return get(caller, products.require(caller, ref.product(), action), ref.idOrName());
     }
 

@@ -8,6 +8,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -250,6 +251,28 @@ public final class RolloutRepository {
                 .map((rs, ctx) -> new Placement(rs.getLong(1), rs.getInt(2), RolloutState.of(rs.getString(3)), rs.getInt(4),
                         rs.getInt(5))).list());
     }
+
+    /**
+     * The same for these devices of the product, each with its rollouts newest first: by the device
+     * index, so that a page or a single device does not read every rollout device of the product.
+     */
+    public Map<String, List<Placement>> placements(long productId, Collection<String> deviceIds) {
+        Map<String, List<Placement>> out = new HashMap<>();
+        List<String> list = List.copyOf(deviceIds);
+        jdbi.useHandle(h -> {
+            for (int i = 0; i < list.size(); i += IDS_PER_QUERY) {
+                h.createQuery(PLACEMENT + " AND rd.device_id IN (<ids>) ORDER BY r.id DESC").bind("p", productId)
+                        .bindList("ids", list.subList(i, Math.min(list.size(), i + IDS_PER_QUERY)))
+                        .map((rs, ctx) -> Map.entry(rs.getString(6), new Placement(rs.getLong(1), rs.getInt(2),
+                                RolloutState.of(rs.getString(3)), rs.getInt(4), rs.getInt(5))))
+                        .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue()));
+            }
+        });
+        return out;
+    }
+
+    /** How many device ids one placements query names (a list page is 25 to 100). */
+    static final int IDS_PER_QUERY = 500;
 
     /** The same for every device of the product, each with its rollouts newest first. */
     public Map<String, List<Placement>> placements(long productId) {

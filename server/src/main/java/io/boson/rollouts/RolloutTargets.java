@@ -47,7 +47,10 @@ public final class RolloutTargets implements StagedTargets {
 
     @Override
     public Map<String, Precedence.Target> targets(long productId, Collection<DeviceFirmware> devices) {
-        Map<String, List<RolloutRepository.Placement>> all = repo.placements(productId);
+        // A page of devices (or one) by the device index; a whole fleet in one pass over the product.
+        Map<String, List<RolloutRepository.Placement>> all = devices.size() <= RolloutRepository.IDS_PER_QUERY
+                ? repo.placements(productId, devices.stream().map(DeviceFirmware::deviceId).toList())
+                : repo.placements(productId);
         Map<String, Precedence.Target> out = new HashMap<>();
         if (all.isEmpty()) return out;
         for (DeviceFirmware d : devices) {

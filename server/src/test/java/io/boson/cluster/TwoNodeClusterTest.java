@@ -194,4 +194,21 @@ class TwoNodeClusterTest {
         assertThat(owner.delete("/v1/orgs/" + slug + "/team/" + name).status()).isEqualTo(204);
         await().atMost(bound).until(() -> devOnB.get("/v1/products/" + orgProduct + "/devices").status() == 404);
     }
+
+    @Test
+    void aProductEditedOnOneNodeReadsEditedOnTheOtherWellBeforeItsCacheExpires() {
+        // Products are cached per node (ProductRepository); an edit must reach the other node over the bus.
+        Duration bound = io.boson.products.ProductRepository.CACHE_TTL.dividedBy(3);
+        Api owner = a.newUser();
+        long product = a.newProduct(owner, "Before the edit");
+        Api ownerOnB = new Api(b.baseUrl(), owner.token());
+        assertThat(ownerOnB.get("/v1/products/" + product).json().get("product").get("name").asText()).isEqualTo("Before the edit");
+        String slug = ownerOnB.get("/v1/products/" + product).json().get("product").get("slug").asText();
+        assertThat(ownerOnB.get("/v1/products/" + slug).json().get("product").get("name").asText()).isEqualTo("Before the edit");
+        assertThat(owner.putJson("/v1/products/" + product, Map.of("name", "After the edit")).status()).isEqualTo(200);
+        assertThat(owner.get("/v1/products/" + product).json().get("product").get("name").asText()).isEqualTo("After the edit");
+        await().atMost(bound).until(() ->
+                ownerOnB.get("/v1/products/" + product).json().get("product").get("name").asText().equals("After the edit"));
+        assertThat(ownerOnB.get("/v1/products/" + slug).json().get("product").get("name").asText()).isEqualTo("After the edit");
+    }
 }
