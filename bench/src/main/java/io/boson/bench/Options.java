@@ -31,7 +31,7 @@ record Options(
 
               --devices N[,N...]     simulated devices per run, one run per value (default 1000)
               --duration S           measured seconds of each phase (default 15)
-              --warmup S             unmeasured seconds before each phase (default 3)
+              --warmup S             unmeasured seconds before each phase, for both servers (default 20: the JVM's JIT compilers still took a third of the server's CPU 3 s in)
               --drain S              seconds to wait for in-flight events after a fan-in phase (default 3)
               --concurrency C        concurrent callers in the round-trip phase (default 16)
               --rate R               events per second per device (default 1; Boson allows 1/s, bursts of 4)
@@ -50,7 +50,7 @@ record Options(
 
     static Options parse(String[] args) {
         List<Integer> devices = List.of(1000);
-        int duration = 15, warmup = 3, drain = 3, concurrency = 16, connectRate = 200;
+        int duration = 15, warmup = 20, drain = 3, concurrency = 16, connectRate = 200;
         double rate = 1.0;
         String mosquittoBinary = "mosquitto";
         String mosquitto = null;
