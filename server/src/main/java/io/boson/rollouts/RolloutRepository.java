@@ -263,13 +263,15 @@ public final class RolloutRepository {
             for (int i = 0; i < list.size(); i += IDS_PER_QUERY) {
                 h.createQuery(PLACEMENT + " AND rd.device_id IN (<ids>) ORDER BY r.id DESC").bind("p", productId)
                         .bindList("ids", list.subList(i, Math.min(list.size(), i + IDS_PER_QUERY)))
-                        .map((rs, ctx) -> Map.entry(rs.getString(6), new Placement(rs.getLong(1), rs.getInt(2),
-                                RolloutState.of(rs.getString(3)), rs.getInt(4), rs.getInt(5))))
-                        .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue()));
+                        .map(PLACEMENT_BY_DEVICE).forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue()));
             }
         });
         return out;
     }
+
+    private static final org.jdbi.v3.core.mapper.RowMapper<Map.Entry<String, Placement>> PLACEMENT_BY_DEVICE =
+            (rs, ctx) -> Map.entry(rs.getString(6), new Placement(rs.getLong(1), rs.getInt(2), RolloutState.of(rs.getString(3)),
+                    rs.getInt(4), rs.getInt(5)));
 
     /** How many device ids one placements query names (a list page is 25 to 100). */
     static final int IDS_PER_QUERY = 500;
@@ -278,9 +280,7 @@ public final class RolloutRepository {
     public Map<String, List<Placement>> placements(long productId) {
         Map<String, List<Placement>> out = new HashMap<>();
         jdbi.useHandle(h -> h.createQuery(PLACEMENT + " ORDER BY r.id DESC").bind("p", productId).setFetchSize(10_000)
-                .map((rs, ctx) -> Map.entry(rs.getString(6), new Placement(rs.getLong(1), rs.getInt(2),
-                        RolloutState.of(rs.getString(3)), rs.getInt(4), rs.getInt(5))))
-                .forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue())));
+                .map(PLACEMENT_BY_DEVICE).forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue())));
         return out;
     }
 
