@@ -235,7 +235,7 @@ public final class Boson implements AutoCloseable {
         timers.scheduleWithFixedDelay(this::cleanClaimCodesQuietly, 1, 60, TimeUnit.MINUTES);
         timers.scheduleWithFixedDelay(this::pruneQuietly, 5, 60, TimeUnit.MINUTES);
         if (config.clustered()) {
-            nodeWatch = health.nodeWatch(deviceRepo, presence, events, bus, nodeId);
+            nodeWatch = health.nodeWatch(deviceRepo, presence, events, bus, nodeId, gateway::reassertSessions);
             long beat = config.health().nodeHeartbeat().toMillis();
             timers.scheduleWithFixedDelay(this::watchNodesQuietly, 0, beat, TimeUnit.MILLISECONDS);
         } else {

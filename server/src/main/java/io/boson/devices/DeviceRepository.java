@@ -112,6 +112,17 @@ public final class DeviceRepository {
                 .bind(0, sessionId).bind(1, nodeId).bind(2, ip).bind(3, now).bind(4, now).bind(5, now).bind(6, id).execute());
     }
 
+    /**
+     * A session this node still holds, recorded offline by another node that took this one for dead
+     * (see {@code health.NodeWatch}): online again, unless the device has had another session since.
+     */
+    public boolean reassertOnline(String id, String sessionId, String nodeId, long now) {
+        return jdbi.withHandle(h -> h.createUpdate("""
+                        UPDATE devices SET online = TRUE, session_id = ?, node_id = ?, last_heard = ?
+                        WHERE id = ? AND session_id IS NULL""")
+                .bind(0, sessionId).bind(1, nodeId).bind(2, now).bind(3, id).execute()) == 1;
+    }
+
     /** Marks offline only if {@code sessionId} is still the device's session (a takeover may have replaced it). */
     public boolean markOffline(String id, String sessionId, String reason, long now) {
         return jdbi.withHandle(h -> h.createUpdate("""

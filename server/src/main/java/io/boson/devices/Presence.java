@@ -124,6 +124,18 @@ public final class Presence {
         return offline(deviceId, sessionId, reason, clock.millis());
     }
 
+    /**
+     * A session of this node that another node recorded offline while this one was taken for dead
+     * (it stopped beating for the node timeout, e.g. starved of CPU or paused) is recorded online
+     * again, as a connect; false when the device has had another session since.
+     */
+    public boolean reasserted(String deviceId, String sessionId, String remoteAddress) {
+        long now = clock.millis();
+        boolean online = devices.reassertOnline(deviceId, sessionId, nodeId, now);
+        if (online) listener.connected(deviceId, now, remoteAddress);
+        return online;
+    }
+
     /** How often a connected device's last heard is worth writing, in ms (0: every change at each flush). */
     public long lastHeardInterval() {
         return lastHeardInterval;

@@ -92,6 +92,16 @@ final class DeviceSession {
         return deviceId;
     }
 
+    /** The device's IP address, or null when the channel has none. */
+    String remoteIp() {
+        return channel.remoteAddress() instanceof java.net.InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+    }
+
+    /** Whether the device's connection is still open. */
+    boolean open() {
+        return channel.isActive();
+    }
+
     String sessionId() {
         return sessionId;
     }

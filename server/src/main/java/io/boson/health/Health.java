@@ -114,8 +114,9 @@ public final class Health {
     }
 
     /** Liveness of the other nodes of a cluster, on the node's own monotonic clock. */
-    public NodeWatch nodeWatch(DeviceRepository devices, Presence presence, EventService events, Bus bus, String nodeId) {
-        return new NodeWatch(jdbi, devices, presence, events, bus, nodeId, config.nodeTimeout(), System::nanoTime);
+    public NodeWatch nodeWatch(DeviceRepository devices, Presence presence, EventService events, Bus bus, String nodeId,
+                               Runnable revived) {
+        return new NodeWatch(jdbi, devices, presence, events, bus, nodeId, config.nodeTimeout(), System::nanoTime, revived);
     }
 
     /** Writes what the device path queued and counted since the last flush (every flush interval and at shutdown). */

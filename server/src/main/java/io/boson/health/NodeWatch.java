@@ -25,6 +25,11 @@ import java.util.function.LongSupplier;
  * when several survivors race, one of them announces each device.
  *
  * <p>Bound: a killed node's devices are offline within timeout + one heartbeat of its death.
+ *
+ * <p>A node that was only slow (starved of CPU, paused by its host or a long collection) is taken
+ * for dead the same way. Its next beat finds its row gone: it rejoins, and records the sessions it
+ * still holds online again ({@code revived}, the gateway's), so that its devices do not stay
+ * "offline" while connected.
  */
 public final class NodeWatch {
 
@@ -41,9 +46,13 @@ public final class NodeWatch {
     private final LongSupplier nanoTime;
     /** Per other node: the last counter value seen and when (watcher's nanoTime) it last moved. */
     private final Map<String, long[]> seen = new HashMap<>();
+    private final Runnable revived;
+    /** Whether this node's row was written by a beat of this process (so a missing row means it was taken for dead). */
+    private boolean joined;
 
     NodeWatch(Jdbi jdbi, DeviceRepository devices, Presence presence, EventService events, Bus bus, String nodeId,
-              Duration timeout, LongSupplier nanoTime) {
+              Duration timeout, LongSupplier nanoTime, Runnable revived) {
+        this.revived = revived;
         this.jdbi = jdbi;
         this.devices = devices;
         this.presence = presence;
@@ -77,10 +86,17 @@ public final class NodeWatch {
     }
 
     private void beat() {
-        jdbi.useTransaction(h -> {
+        boolean rejoined = jdbi.inTransaction(h -> {
             int n = h.createUpdate("UPDATE cluster_nodes SET beats = beats + 1 WHERE node_id = ?").bind(0, nodeId).execute();
             if (n == 0) h.createUpdate("INSERT INTO cluster_nodes(node_id, beats) VALUES (?, 0)").bind(0, nodeId).execute();
+            return n == 0;
         });
+        if (rejoined && joined) {
+            log.warn("node {} was taken for dead by another node (it did not beat for the node timeout): recording its"
+                    + " devices online again", nodeId);
+            revived.run();
+        }
+        joined = true;
     }
 
     private void lost(String node, long beats) {

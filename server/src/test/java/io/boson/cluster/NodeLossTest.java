@@ -92,6 +92,49 @@ class NodeLossTest {
         }
     }
 
+    @Test
+    void aNodeTakenForDeadWhilePausedRecordsItsDevicesOnlineWhenItRunsAgain() throws Exception {
+        assumeTrue("postgres".equals(System.getProperty("boson.test.db")), "the cluster test runs in the PostgreSQL pass");
+        String nats = TestCloud.requireNats();
+        String schema = TestCloud.createTestSchema();
+        List<String> common = List.of("--db-url", TestCloud.testSchemaUrl(schema), "--db-user", "postgres",
+                "--nats-url", nats, "--nats-prefix", "boson-test." + UUID.randomUUID().toString().replace("-", ""),
+                "--node-heartbeat-ms", Integer.toString(HEARTBEAT_MS), "--node-timeout-ms", Integer.toString(TIMEOUT_MS));
+        try (BosonProcess a = BosonProcess.start(dir.resolve("a"), with(common, "--node-id", "node-a"));
+             BosonProcess b = BosonProcess.start(dir.resolve("b"), with(common, "--node-id", "node-b"))) {
+            Api onA = a.admin();
+            JsonNode reg = onA.postJson("/v1/admin/devices", Map.of("platform_id", 13, "count", 1)).json().get("devices").get(0);
+            TestCloud.Credentials c = new TestCloud.Credentials(reg.get("id").asText(), reg.get("secret").asText());
+            // The device stays connected to node B throughout (keep-alive 60 s, far longer than the pause).
+            try (TestDevice device = TestDevice.connect(b.mqttPort(), c);
+                 SseStream status = SseStream.open(a.baseUrl(), "/v1/devices/events/spark/status", onA.token())) {
+                assertThat(onA.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
+                assertThat(onA.get("/v1/devices/" + c.id()).json().get("online").asBoolean()).isTrue();
+
+                b.pause();
+                try {
+                    SseStream.Received offline = status.next("spark/status", Duration.ofSeconds(15));
+                    assertThat(offline.data().get("data").asText()).isEqualTo("offline");
+                    assertThat(onA.get("/v1/devices/" + c.id()).json().get("last_disconnect_reason").asText())
+                            .isEqualTo(NodeWatch.REASON);
+                } finally {
+                    b.resume();
+                }
+                // Node B's next beat finds it was taken for dead: its device, still connected, is online again.
+                SseStream.Received online = status.next("spark/status", Duration.ofSeconds(10));
+                assertThat(online.data().get("data").asText()).isEqualTo("online");
+                assertThat(online.data().get("coreid").asText()).isEqualTo(c.id());
+                JsonNode d = onA.get("/v1/devices/" + c.id()).json();
+                assertThat(d.get("online").asBoolean()).isTrue();
+                assertThat(onA.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on")).json()
+                        .get("return_value").asInt()).isEqualTo(1);
+                assertThat(device.publish("after-the-pause", "b").getCode()).isZero();
+            }
+        } finally {
+            TestCloud.dropTestSchema(schema);
+        }
+    }
+
     private static List<String> with(List<String> common, String... more) {
         List<String> out = new java.util.ArrayList<>(common);
         out.addAll(List.of(more));

@@ -103,14 +103,38 @@ public final class BosonProcess implements AutoCloseable {
         return new Api(baseUrl(), r.json().get("access_token").asText());
     }
 
+    private void resumeQuietly() throws InterruptedException {
+        try {
+            if (process.isAlive()) resume();
+        } catch (IOException e) {
+            // a stopped process still dies of the SIGKILL that follows a refused SIGTERM
+        }
+    }
+
     /** SIGKILL: the node dies without a word to anyone. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the node stops running (as a host that pauses it, or starves it of CPU), sockets and all still open. */
+    public void pause() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: the paused node runs again where it stopped. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+
     @Override
     public void close() throws InterruptedException {
+        resumeQuietly();
         if (!process.isAlive()) return;
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
