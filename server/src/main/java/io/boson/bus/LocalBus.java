@@ -16,7 +16,9 @@ import java.util.function.Consumer;
 /**
  * The in-process bus of a single node. Handlers run on the publishing thread, so they must not
  * block (they hand work to a queue, a channel or a virtual thread). Exact subjects are looked up
- * in a map; only wildcard patterns are scanned.
+ * in a map, and so are patterns whose only wildcard is their last token ({@code dev.<id>.*}, one
+ * per connected device: looked up by the subject less its last token); other wildcard patterns are
+ * scanned.
  */
 public final class LocalBus implements Bus {
 
@@ -24,6 +26,8 @@ public final class LocalBus implements Bus {
 
     private final Map<String, List<Sub>> exact = new ConcurrentHashMap<>();
     private final List<Sub> wildcards = new CopyOnWriteArrayList<>();
+    /** Patterns {@code <tokens>.*}, by {@code <tokens>}. */
+    private final Map<String, List<Sub>> lastTokenWildcards = new ConcurrentHashMap<>();
     private final AtomicLong inboxes = new AtomicLong();
     /** Reply subjects of in-process requests; never sent to another node. */
     static final String LOCAL_INBOX = "_LOCAL_INBOX.";
@@ -42,6 +46,8 @@ public final class LocalBus implements Bus {
     boolean hasSubscriber(String subject) {
         List<Sub> direct = exact.get(subject);
         if (direct != null && !direct.isEmpty()) return true;
+        List<Sub> tokens = lastTokenSubscribers(subject);
+        if (tokens != null && !tokens.isEmpty()) return true;
         for (Sub s : wildcards) {
             if (Subjects.matches(s.pattern, subject)) return true;
         }
@@ -54,10 +60,26 @@ public final class LocalBus implements Bus {
         if (direct != null) {
             for (Sub s : direct) delivered += s.offer(message);
         }
+        List<Sub> tokens = lastTokenSubscribers(message.subject());
+        if (tokens != null) {
+            for (Sub s : tokens) delivered += s.offer(message);
+        }
         for (Sub s : wildcards) {
             if (Subjects.matches(s.pattern, message.subject())) delivered += s.offer(message);
         }
         return delivered;
+    }
+
+    private List<Sub> lastTokenSubscribers(String subject) {
+        if (lastTokenWildcards.isEmpty()) return null;
+        int dot = subject.lastIndexOf('.');
+        return dot > 0 ? lastTokenWildcards.get(subject.substring(0, dot)) : null;
+    }
+
+    /** {@code a.b.*}: one wildcard, as the whole last token, and nothing else wild. */
+    static boolean lastTokenWildcard(String pattern) {
+        int star = pattern.indexOf('*');
+        return star == pattern.length() - 1 && star >= 2 && pattern.charAt(star - 1) == '.' && pattern.indexOf('>') < 0;
     }
 
     @Override
@@ -77,6 +99,11 @@ public final class LocalBus implements Bus {
     @Override
     public Subscription subscribe(String pattern, Consumer<BusMessage> handler) {
         Sub sub = new Sub(pattern, handler);
+        if (lastTokenWildcard(pattern)) {
+            String tokens = pattern.substring(0, pattern.length() - 2);
+            lastTokenWildcards.compute(tokens, (k, list) -> list == null ? List.of(sub) : with(list, sub));
+            return () -> lastTokenWildcards.computeIfPresent(tokens, (k, list) -> without(list, sub));
+        }
         if (Subjects.hasWildcard(pattern)) {
             wildcards.add(sub);
             return () -> wildcards.remove(sub);
@@ -108,6 +135,7 @@ public final class LocalBus implements Bus {
     @Override
     public void close() {
         exact.clear();
+        lastTokenWildcards.clear();
         wildcards.clear();
     }
 

@@ -14,29 +14,49 @@ public final class Subjects {
         return "evt." + scope;
     }
 
+    /** The last token of a device's subjects: what the message is ({@link #deviceSubjectKind}). */
+    public static final String COMMANDS = "cmd";
+    public static final String TAKEOVER = "takeover";
+    public static final String CHANGED = "changed";
+    public static final String EDITED = "edited";
+    public static final String PRESENCE = "presence";
+    public static final String HOOK = "hook";
+    public static final String KICK = "kick";
+    public static final String FIRMWARE = "ota";
+
+    /** Every subject of one device ({@code dev.<id>.*}): what the session holding it subscribes to, once. */
+    public static String device(String deviceId) {
+        return "dev." + deviceId + ".*";
+    }
+
+    /** The kind of a device subject (its last token: {@link #COMMANDS}, {@link #TAKEOVER}, …). */
+    public static String deviceSubjectKind(String subject) {
+        return subject.substring(subject.lastIndexOf('.') + 1);
+    }
+
     /** Requests for one device (function, variable, ping, signal), answered by the node holding it. */
     public static String deviceCommands(String deviceId) {
-        return "dev." + deviceId + ".cmd";
+        return "dev." + deviceId + "." + COMMANDS;
     }
 
     /** Notice that a device connected somewhere: older sessions close. */
     public static String deviceTakeover(String deviceId) {
-        return "dev." + deviceId + ".takeover";
+        return "dev." + deviceId + "." + TAKEOVER;
     }
 
     /** Notice that a device's ownership or settings changed: nodes holding it reload it. */
     public static String deviceChanged(String deviceId) {
-        return "dev." + deviceId + ".changed";
+        return "dev." + deviceId + "." + CHANGED;
     }
 
     /** Notice that a device's name or notes were edited: cached copies of it are stale. */
     public static String deviceEdited(String deviceId) {
-        return "dev." + deviceId + ".edited";
+        return "dev." + deviceId + "." + EDITED;
     }
 
     /** Notice that a device connected, disconnected or described itself: cached copies of it are stale. */
     public static String devicePresence(String deviceId) {
-        return "dev." + deviceId + ".presence";
+        return "dev." + deviceId + "." + PRESENCE;
     }
 
     /**
@@ -44,17 +64,17 @@ public final class Subjects {
      * (payload: an encoded event); they reach no other device.
      */
     public static String deviceHookEvents(String deviceId) {
-        return "dev." + deviceId + ".hook";
+        return "dev." + deviceId + "." + HOOK;
     }
 
     /** Notice that a device must be disconnected wherever it is (removed from its product). */
     public static String deviceKick(String deviceId) {
-        return "dev." + deviceId + ".kick";
+        return "dev." + deviceId + "." + KICK;
     }
 
     /** Notice that an online device's firmware target may have changed (a release, a lock, a flash): check for an offer. */
     public static String deviceFirmware(String deviceId) {
-        return "dev." + deviceId + ".ota";
+        return "dev." + deviceId + "." + FIRMWARE;
     }
 
     /**

@@ -18,7 +18,6 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +58,7 @@ final class DeviceSession {
     private final List<String> filters = new CopyOnWriteArrayList<>();
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong rids = new AtomicLong();
-    private final List<Bus.Subscription> busSubscriptions = new ArrayList<>();
+    private volatile Bus.Subscription busSubscription;
     private volatile String scope;
     /** The owner's scope of a claimed product device: its events are copied there; API events from there reach it. */
     private volatile String ownerScope;
@@ -137,33 +136,46 @@ final class DeviceSession {
         Disconnects.close(channel, mqtt5, reason);
     }
 
-    /** Listens for requests, takeovers and ownership changes addressed to this device. */
+    /**
+     * Listens for requests, takeovers and ownership changes addressed to this device: one bus
+     * subscription for all of the device's subjects ({@code dev.<id>.*}), dispatched by kind here.
+     * Six subscriptions cost about a kilobyte per connected device (a subject, a map entry, a
+     * subscriber and a handler each); one costs a sixth of it.
+     */
     void attach() {
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceCommands(deviceId), m -> onRequest(m.data(), m.replyTo())));
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceTakeover(deviceId), m -> {
-            if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) close(Disconnects.SESSION_TAKEN_OVER);
-        }));
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceKick(deviceId), m -> close(Disconnects.NOT_AUTHORIZED)));
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceChanged(deviceId), m -> {
-            String placement = new String(m.data(), StandardCharsets.UTF_8);
-            rescope(placement);
-            Runnable rebill = () -> gw.usage().rebill(deviceId, placement).ifPresent(reason -> {
-                closeReason = reason;
-                Disconnects.close(channel, mqtt5, Disconnects.QUOTA_EXCEEDED);
-            });
-            // On one node the change arrives on the API request's own virtual thread: bill the new payer
-            // before the claim answers, so nothing counted after it goes to the old one. A bus or event-loop
-            // thread must not wait on the database: there the payer changes a moment later.
-            if (Thread.currentThread().isVirtual()) rebill.run();
-            else gw.blocking().execute(rebill);
-        }));
-        // Webhook responses and errors for this device alone, delivered when a subscription matches.
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceHookEvents(deviceId),
-                m -> deliverEvent(gw.codec().decode(m.data()).event())));
-        busSubscriptions.add(gw.bus().subscribe(Subjects.deviceFirmware(deviceId), m -> {
-            // Until the first describe the cloud does not know what the device runs; that describe decides.
-            if (described.get()) gw.blocking().execute(this::firmwareNudged);
-        }));
+        busSubscription = gw.bus().subscribe(Subjects.device(deviceId), this::onDeviceMessage);
+    }
+
+    private void onDeviceMessage(io.boson.bus.BusMessage m) {
+        switch (Subjects.deviceSubjectKind(m.subject())) {
+            case Subjects.COMMANDS -> onRequest(m.data(), m.replyTo());
+            case Subjects.TAKEOVER -> {
+                if (!sessionId.equals(new String(m.data(), StandardCharsets.UTF_8))) close(Disconnects.SESSION_TAKEN_OVER);
+            }
+            case Subjects.KICK -> close(Disconnects.NOT_AUTHORIZED);
+            case Subjects.CHANGED -> {
+                String placement = new String(m.data(), StandardCharsets.UTF_8);
+                rescope(placement);
+                Runnable rebill = () -> gw.usage().rebill(deviceId, placement).ifPresent(reason -> {
+                    closeReason = reason;
+                    Disconnects.close(channel, mqtt5, Disconnects.QUOTA_EXCEEDED);
+                });
+                // On one node the change arrives on the API request's own virtual thread: bill the new payer
+                // before the claim answers, so nothing counted after it goes to the old one. A bus or event-loop
+                // thread must not wait on the database: there the payer changes a moment later.
+                if (Thread.currentThread().isVirtual()) rebill.run();
+                else gw.blocking().execute(rebill);
+            }
+            // Webhook responses and errors for this device alone, delivered when a subscription matches.
+            case Subjects.HOOK -> deliverEvent(gw.codec().decode(m.data()).event());
+            case Subjects.FIRMWARE -> {
+                // Until the first describe the cloud does not know what the device runs; that describe decides.
+                if (described.get()) gw.blocking().execute(this::firmwareNudged);
+            }
+            default -> {
+                // presence and edits: notices for caches, nothing for the session
+            }
+        }
     }
 
     /** The OTA chunk size this device asked for in its last describe (see OtaDelivery.chunkBytes). */
@@ -209,7 +221,8 @@ final class DeviceSession {
     }
 
     synchronized void detach() {
-        busSubscriptions.forEach(Bus.Subscription::close);
+        Bus.Subscription s = busSubscription;
+        if (s != null) s.close();
         if (receivingEvents) stopEvents();
         for (Pending p : pending.values()) {
             reply(p.replyTo(), DeviceRequest.Reply.failed(CallService.DeviceOfflineReply.REASON));
@@ -241,7 +254,10 @@ final class DeviceSession {
     synchronized boolean subscribed(String filter) {
         if (!filters.contains(filter)) {
             if (filters.size() >= MAX_SUBSCRIPTIONS) return false;
-            filters.add(filter);
+            // A fleet subscribes to the same few filters (c/f/#, c/v/#, …): one copy of each for all of
+            // its sessions instead of one per device (about 300 bytes each). Interned strings are
+            // collected once no session holds them, so odd filters cost nothing for good.
+            filters.add(filter.intern());
         }
         if (!receivingEvents && Topics.couldMatchEvents(filter)) {
             receivingEvents = true;

@@ -56,6 +56,40 @@ abstract class BusContract {
     }
 
     @Test
+    void aLastTokenWildcardReceivesItsTokensSubjectsOnlyAndAnswersRequests() throws Exception {
+        // One subscription per connected device (dev.<id>.*), beside the caches' dev.*.changed.
+        List<String> device = new CopyOnWriteArrayList<>();
+        List<String> other = new CopyOnWriteArrayList<>();
+        List<String> changed = new CopyOnWriteArrayList<>();
+        Bus.Subscription sub = bus.subscribe("dev.x.*", m -> {
+            device.add(m.subject());
+            if (m.replyTo() != null) bus.publish(m.replyTo(), b("answer " + m.subject()));
+        });
+        bus.subscribe("dev.y.*", m -> other.add(m.subject()));
+        bus.subscribe("dev.*.changed", m -> changed.add(m.subject()));
+        bus.publish("dev.x.cmd", b("1"));
+        bus.publish("dev.x.changed", b("2"));
+        bus.publish("dev.x", b("3"));
+        bus.publish("dev.x.cmd.more", b("4"));
+        bus.publish("dev.xx.cmd", b("5"));
+        bus.publish("dev.y.kick", b("6"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> device.size() == 2 && other.size() == 1 && changed.size() == 1);
+        assertThat(new String(bus.request("dev.x.ota", b("?"), Duration.ofSeconds(5)).get(), StandardCharsets.UTF_8))
+                .isEqualTo("answer dev.x.ota");
+        assertThat(device).containsExactly("dev.x.cmd", "dev.x.changed", "dev.x.ota");
+        assertThat(other).containsExactly("dev.y.kick");
+        assertThat(changed).containsExactly("dev.x.changed");
+
+        sub.close();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(
+                () -> bus.request("dev.x.cmd", b("?"), Duration.ofSeconds(2)).get())
+                .hasCauseInstanceOf(Bus.NoResponders.class));
+        bus.publish("dev.y.kick", b("7"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> other.size() == 2);
+        assertThat(device).hasSize(3);
+    }
+
+    @Test
     void oneSubjectsMessagesArriveInOrder() {
         List<Integer> got = new CopyOnWriteArrayList<>();
         bus.subscribe("dev.d9.cmd", m -> got.add(Integer.parseInt(new String(m.data()))));
