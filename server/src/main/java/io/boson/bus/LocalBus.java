@@ -98,12 +98,14 @@ public final class LocalBus implements Bus {
 
     @Override
     public Subscription subscribe(String pattern, Consumer<BusMessage> handler) {
-        Sub sub = new Sub(pattern, handler);
         if (lastTokenWildcard(pattern)) {
+            // The subscriber keeps the prefix only (its log line names it): one string per connected device, not two.
             String tokens = pattern.substring(0, pattern.length() - 2);
+            Sub sub = new Sub(tokens, handler);
             lastTokenWildcards.compute(tokens, (k, list) -> list == null ? List.of(sub) : with(list, sub));
             return () -> lastTokenWildcards.computeIfPresent(tokens, (k, list) -> without(list, sub));
         }
+        Sub sub = new Sub(pattern, handler);
         if (Subjects.hasWildcard(pattern)) {
             wildcards.add(sub);
             return () -> wildcards.remove(sub);
