@@ -19,7 +19,11 @@ import java.util.Locale;
  * into Boson's own {@code event_history} table (migrations applied, H2 file, no server) and into a
  * copy of it without the device index (the baseline), rounds alternating, same run, same database.
  *
- * <pre>bench/run history-store [--devices 2000] [--rows 200000] [--rounds 3]</pre>
+ * With {@code --flush N} each transaction holds N events (as a history that flushed less often), and
+ * with {@code --sorted} they are written ordered by device, so that each device's events land on its
+ * index page together.
+ *
+ * <pre>bench/run history-store [--devices 2000] [--rows 200000] [--rounds 3] [--flush N] [--sorted]</pre>
  */
 public final class HistoryStoreBenchmark {
 
@@ -32,14 +36,21 @@ public final class HistoryStoreBenchmark {
         int devices = 2_000;
         int rows = 200_000;
         int rounds = 3;
+        int flushEvents = 0;
+        boolean sorted = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
                 case "--rows" -> rows = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("usage: history-store [--devices 2000] [--rows 200000] [--rounds 3]");
+                case "--flush" -> flushEvents = Integer.parseInt(args[++i]);
+                case "--sorted" -> sorted = true;
+                default -> throw new IllegalArgumentException(
+                        "usage: history-store [--devices 2000] [--rows 200000] [--rounds 3] [--flush N] [--sorted]");
             }
         }
+        int perFlush = flushEvents > 0 ? flushEvents : devices;
+        boolean bySorted = sorted;
         String[] cores = new String[devices];
         for (int i = 0; i < devices; i++) cores[i] = String.format(Locale.ROOT, "%024x", 0xe00fce68L * 1_000_003L + i * 7_919L);
         Path dir = Files.createTempDirectory("boson-bench-history-");
@@ -62,10 +73,10 @@ public final class HistoryStoreBenchmark {
                     long c0 = mx.getCurrentThreadCpuTime();
                     long w0 = System.nanoTime();
                     int perRound = r < 0 ? rows / 4 : rows;
-                    for (int done = 0; done < perRound; done += devices) {
-                        int n = Math.min(devices, perRound - done);
+                    for (int done = 0; done < perRound; done += perFlush) {
+                        int n = Math.min(perFlush, perRound - done);
                         long first = ids[t];
-                        db.jdbi().useTransaction(h -> flush(h, tables[t], first, n, cores));
+                        db.jdbi().useTransaction(h -> flush(h, tables[t], first, n, cores, bySorted));
                         ids[t] += n;
                     }
                     if (r >= 0) {
@@ -80,10 +91,11 @@ public final class HistoryStoreBenchmark {
             }
         }
         StringBuilder md = new StringBuilder(String.format(Locale.ROOT, "# Event history writes on the embedded store%n%n"
-                + "%,d devices publishing in turn into one product scope; flushes of %,d events, one transaction each; %,d rows"
+                + "%,d devices publishing in turn into one product scope; flushes of %,d events%s, one transaction each; %,d rows"
                 + " per round, %d rounds per table, alternating; Boson's event_history (with its index by device) against a copy"
                 + " without that index. µs per event, on the writing thread.%n%n"
-                + "| table | CPU per event, rounds | wall per event, rounds |%n|---|---|---|%n", devices, devices, rows, rounds));
+                + "| table | CPU per event, rounds | wall per event, rounds |%n|---|---|---|%n", devices, perFlush,
+                sorted ? " written in device order" : "", rows, rounds));
         for (int t = 0; t < 2; t++) {
             md.append("| ").append(t == 0 ? "event_history (as shipped)" : "without the device index (baseline)")
                     .append(" | ").append(list(cpu[t])).append(" | ").append(list(wall[t])).append(" |\n");
@@ -98,10 +110,17 @@ public final class HistoryStoreBenchmark {
         System.out.print(md);
     }
 
-    private static void flush(Handle h, String table, long firstId, int n, String[] cores) {
+    private static void flush(Handle h, String table, long firstId, int n, String[] cores, boolean sorted) {
         PreparedBatch b = h.prepareBatch("INSERT INTO " + table + "(" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-        for (int i = 0; i < n; i++) {
-            long id = firstId + i;
+        long[] order = new long[n];
+        for (int i = 0; i < n; i++) order[i] = firstId + i;
+        if (sorted) {
+            // By device (the id's device is id % devices), each device's events in id order.
+            order = java.util.Arrays.stream(order).boxed()
+                    .sorted(java.util.Comparator.comparingLong((Long id) -> id % cores.length).thenComparingLong(id -> id))
+                    .mapToLong(Long::longValue).toArray();
+        }
+        for (long id : order) {
             b.bind(0, (1_700_000_000_000L + id) << 8).bind(1, "p1001").bind(2, "temperature")
                     .bind(3, "{\"t\":21.5,\"seq\":" + id + "}").bind(4, false).bind(5, 60)
                     .bind(6, 1_700_000_000_000L + id).bind(7, cores[(int) (id % cores.length)]).bind(8, 1001);

@@ -22,20 +22,14 @@ public final class DeviceFirmwareJson {
         this.firmware = firmware;
     }
 
-    /** The fields of each device, in one pass over the product. */
-    public Map<String, Map<String, Object>> of(long productId, Collection<String> deviceIds) {
-        return of(productId, deviceIds, null);
-    }
-
     /**
-     * The same, with the devices' groups in the product already read by the caller (id → group
-     * names, absent for none), or null to read them here.
+     * The fields of each device, in one pass over the product, with the devices' groups in the
+     * product as the caller's page already read them (id → group names, absent for none).
      */
     public Map<String, Map<String, Object>> of(long productId, Collection<String> deviceIds, Map<String, List<String>> groups) {
         Map<String, Map<String, Object>> out = new HashMap<>();
         if (deviceIds.isEmpty()) return out;
-        List<DeviceFirmware> ds = groups == null ? firmware.deviceFirmware(productId, deviceIds)
-                : firmware.deviceFirmware(productId, deviceIds, groups);
+        List<DeviceFirmware> ds = firmware.deviceFirmware(productId, deviceIds, groups);
         Map<String, Precedence.Target> targets = firmware.targets(productId, ds);
         for (DeviceFirmware d : ds) out.put(d.deviceId(), fields(d, targets.get(d.deviceId())));
         return out;

@@ -208,11 +208,7 @@ public final class FirmwareService {
         return repo.device(deviceId).orElseThrow(() -> DomainException.notFound("Device not found"));
     }
 
-    public List<DeviceFirmware> deviceFirmware(long productId, Collection<String> ids) {
-        return repo.devices(productId, ids);
-    }
-
-    /** The same, with the devices' groups (in the product) already known. */
+    /** These devices of the product, with their groups in the product already known. */
     public List<DeviceFirmware> deviceFirmware(long productId, Collection<String> ids, Map<String, List<String>> groups) {
         return repo.devices(productId, ids, groups);
     }

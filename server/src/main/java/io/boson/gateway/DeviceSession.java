@@ -66,8 +66,7 @@ final class DeviceSession {
     private volatile String ownerScope;
     private volatile boolean receivingEvents;
     private volatile String closeReason = "connection closed";
-    /** Whether the device described itself in this session (see {@link #DESCRIBED}). */
-    @SuppressWarnings("unused")
+    /** Whether the device described itself in this session (set once, by {@link #DESCRIBED}). */
     private volatile boolean described;
     /** Fields updated atomically without an Atomic object each: a connected device costs their 16-24 bytes less. */
     private static final java.lang.invoke.VarHandle RIDS;

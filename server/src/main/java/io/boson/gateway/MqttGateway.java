@@ -93,22 +93,19 @@ public final class MqttGateway implements AutoCloseable {
      * This node was taken for dead by another (it did not beat for the node timeout) while it still
      * held its sessions: that node recorded its devices offline. Records each session still open
      * online again, with its {@code spark/status online}; a session that closed meanwhile is
-     * recorded offline as its close would have. Returns how many devices came back online.
+     * recorded offline as its close would have (one presence notice either way).
      */
-    public int reassertSessions() {
-        int back = 0;
+    public void reassertSessions() {
         for (DeviceSession s : context.sessions().all()) {
             if (!context.presence().reasserted(s.deviceId(), s.sessionId(), s.remoteIp())) continue;
-            context.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
             if (s.open()) {
-                back++;
                 context.events().system(s.deviceId(), s.scope(), s.ownerScope(), "spark/status", "online");
-            } else if (context.presence().lost(s.deviceId(), s.sessionId(), s.closeReason())) {
+            } else {
                 // It closed while this ran, and its close found nothing to record: record it now.
-                context.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
+                context.presence().lost(s.deviceId(), s.sessionId(), s.closeReason());
             }
+            context.bus().publish(io.boson.bus.Subjects.devicePresence(s.deviceId()), new byte[0]);
         }
-        return back;
     }
 
     /** Ends the sessions on this node of the devices of an owner whose communication is paused. */

@@ -253,19 +253,16 @@ public final class RolloutRepository {
     }
 
     /**
-     * The same for these devices of the product, each with its rollouts newest first: by the device
-     * index, so that a page or a single device does not read every rollout device of the product.
+     * The same for these devices of the product (at most {@link #IDS_PER_QUERY}), each with its
+     * rollouts newest first: by the device index, so that a page or a single device does not read
+     * every rollout device of the product.
      */
     public Map<String, List<Placement>> placements(long productId, Collection<String> deviceIds) {
         Map<String, List<Placement>> out = new HashMap<>();
-        List<String> list = List.copyOf(deviceIds);
-        jdbi.useHandle(h -> {
-            for (int i = 0; i < list.size(); i += IDS_PER_QUERY) {
-                h.createQuery(PLACEMENT + " AND rd.device_id IN (<ids>) ORDER BY r.id DESC").bind("p", productId)
-                        .bindList("ids", list.subList(i, Math.min(list.size(), i + IDS_PER_QUERY)))
-                        .map(PLACEMENT_BY_DEVICE).forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue()));
-            }
-        });
+        if (deviceIds.isEmpty()) return out;
+        jdbi.useHandle(h -> h.createQuery(PLACEMENT + " AND rd.device_id IN (<ids>) ORDER BY r.id DESC").bind("p", productId)
+                .bindList("ids", List.copyOf(deviceIds))
+                .map(PLACEMENT_BY_DEVICE).forEach(e -> out.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue())));
         return out;
     }
 
@@ -273,7 +270,7 @@ public final class RolloutRepository {
             (rs, ctx) -> Map.entry(rs.getString(6), new Placement(rs.getLong(1), rs.getInt(2), RolloutState.of(rs.getString(3)),
                     rs.getInt(4), rs.getInt(5)));
 
-    /** How many device ids one placements query names (a list page is 25 to 100). */
+    /** The most device ids one placements query names (a list page is 25 to 100); more are read product-wide. */
     static final int IDS_PER_QUERY = 500;
 
     /** The same for every device of the product, each with its rollouts newest first. */
