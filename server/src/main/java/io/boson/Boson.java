@@ -86,6 +86,8 @@ public final class Boson implements AutoCloseable {
     private final EventStreams streams;
     private final HttpApi http;
     private final MqttGateway gateway;
+    private final io.boson.deviceos.ServerKey serverKey;
+    private final io.boson.deviceos.DeviceKeys deviceKeys;
     private final ScheduledExecutorService timers;
     private final Optional<String> generatedAdminPassword;
     private final AuthService auth;
@@ -197,6 +199,9 @@ public final class Boson implements AutoCloseable {
         if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),
                 config.deviceCa());
         DeviceJson deviceJson = new DeviceJson(json);
+        this.serverKey = io.boson.deviceos.ServerKey.loadOrCreate(db.jdbi(), config.clock());
+        this.deviceKeys = new io.boson.deviceos.DeviceKeys(new io.boson.deviceos.DeviceKeyRepository(db.jdbi(), db.postgres()),
+                devices, deviceRepo, products, bus, audit, config.clock());
         this.limits = new RequestLimits(config.apiLimits(), config.clock(), bus, json, nodeId);
         this.http = new HttpApi(json, limits, List.of(
                 new AuthRoutes(auth, tokens, json),
@@ -215,6 +220,7 @@ public final class Boson implements AutoCloseable {
                 new CustomerRoutes(new CustomerService(accounts, auth, products, deviceRepo, devices, audit, config.clock()),
                         tokens, json),
                 new CallRoutes(calls, tokens, json),
+                new io.boson.deviceos.DeviceOsRoutes(serverKey, deviceKeys, tokens, json),
                 webhooks.routes(tokens, json),
                 new UsageRoutes(new io.boson.usage.ServiceAgreements(usage, db.jdbi(), orgs, products, fleet), tokens, json),
                 health.diagnosticsRoutes(fleet, devices, calls, tokens, json),
@@ -381,6 +387,10 @@ public final class Boson implements AutoCloseable {
 
     public Database database() {
         return db;
+    }
+
+    public io.boson.deviceos.DeviceKeys deviceKeys() {
+        return deviceKeys;
     }
 
     public DeviceService devices() {

@@ -1,6 +1,7 @@
 package io.boson;
 
 import io.boson.cli.AotTrainingCommand;
+import io.boson.cli.ServerKeyCommand;
 import io.boson.cli.ServeCommand;
 import io.boson.cli.SimulateCommand;
 import picocli.CommandLine;
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code boson} executable. */
 @Command(name = "boson", mixinStandardHelpOptions = true, version = "Boson 0.1.0",
         description = "A self-hostable device cloud compatible with Particle's Cloud API.",
-        subcommands = {ServeCommand.class, SimulateCommand.class, AotTrainingCommand.class})
+        subcommands = {ServeCommand.class, SimulateCommand.class, ServerKeyCommand.class, AotTrainingCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

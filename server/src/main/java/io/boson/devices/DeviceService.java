@@ -32,7 +32,7 @@ public final class DeviceService {
     public static final int MAX_NOTES = 4000;
     /** Platform ids from @particle/device-constants. */
     public static final Map<Integer, String> PLATFORMS = Map.ofEntries(
-            Map.entry(6, "Photon"), Map.entry(8, "P1"), Map.entry(10, "Electron"), Map.entry(12, "Argon"),
+            Map.entry(3, "gcc"), Map.entry(6, "Photon"), Map.entry(8, "P1"), Map.entry(10, "Electron"), Map.entry(12, "Argon"),
             Map.entry(13, "Boron"), Map.entry(23, "B SoM"), Map.entry(25, "B5 SoM"), Map.entry(26, "Tracker"),
             Map.entry(32, "P2"), Map.entry(35, "M SoM"), Map.entry(42, "Tachyon"));
 

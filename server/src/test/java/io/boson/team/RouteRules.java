@@ -68,9 +68,12 @@ final class RouteRules {
         r.put("POST /oauth/token", new Public("credentials in the body"));
         r.put("POST /v1/users", new Public("sign-up (refused unless open sign-up is on)"));
         r.put("POST /v1/products/{product}/customers", new Public("the product's OAuth client credentials in the body"));
+        r.put("GET /v1/server_key", new Public("the cloud's public key, which a Device OS device needs before it can connect"));
 
         // Platform administration.
         r.put("POST /v1/admin/devices", new Admin());
+        // A device's public key: the admin for any ID (tested in DeviceKeysTest), an owner for their own devices.
+        r.put("POST /v1/provisioning/{id}", new Own("{id}"));
         r.put("PUT /v1/admin/usage/{kind}/{name}/plan", new Admin());
 
         // The caller's own account, tokens, clients and devices.
