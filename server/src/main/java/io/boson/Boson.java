@@ -87,6 +87,7 @@ public final class Boson implements AutoCloseable {
     private final HttpApi http;
     private final MqttGateway gateway;
     private final io.boson.deviceos.ServerKey serverKey;
+    private final io.boson.deviceos.DeviceOsGateway deviceOs;
     private final io.boson.deviceos.DeviceKeys deviceKeys;
     private final ScheduledExecutorService timers;
     private final Optional<String> generatedAdminPassword;
@@ -199,6 +200,7 @@ public final class Boson implements AutoCloseable {
         if (tls != null) gateway.startTls(config.bindHost(), config.mqttTlsPort(), tls.certificatePem(), tls.keyPem(),
                 config.deviceCa());
         DeviceJson deviceJson = new DeviceJson(json);
+        // deviceKeys and serverKey are made below; the Device OS endpoint starts once they are.
         this.serverKey = io.boson.deviceos.ServerKey.loadOrCreate(db.jdbi(), config.clock());
         this.deviceKeys = new io.boson.deviceos.DeviceKeys(new io.boson.deviceos.DeviceKeyRepository(db.jdbi(), db.postgres()),
                 devices, deviceRepo, products, bus, audit, config.clock());
@@ -231,6 +233,7 @@ public final class Boson implements AutoCloseable {
                         : new HttpApi.Https(config.bindHost(), config.httpPort(), config.httpsPort(), tls));
         if (tls != null && config.httpsEnabled()) http.start();
         else http.start(config.bindHost(), config.httpPort());
+        this.deviceOs = config.coapPort() < 0 ? null : startDeviceOs(config, json);
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "boson-timers");
             t.setDaemon(true);
@@ -258,6 +261,16 @@ public final class Boson implements AutoCloseable {
      * The certificate for HTTPS and MQTT over TLS: the one configured, else, when HTTPS is asked for
      * without one, a self-signed one made on first start and kept in the data directory.
      */
+    private io.boson.deviceos.DeviceOsGateway startDeviceOs(Config config, com.fasterxml.jackson.databind.ObjectMapper json)
+            throws InterruptedException {
+        try {
+            return new io.boson.deviceos.DeviceOsGateway(gateway, deviceKeys, serverKey, json, config.clock(),
+                    new java.net.InetSocketAddress(config.bindHost(), config.coapPort()));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot serve Device OS devices on udp port " + config.coapPort() + ": " + e.getMessage(), e);
+        }
+    }
+
     private static io.boson.tls.TlsIdentity tlsIdentity(Config config) {
         if (config.tlsEnabled()) return io.boson.tls.TlsIdentity.load(config.tlsCert(), config.tlsKey());
         if (!config.httpsEnabled()) return null;
@@ -389,6 +402,11 @@ public final class Boson implements AutoCloseable {
         return db;
     }
 
+    /** Device OS's UDP port, or -1 when it is off. */
+    public int coapPort() {
+        return deviceOs == null ? -1 : deviceOs.address().getPort();
+    }
+
     public io.boson.deviceos.DeviceKeys deviceKeys() {
         return deviceKeys;
     }
@@ -438,6 +456,7 @@ public final class Boson implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         streams.close();
+        if (deviceOs != null) deviceOs.close();
         gateway.close();
         http.close();
         usage.close();

@@ -47,7 +47,9 @@ public record Config(
          */
         Duration lastHeardInterval,
         /** Device connections per node and the CONNECT timeout; null: from the process's open-files limit. */
-        io.boson.gateway.ConnectionLimit deviceConnections) {
+        io.boson.gateway.ConnectionLimit deviceConnections,
+        /** Device OS's CoAP over DTLS on this UDP port (0: any free port; -1: off). */
+        int coapPort) {
 
     /**
      * Fleet health and node liveness: {@code enabled} turns vitals history and fleet series on
@@ -71,6 +73,8 @@ public record Config(
     public static final int DEFAULT_MQTT_PORT = 8884;
     /** MQTT over TLS, served only when a certificate and key are configured. */
     public static final int DEFAULT_MQTT_TLS_PORT = 8885;
+    /** Device OS's own port for its UDP protocol (devices dial it; it is not configurable on them). */
+    public static final int DEFAULT_COAP_PORT = 5684;
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** api-js drops a stream silent for 15 s (13 s in the CLI's bundled copy). */
     public static final Duration DEFAULT_SSE_KEEPALIVE = Duration.ofSeconds(9);
@@ -178,6 +182,7 @@ public record Config(
         private io.boson.webhooks.WebhookSettings webhooks = io.boson.webhooks.WebhookSettings.defaults();
         private Duration eventRetention = io.boson.events.EventHistory.DEFAULT_RETENTION;
         private Duration eventFlushInterval = io.boson.events.EventHistory.DEFAULT_FLUSH_INTERVAL;
+        private int coapPort = -1;
 
         public Builder() {
         }
@@ -214,6 +219,7 @@ public record Config(
             webhooks = c.webhooks;
             eventRetention = c.eventRetention;
             eventFlushInterval = c.eventFlushInterval;
+            coapPort = c.coapPort;
         }
 
         public Builder dataDir(Path v) { dataDir = v; return this; }
@@ -251,13 +257,15 @@ public record Config(
         /** Event history retention (zero: no history, no resume). */
         public Builder eventRetention(Duration v) { eventRetention = v; return this; }
         public Builder eventFlushInterval(Duration v) { eventFlushInterval = v; return this; }
+        /** Device OS's UDP endpoint (0: any free port; -1: off, the default of a built config; {@code boson serve} uses 5684). */
+        public Builder coapPort(int v) { coapPort = v; return this; }
 
         public Config build() {
             return new Config(dataDir, bindHost, httpPort, mqttPort, dbUrl, dbUser, dbPassword, adminUsername,
                     adminPassword, openSignup, requestTimeout, sseKeepAlive, presenceFlushInterval, nodeId, clock,
                     mqttTlsPort, tlsCert, tlsKey, deviceCa, firmwareMaxBytes, natsUrl, natsPrefix, apiLimits, httpsPort, usage, health,
                     webhooks, eventRetention, eventFlushInterval, lastHeardInterval,
-                    deviceConnections);
+                    deviceConnections, coapPort);
         }
     }
 }

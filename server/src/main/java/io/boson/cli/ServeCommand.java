@@ -35,6 +35,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "MQTT over TLS port, served when --tls-cert and --tls-key are given or HTTPS is on (default 8885).")
     int mqttTlsPort;
 
+    @Option(names = "--coap-port", defaultValue = "${env:BOSON_COAP_PORT:-5684}",
+            description = "UDP port for Device OS devices (CoAP over DTLS, their own protocol); 0 turns it off"
+                    + " (env BOSON_COAP_PORT, default 5684, the port Device OS dials).")
+    int coapPort;
+
     @Option(names = "--tls-cert", defaultValue = "${env:BOSON_TLS_CERT}",
             description = "PEM certificate chain for MQTT over TLS (env BOSON_TLS_CERT).")
     Path tlsCert;
@@ -249,6 +254,7 @@ public final class ServeCommand implements Callable<Integer> {
                         Duration.ofMillis(nodeTimeoutMs), metricsPort))
                 .webhooks(webhooks)
                 .eventRetention(retention)
+                .coapPort(coapPort == 0 ? -1 : coapPort)
                 .build();
         if (historyDays < 1 || nodeHeartbeatMs < 100 || nodeTimeoutMs < 2 * nodeHeartbeatMs) {
             System.err.println("boson: --history-days must be at least 1, --node-heartbeat-ms at least 100, and --node-timeout-ms"

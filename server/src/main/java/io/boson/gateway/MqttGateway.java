@@ -69,6 +69,8 @@ public final class MqttGateway implements AutoCloseable {
     private final ConnectionLimit.Counter connections;
     private Channel server;
     private Channel tlsServer;
+    private Channel localServer;
+    private EventLoopGroup local;
 
     public MqttGateway(DeviceService devices, ProductDevices fleet, Presence presence, EventService events, EventCodec codec, Bus bus,
                        ObjectMapper json, Clock clock, Duration requestTimeout, OtaDelivery ota, io.boson.usage.UsageService usage,
@@ -163,6 +165,37 @@ public final class MqttGateway implements AutoCloseable {
                 });
     }
 
+    /**
+     * Also serves the device protocol in-process, for gateways of other device protocols (Device OS's
+     * CoAP over DTLS): they connect a {@link io.netty.channel.local.LocalChannel} per device to the
+     * address returned and exchange Netty's MQTT message objects (no encoding) with the same
+     * session code as a socket's. Only code in this process can open such a channel, and it has
+     * authenticated the device itself: the CONNECT's client id is taken as proven.
+     */
+    public synchronized io.netty.channel.local.LocalAddress startLocal() throws InterruptedException {
+        if (localServer != null) return (io.netty.channel.local.LocalAddress) localServer.localAddress();
+        local = new MultiThreadIoEventLoopGroup(1, io.netty.channel.local.LocalIoHandler.newFactory());
+        localServer = new ServerBootstrap()
+                .group(local)
+                .channel(io.netty.channel.local.LocalServerChannel.class)
+                .childHandler(new ChannelInitializer<io.netty.channel.local.LocalChannel>() {
+                    @Override
+                    protected void initChannel(io.netty.channel.local.LocalChannel ch) {
+                        boolean admitted = connections.admit();
+                        ch.closeFuture().addListener(f -> connections.release());
+                        ch.pipeline().addLast("device", new PacketHandler(context, () -> closing, !admitted, limit.connectTimeout(),
+                                true));
+                    }
+                })
+                .bind(new io.netty.channel.local.LocalAddress("boson-gateway-" + java.util.UUID.randomUUID())).sync().channel();
+        return (io.netty.channel.local.LocalAddress) localServer.localAddress();
+    }
+
+    /** The in-process transport's event loops, for the client ends of its channels. */
+    public EventLoopGroup localGroup() {
+        return local;
+    }
+
     public int port() {
         return ((InetSocketAddress) server.localAddress()).getPort();
     }
@@ -181,6 +214,7 @@ public final class MqttGateway implements AutoCloseable {
         closing = true;
         if (server != null) server.close().syncUninterruptibly();
         if (tlsServer != null) tlsServer.close().syncUninterruptibly();
+        if (localServer != null) localServer.close().syncUninterruptibly();
         List<Channel> channels = new ArrayList<>();
         for (DeviceSession s : context.sessions().all()) {
             channels.add(s.channel());
@@ -188,6 +222,7 @@ public final class MqttGateway implements AutoCloseable {
         }
         for (Channel c : channels) c.closeFuture().awaitUninterruptibly(SHUTDOWN_WAIT_MILLIS);
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (local != null) local.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         blocking.shutdown();
         try {

@@ -77,7 +77,19 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
     /** Closes the connection if no CONNECT came in time; cancelled by the CONNECT. */
     private io.netty.util.concurrent.ScheduledFuture<?> connectTimer;
 
+    /**
+     * On the in-process transport ({@link MqttGateway#startLocal}) the CONNECT's client id is the device
+     * that the transport in front (Device OS's DTLS endpoint) already authenticated by its key.
+     */
+    private final boolean transportAuthenticated;
+
     PacketHandler(GatewayContext gw, BooleanSupplier closing, boolean overLimit, Duration connectTimeout) {
+        this(gw, closing, overLimit, connectTimeout, false);
+    }
+
+    PacketHandler(GatewayContext gw, BooleanSupplier closing, boolean overLimit, Duration connectTimeout,
+                  boolean transportAuthenticated) {
+        this.transportAuthenticated = transportAuthenticated;
         this.gw = gw;
         this.closing = closing;
         this.overLimit = overLimit;
@@ -195,7 +207,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         // A client certificate from a trusted device CA names the device; else the secret does.
-        String certified = ClientCertificates.deviceId(ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class));
+        String certified = transportAuthenticated ? clientId
+                : ClientCertificates.deviceId(ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class));
         if (!DeviceIds.valid(clientId) || (username != null && !username.equals(clientId))
                 || (certified == null ? password == null : !certified.equals(clientId))) {
             refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED,
