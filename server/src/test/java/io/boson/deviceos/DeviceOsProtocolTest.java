@@ -1,0 +1,172 @@
+package io.boson.deviceos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boson.devices.DeviceIds;
+import io.boson.testing.Api;
+import io.boson.testing.SseStream;
+import io.boson.testing.TestCloud;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Device OS's own protocol end to end: a real server with its UDP endpoint, a device speaking DTLS
+ * and CoAP as Device OS 6.2.0 does ({@link DeviceOsTestDevice}), and the API and event stream as
+ * particle-cli and particle-api-js use them. Such a device must be indistinguishable from an MQTT
+ * one to API clients.
+ */
+class DeviceOsProtocolTest {
+
+    static TestCloud cloud;
+    static PublicKey serverKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cloud = TestCloud.start(b -> b.coapPort(0));
+        serverKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(DeviceKeysTest.derOf(cloud)));
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    InetSocketAddress udp() {
+        return new InetSocketAddress("127.0.0.1", cloud.boson().coapPort());
+    }
+
+    /** A device with a key registered by the admin, claimed to {@code owner}, connected and described. */
+    DeviceOsTestDevice connected(Api owner) throws Exception {
+        String id = DeviceIds.random();
+        KeyPair key = DeviceKeysTest.ecKey();
+        Map<String, String> form = DeviceKeysTest.form(id, key.getPublic(), "ecc");
+        form.put("platform_id", "32");
+        assertThat(cloud.admin().postForm("/v1/provisioning/" + id, form).status()).isEqualTo(200);
+        DeviceOsTestDevice d = new DeviceOsTestDevice(id, key, serverKey, udp());
+        assertThat(d.handshake()).isTrue();
+        CoapMessage ack = d.hello(id, 32, 0xFFFF);
+        assertThat(ack).isNotNull();
+        assertThat(ack.type()).isEqualTo(CoapMessage.ACK);
+        await().atMost(Duration.ofSeconds(10)).until(() -> cloud.boson().devices().find(id).map(x -> x.online()).orElse(false));
+        assertThat(owner.postJson("/v1/devices", Map.of("id", id)).status()).isEqualTo(200);
+        return d;
+    }
+
+    @Test
+    void aDeviceWithARegisteredKeyComesOnlineDescribedAsDeviceOsSaysIt() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner)) {
+            d.functions.put("led", arg -> arg.length());
+            d.variables.put("counter", 7);
+            d.variables.put("temp", 21.5);
+            d.variables.put("name", "vdev");
+            d.variables.put("armed", true);
+            assertThat(d.describe().type()).isEqualTo(CoapMessage.ACK);
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/v1/devices/" + d.id).json().get("functions").size() == 1);
+            JsonNode device = owner.get("/v1/devices/" + d.id).json();
+            assertThat(device.get("online").asBoolean()).isTrue();
+            assertThat(device.get("platform_id").asInt()).isEqualTo(32);
+            assertThat(device.get("system_firmware_version").asText()).isEqualTo("6.2.0");
+            assertThat(device.get("functions").get(0).asText()).isEqualTo("led");
+            assertThat(device.get("variables").get("counter").asText()).isEqualTo("int32");
+            assertThat(device.get("variables").get("temp").asText()).isEqualTo("double");
+            assertThat(device.get("variables").get("name").asText()).isEqualTo("string");
+            assertThat(device.get("variables").get("armed").asText()).isEqualTo("bool");
+        }
+    }
+
+    @Test
+    void functionCallsAndVariableReadsReachTheDeviceAndItsAnswersComeBackTyped() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner)) {
+            d.functions.put("led", arg -> arg.equals("on") ? 42 : -arg.length());
+            d.variables.put("counter", -123456);
+            d.variables.put("temp", 21.5);
+            d.variables.put("name", "vdev");
+            d.variables.put("armed", true);
+            d.describe();
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/v1/devices/" + d.id).json().get("functions").size() == 1);
+            Api.Response on = owner.postForm("/v1/devices/" + d.id + "/led", Map.of("arg", "on"));
+            assertThat(on.status()).isEqualTo(200);
+            assertThat(on.json().get("return_value").asInt()).isEqualTo(42);
+            assertThat(owner.postForm("/v1/devices/" + d.id + "/led", Map.of("arg", "hello")).json().get("return_value").asInt())
+                    .isEqualTo(-5);
+            assertThat(owner.get("/v1/devices/" + d.id + "/counter").json().get("result").asInt()).isEqualTo(-123456);
+            assertThat(owner.get("/v1/devices/" + d.id + "/temp").json().get("result").asDouble()).isEqualTo(21.5);
+            assertThat(owner.get("/v1/devices/" + d.id + "/name").json().get("result").asText()).isEqualTo("vdev");
+            assertThat(owner.get("/v1/devices/" + d.id + "/armed").json().get("result").asBoolean()).isTrue();
+            // An unknown function: Device OS answers nothing; the cloud answers for it (not found, before asking).
+            assertThat(owner.postForm("/v1/devices/" + d.id + "/nope", Map.of("arg", "x")).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void eventsFlowBothWaysAndTheCloudTellsTheTime() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner);
+             SseStream stream = SseStream.open(cloud.baseUrl(), "/v1/devices/events/boson", owner.token())) {
+            CoapMessage sub = d.subscribe("boson-test");
+            assertThat(sub.type()).isEqualTo(CoapMessage.ACK);
+            CoapMessage ack = d.publish("boson-up", "from the device");
+            assertThat(ack.type()).isEqualTo(CoapMessage.ACK);
+            assertThat(ack.code()).isEqualTo(CoapMessage.EMPTY);
+            SseStream.Received up = stream.next(Duration.ofSeconds(10));
+            assertThat(up.name()).isEqualTo("boson-up");
+            assertThat(up.data().get("data").asText()).isEqualTo("from the device");
+            assertThat(up.data().get("coreid").asText()).isEqualTo(d.id);
+
+            assertThat(owner.postForm("/v1/devices/events", Map.of("name", "boson-test/x", "data", "to the device")).status())
+                    .isEqualTo(200);
+            String[] down = d.events.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(down).containsExactly("boson-test/x", "to the device");
+
+            // The cloud's clock (the test's, standing still) sets the device's.
+            cloud.clock.advance(Duration.ofSeconds(3));
+            long expected = cloud.clock.millis() / 1000;
+            CoapMessage t = d.time();
+            assertThat(t.code()).isEqualTo(CoapMessage.CONTENT);
+            assertThat(t.options()).isEmpty();
+            long cloudTime = ByteBuffer.wrap(t.payload()).getInt() & 0xFFFFFFFFL;
+            assertThat(cloudTime).isEqualTo(expected);
+            assertThat(d.ping().type()).isEqualTo(CoapMessage.ACK);
+        }
+    }
+
+    @Test
+    void anUnknownKeyGetsNoSessionAndAHelloInAnotherDevicesNameIsRefused() throws Exception {
+        try (DeviceOsTestDevice stranger = new DeviceOsTestDevice(DeviceIds.random(), DeviceKeysTest.ecKey(), serverKey, udp())) {
+            assertThat(stranger.handshake()).isFalse();
+        }
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner); DeviceOsTestDevice other = connected(owner)) {
+            // The second device's key, the first device's ID in the hello: refused, and the first stays as it was.
+            other.hello(d.id, 32, 0xFFFF);
+            await().atMost(Duration.ofSeconds(10)).until(other::resetByCloud);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !cloud.boson().devices().find(other.id).orElseThrow().online());
+            assertThat(cloud.boson().devices().find(d.id).orElseThrow().online()).isTrue();
+        }
+    }
+
+    @Test
+    void aNewKeyEndsTheSessionOpenedWithTheOldOne() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner)) {
+            assertThat(owner.postForm("/v1/provisioning/" + d.id, DeviceKeysTest.form(d.id, DeviceKeysTest.ecKey().getPublic(), "ecc"))
+                    .status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(d::resetByCloud);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !cloud.boson().devices().find(d.id).orElseThrow().online());
+        }
+    }
+}

@@ -1,0 +1,407 @@
+package io.boson.deviceos;
+
+import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A Device OS device for the tests, written from the protocol's facts (docs/protocol.md, "Device OS
+ * devices"), since CI cannot build Device OS: the client half of its DTLS profile (raw public keys,
+ * no server Certificate, AES-128-CCM-8, the draft connection id 254 with an empty id of its own and
+ * records of type 25 carrying the cloud's), then CoAP as Device OS 6.2.0 speaks it: the hello, the
+ * application describe, answers to function calls and variable reads as separate CON responses,
+ * events both ways, subscriptions, time and pings. The record layer's primitives (PRF, CCM, record
+ * framing) are the server's: they are standard and checked by the handshake itself (a wrong PRF or
+ * AAD fails the Finished exchange).
+ */
+final class DeviceOsTestDevice implements AutoCloseable {
+
+    final String id;
+    private final KeyPair key;
+    private final PublicKey serverKey;
+    private final java.net.DatagramSocket socket;
+    private final InetSocketAddress cloud;
+    private byte[] cid;
+    private RecordCipher readCipher;
+    private RecordCipher writeCipher;
+    private long writeSeq0;
+    private long writeSeq1;
+    private int messageId = 100;
+    private final BlockingQueue<CoapMessage> inbox = new LinkedBlockingQueue<>();
+    /** Events the cloud delivered: name → data. */
+    final BlockingQueue<String[]> events = new LinkedBlockingQueue<>();
+    final Map<String, Function<String, Integer>> functions = new ConcurrentHashMap<>();
+    final Map<String, Object> variables = new ConcurrentHashMap<>();
+    private volatile Thread reader;
+    private volatile boolean resetByCloud;
+
+    DeviceOsTestDevice(String id, KeyPair key, PublicKey serverKey, InetSocketAddress cloud) throws Exception {
+        this.id = id;
+        this.key = key;
+        this.serverKey = serverKey;
+        this.cloud = cloud;
+        this.socket = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        socket.setSoTimeout(3000);
+    }
+
+    boolean resetByCloud() {
+        return resetByCloud;
+    }
+
+    // --- DTLS ------------------------------------------------------------------------------------------
+
+    /** Shakes hands; false when the cloud does not answer (an unknown key gets no Finished). */
+    boolean handshake() throws Exception {
+        ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+        byte[] clientRandom = new byte[32];
+        new java.security.SecureRandom().nextBytes(clientRandom);
+        ByteArrayOutputStream ext = new ByteArrayOutputStream();
+        ext(ext, 10, new byte[]{0, 2, 0, 23});            // supported groups: secp256r1
+        ext(ext, 11, new byte[]{1, 0});                   // ec point formats: uncompressed
+        ext(ext, 13, new byte[]{0, 4, 4, 3, 4, 1});       // signature algorithms: ecdsa+sha256, rsa+sha256
+        ext(ext, 19, new byte[]{1, 2});                   // client certificate type: raw public key
+        ext(ext, 20, new byte[]{1, 2});                   // server certificate type: raw public key
+        ext(ext, 254, new byte[]{0});                     // connection id, empty own id
+        byte[] extBytes = ext.toByteArray();
+        ByteArrayOutputStream hello = new ByteArrayOutputStream();
+        hello.writeBytes(new byte[]{(byte) 0xFE, (byte) 0xFD});
+        hello.writeBytes(clientRandom);
+        hello.write(0); // session id
+        hello.write(0); // cookie
+        hello.writeBytes(new byte[]{0, 4, (byte) 0xC0, (byte) 0xAE, 0, (byte) 0xFF});
+        hello.writeBytes(new byte[]{1, 0});
+        hello.write(extBytes.length >> 8);
+        hello.write(extBytes.length);
+        hello.writeBytes(extBytes);
+        int seq = 0;
+        byte[] ch = handshakeMessage(1, seq++, hello.toByteArray());
+        transcript.writeBytes(ch);
+        sendRaw(DtlsRecord.encode(DtlsRecord.HANDSHAKE, 0, writeSeq0++, ch));
+
+        byte[] flight;
+        try {
+            flight = receiveRaw();
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+        byte[] serverRandom = null;
+        byte[] serverPoint = null;
+        for (DtlsRecord r : DtlsRecord.parse(flight, 8)) {
+            ByteBuffer b = ByteBuffer.wrap(r.fragment());
+            int type = b.get() & 0xFF;
+            transcript.writeBytes(r.fragment());
+            ByteBuffer body = ByteBuffer.wrap(r.fragment(), 12, r.fragment().length - 12);
+            if (type == 2) {
+                body.getShort();
+                serverRandom = new byte[32];
+                body.get(serverRandom);
+                int sessionIdLength = body.get() & 0xFF;
+                body.position(body.position() + sessionIdLength);
+                if ((body.getShort() & 0xFFFF) != 0xC0AE) throw new AssertionError("suite");
+                body.get();
+                int end = body.position() + 2 + (body.getShort() & 0xFFFF);
+                while (body.position() < end) {
+                    int t = body.getShort() & 0xFFFF;
+                    byte[] v = new byte[body.getShort() & 0xFFFF];
+                    body.get(v);
+                    if (t == 254) cid = Arrays.copyOfRange(v, 1, 1 + v[0]);
+                }
+            } else if (type == 12) {
+                int start = body.position();
+                body.get();
+                body.getShort();
+                serverPoint = new byte[body.get() & 0xFF];
+                body.get(serverPoint);
+                byte[] params = Arrays.copyOfRange(r.fragment(), start, body.position());
+                body.getShort();
+                byte[] sig = new byte[body.getShort() & 0xFFFF];
+                body.get(sig);
+                Signature v = Signature.getInstance("SHA256withECDSA");
+                v.initVerify(serverKey);
+                v.update(clientRandom);
+                v.update(serverRandom);
+                v.update(params);
+                if (!v.verify(sig)) throw new AssertionError("the cloud's key exchange is not signed with its server key");
+            } else if (type == 11) {
+                throw new AssertionError("the cloud sent a Certificate message: Device OS refuses it");
+            }
+        }
+        if (cid == null || cid.length != 8) throw new AssertionError("the cloud gave no 8-byte connection id");
+
+        KeyPair eph = DtlsConnection.ephemeralKey();
+        byte[] spki = key.getPublic().getEncoded();
+        byte[] cert = handshakeMessage(11, seq++, Prf.concat(new byte[]{0, 0, (byte) spki.length}, spki));
+        byte[] point = DtlsConnection.point((ECPublicKey) eph.getPublic());
+        byte[] cke = handshakeMessage(16, seq++, Prf.concat(new byte[]{(byte) point.length}, point));
+        transcript.writeBytes(cert);
+        transcript.writeBytes(cke);
+        Signature s = Signature.getInstance("SHA256withECDSA");
+        s.initSign(key.getPrivate());
+        s.update(transcript.toByteArray());
+        byte[] sig = s.sign();
+        byte[] cv = handshakeMessage(15, seq++, Prf.concat(new byte[]{4, 3, (byte) (sig.length >> 8), (byte) sig.length}, sig));
+        transcript.writeBytes(cv);
+
+        ECPublicKey mine = (ECPublicKey) eph.getPublic();
+        PublicKey theirs = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(
+                new BigInteger(1, Arrays.copyOfRange(serverPoint, 1, 33)), new BigInteger(1, Arrays.copyOfRange(serverPoint, 33, 65))),
+                mine.getParams()));
+        javax.crypto.KeyAgreement ka = javax.crypto.KeyAgreement.getInstance("ECDH");
+        ka.init(eph.getPrivate());
+        ka.doPhase(theirs, true);
+        byte[] master = Prf.compute(ka.generateSecret(), "master secret", Prf.concat(clientRandom, serverRandom), 48);
+        byte[] block = Prf.compute(master, "key expansion", Prf.concat(serverRandom, clientRandom), 40);
+        writeCipher = new RecordCipher(Arrays.copyOfRange(block, 0, 16), Arrays.copyOfRange(block, 32, 36));
+        readCipher = new RecordCipher(Arrays.copyOfRange(block, 16, 32), Arrays.copyOfRange(block, 36, 40));
+        byte[] verify = Prf.compute(master, "client finished", DtlsConnection.sha256(transcript.toByteArray()), 12);
+        byte[] finished = handshakeMessage(20, seq, verify);
+        transcript.writeBytes(finished);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] m : List.of(cert, cke, cv)) out.writeBytes(DtlsRecord.encode(DtlsRecord.HANDSHAKE, 0, writeSeq0++, m));
+        out.writeBytes(DtlsRecord.encode(DtlsRecord.CHANGE_CIPHER_SPEC, 0, writeSeq0++, new byte[]{1}));
+        out.writeBytes(sealWithCid(DtlsRecord.HANDSHAKE, finished));
+        sendRaw(out.toByteArray());
+
+        byte[] answer;
+        try {
+            answer = receiveRaw();
+        } catch (SocketTimeoutException e) {
+            return false;
+        }
+        boolean ok = false;
+        for (DtlsRecord r : DtlsRecord.parse(answer, 8)) {
+            if (r.epoch() != 1) continue;
+            byte[] plain = readCipher.open(r.fragment(), 0, r.fragment().length,
+                    n -> DtlsRecord.plainAad(r.epochAndSeq(), r.type(), n));
+            if (plain == null) throw new AssertionError("the cloud's Finished does not decrypt");
+            byte[] expected = Prf.compute(master, "server finished", DtlsConnection.sha256(transcript.toByteArray()), 12);
+            ok = Arrays.equals(Arrays.copyOfRange(plain, 12, 24), expected);
+        }
+        if (!ok) throw new AssertionError("the cloud's Finished does not verify");
+        reader = Thread.ofVirtual().start(this::readLoop);
+        return true;
+    }
+
+    private byte[] handshakeMessage(int type, int seq, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(12 + body.length);
+        b.put((byte) type);
+        DtlsConnection.putU24(b, body.length);
+        b.putShort((short) seq);
+        DtlsConnection.putU24(b, 0);
+        DtlsConnection.putU24(b, body.length);
+        b.put(body);
+        return b.array();
+    }
+
+    private static void ext(ByteArrayOutputStream out, int type, byte[] body) {
+        out.write(type >> 8);
+        out.write(type);
+        out.write(body.length >> 8);
+        out.write(body.length);
+        out.writeBytes(body);
+    }
+
+    private synchronized byte[] sealWithCid(int type, byte[] content) {
+        long seq = writeSeq1++;
+        long es = (1L << 48) | seq;
+        byte[] inner = DtlsRecord.innerOf(content, type);
+        byte[] fragment = writeCipher.seal(es, inner, DtlsRecord.cidAad(es, cid, inner.length));
+        return DtlsRecord.encodeWithCid(1, seq, cid, fragment);
+    }
+
+    private void sendRaw(byte[] datagram) throws java.io.IOException {
+        socket.send(new java.net.DatagramPacket(datagram, datagram.length, cloud));
+    }
+
+    private byte[] receiveRaw() throws java.io.IOException {
+        byte[] buf = new byte[2048];
+        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+        socket.receive(p);
+        return Arrays.copyOf(buf, p.getLength());
+    }
+
+    // --- CoAP ------------------------------------------------------------------------------------------
+
+    void send(CoapMessage m) {
+        try {
+            sendRaw(sealWithCid(DtlsRecord.APPLICATION_DATA, m.encode()));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    int nextId() {
+        return ++messageId & 0xFFFF;
+    }
+
+    private void readLoop() {
+        while (!socket.isClosed()) {
+            try {
+                socket.setSoTimeout(0);
+                for (DtlsRecord r : DtlsRecord.parse(receiveRaw(), 8)) {
+                    if (r.epoch() != 1) continue;
+                    byte[] plain = readCipher.open(r.fragment(), 0, r.fragment().length,
+                            n -> DtlsRecord.plainAad(r.epochAndSeq(), r.type(), n));
+                    if (plain == null || r.type() != DtlsRecord.APPLICATION_DATA) continue;
+                    handle(CoapMessage.decode(plain));
+                }
+            } catch (Exception e) {
+                if (socket.isClosed()) return;
+            }
+        }
+    }
+
+    private void handle(CoapMessage m) {
+        if (m.type() == CoapMessage.RST) {
+            resetByCloud = true;
+            return;
+        }
+        List<String> path = m.path();
+        String first = path.isEmpty() ? "" : path.get(0);
+        if (m.type() == CoapMessage.CON && m.code() == CoapMessage.EMPTY) {
+            send(CoapMessage.emptyAck(m.id())); // the cloud's ping
+            return;
+        }
+        if (m.code() == CoapMessage.POST && first.equals("f")) {
+            if (m.token().length != 1) throw new AssertionError("a function call without a 1-byte token");
+            send(CoapMessage.emptyAck(m.id()));
+            CoapMessage.Option q = m.option(CoapMessage.URI_QUERY);
+            if (q == null) throw new AssertionError("a function call without its Uri-Query");
+            Function<String, Integer> f = functions.get(path.get(1));
+            if (f == null) return; // Device OS answers nothing for an unknown function
+            int r = f.apply(q.text());
+            send(new CoapMessage(CoapMessage.CON, CoapMessage.CHANGED, nextId(), m.token(), List.of(),
+                    ByteBuffer.allocate(4).putInt(r).array()));
+            return;
+        }
+        if (m.code() == CoapMessage.GET && first.equals("v")) {
+            send(CoapMessage.emptyAck(m.id()));
+            Object v = variables.get(path.get(1));
+            if (v == null) {
+                send(new CoapMessage(CoapMessage.CON, CoapMessage.NOT_FOUND, nextId(), m.token(), List.of(), CoapMessage.NO_PAYLOAD));
+                return;
+            }
+            byte[] payload = switch (v) {
+                case Boolean b -> new byte[]{(byte) (b ? 1 : 0)};
+                case Integer i -> ByteBuffer.allocate(4).putInt(i).array();
+                case Double d -> ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(d).array();
+                default -> v.toString().getBytes(StandardCharsets.UTF_8);
+            };
+            send(new CoapMessage(CoapMessage.CON, CoapMessage.CONTENT, nextId(), m.token(), List.of(), payload));
+            return;
+        }
+        if (m.code() == CoapMessage.POST && (first.equals("E") || first.equals("e"))) {
+            if (m.type() == CoapMessage.CON) send(CoapMessage.emptyAck(m.id()));
+            events.add(new String[]{String.join("/", path.subList(1, path.size())), new String(m.payload(), StandardCharsets.UTF_8)});
+            return;
+        }
+        if (m.type() == CoapMessage.CON && m.code() < 0x20) {
+            send(CoapMessage.emptyAck(m.id()));
+        }
+        inbox.add(m);
+    }
+
+    /** The next message from the cloud that the device did not handle itself (acknowledgements, time, signal …). */
+    CoapMessage next(Duration timeout) throws InterruptedException {
+        return inbox.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends the hello (as Device OS 6.2.0: platform, system version 6.2.0, flags 0xF6) and waits for its ACK. */
+    CoapMessage hello(String deviceId, int platformId, int productVersion) throws InterruptedException {
+        ByteBuffer p = ByteBuffer.allocate(32);
+        p.putShort((short) (productVersion == 0xFFFF ? 0xFFFF : platformId)).putShort((short) productVersion).putShort((short) 0xF6)
+                .putShort((short) platformId).put((byte) 0).put((byte) 12).put(HexFormat.of().parseHex(deviceId))
+                .putShort((short) 6200).putShort((short) 1152).putInt(1 << 20).putShort((short) 512);
+        int mid = nextId();
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.POST, mid, CoapMessage.NO_TOKEN, List.of(CoapMessage.path("h")), p.array()));
+        return awaitAck(mid);
+    }
+
+    CoapMessage awaitAck(int mid) throws InterruptedException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (System.nanoTime() < end) {
+            CoapMessage m = next(Duration.ofMillis(200));
+            if (m != null && (m.type() == CoapMessage.ACK || m.type() == CoapMessage.RST) && m.id() == mid) return m;
+        }
+        return null;
+    }
+
+    /** The application describe ({"f":[…],"v":{name:type code}}) with the functions and variables set here, as POST /d?2. */
+    CoapMessage describe() throws InterruptedException {
+        StringBuilder v = new StringBuilder();
+        for (Map.Entry<String, Object> e : variables.entrySet()) {
+            int code = switch (e.getValue()) {
+                case Boolean b -> 1;
+                case Integer i -> 2;
+                case Double d -> 9;
+                default -> 4;
+            };
+            if (!v.isEmpty()) v.append(',');
+            v.append('"').append(e.getKey()).append("\":").append(code);
+        }
+        String f = String.join(",", functions.keySet().stream().map(n -> '"' + n + '"').toList());
+        byte[] json = ("{\"f\":[" + f + "],\"v\":{" + v + "}}").getBytes(StandardCharsets.UTF_8);
+        int mid = nextId();
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.POST, mid, new byte[]{7},
+                List.of(CoapMessage.path("d"), CoapMessage.query(new byte[]{2})), json));
+        return awaitAck(mid);
+    }
+
+    /** POST /E/name as Device OS publishes (CON, no token); returns the ACK. */
+    CoapMessage publish(String name, String data) throws InterruptedException {
+        int mid = nextId();
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.POST, mid, CoapMessage.NO_TOKEN,
+                List.of(CoapMessage.path("E"), CoapMessage.path(name)), data.getBytes(StandardCharsets.UTF_8)));
+        return awaitAck(mid);
+    }
+
+    /** GET /e/prefix as Device OS subscribes. */
+    CoapMessage subscribe(String prefix) throws InterruptedException {
+        int mid = nextId();
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.GET, mid, CoapMessage.NO_TOKEN,
+                List.of(CoapMessage.path("e"), CoapMessage.path(prefix)), CoapMessage.NO_PAYLOAD));
+        return awaitAck(mid);
+    }
+
+    /** GET /t: the cloud's time, from its piggybacked 2.05. */
+    CoapMessage time() throws InterruptedException {
+        int mid = nextId();
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.GET, mid, new byte[]{9}, List.of(CoapMessage.path("t")), CoapMessage.NO_PAYLOAD));
+        return awaitAck(mid);
+    }
+
+    /** A CoAP ping (CON, empty). */
+    CoapMessage ping() throws InterruptedException {
+        int mid = nextId();
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.EMPTY, mid, CoapMessage.NO_TOKEN, List.of(), CoapMessage.NO_PAYLOAD));
+        return awaitAck(mid);
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}
