@@ -29,6 +29,12 @@ public final class DeviceKeyRepository {
                 .bind(3, key.fingerprint()).bind(4, now).execute());
     }
 
+    /** Records the platform a device registered by its key alone named in its hello; false when it was known. */
+    public boolean platformNamed(String deviceId, int platformId) {
+        return jdbi.withHandle(h -> h.createUpdate("UPDATE devices SET platform_id = ? WHERE id = ? AND platform_id = ?")
+                .bind(0, platformId).bind(1, deviceId).bind(2, DeviceKeys.PLATFORM_UNKNOWN).execute()) == 1;
+    }
+
     public Optional<DeviceKey> byFingerprint(String fingerprint) {
         return jdbi.withHandle(h -> h.createQuery(
                         "SELECT device_id, algorithm, public_der, fingerprint FROM device_keys WHERE fingerprint = ?")

@@ -116,6 +116,15 @@ public final class DeviceKeys {
                 + (taken.isEmpty() ? "" : " (registered meanwhile)")));
     }
 
+    /**
+     * A device registered by its key alone ({@link #PLATFORM_UNKNOWN}) takes the platform its hello
+     * names; a known platform never changes this way.
+     */
+    public void helloPlatform(String deviceId, int platformId) {
+        if (platformId == PLATFORM_UNKNOWN || !DeviceService.PLATFORMS.containsKey(platformId)) return;
+        if (keys.platformNamed(deviceId, platformId)) bus.publish(Subjects.deviceEdited(deviceId), new byte[0]);
+    }
+
     /** The device whose key has this fingerprint. */
     public Optional<String> deviceOf(String fingerprint) {
         return keys.byFingerprint(fingerprint).map(DeviceKeyRepository.DeviceKey::deviceId);

@@ -46,7 +46,7 @@ public final class DeviceOsGateway implements AutoCloseable {
                 MAX_HANDSHAKES, new DtlsServer.Listener() {
             @Override
             public void established(DtlsServer.Connection conn) {
-                sessions.put(conn, new DeviceOsSession(conn, json, timers, clock, () -> sessions.remove(conn)));
+                sessions.put(conn, new DeviceOsSession(conn, json, timers, clock, keys::helloPlatform, () -> sessions.remove(conn)));
             }
 
             @Override

@@ -80,6 +80,10 @@ final class DeviceOsSession {
     private long lastHeard;
     private final java.time.Clock clock;
     private volatile String closeReason = "connection closed";
+    /** The device speaks OTA v3 (its hello's flag 0x80; Device OS's virtual device speaks only the legacy transfer). */
+    private boolean otaV3;
+    private DeviceOsUpdate update;
+    private ScheduledFuture<?> updateTicks;
 
     /** A request of ours: what to resend and what its answer means. */
     private final class Outgoing {
@@ -96,8 +100,11 @@ final class DeviceOsSession {
         }
     }
 
+    private final java.util.function.ObjIntConsumer<String> platformNamed;
+
     DeviceOsSession(DtlsServer.Connection conn, ObjectMapper json, ScheduledExecutorService timers, java.time.Clock clock,
-                    Runnable ended) {
+                    java.util.function.ObjIntConsumer<String> platformNamed, Runnable ended) {
+        this.platformNamed = platformNamed;
         this.conn = conn;
         this.json = json;
         this.timers = timers;
@@ -178,6 +185,9 @@ final class DeviceOsSession {
                     .build());
         } else if (m.code() == CoapMessage.POST && first.equals("d")) {
             describe(m);
+        } else if (m.code() == CoapMessage.POST && first.equals("A")) {
+            // UpdateAck (NON, never acknowledged).
+            if (update != null) update.acked(m, clock.millis());
         } else if (m.code() == CoapMessage.POST && first.equals("x")) {
             ackIfConfirmable(m);
             closeReason = "device disconnected";
@@ -204,7 +214,19 @@ final class DeviceOsSession {
         int productVersion = b.getShort(2) & 0xFFFF;
         int platform = b.getShort(6) & 0xFFFF;
         int system = p.length >= 24 ? b.getShort(22) & 0xFFFF : 0;
+        otaV3 = ((b.getShort(4) & 0xFFFF) & 0x80) != 0;
+        // The gateway sends an OTA v3 device its image 64 KiB at a time (the largest piece it serves).
+        if (otaV3) describe.put("ota_chunk", 64 * 1024);
         describe.put("platform_id", platform);
+        // A device registered by its key alone learns its platform here (a database write: not on the UDP thread).
+        String device = deviceId();
+        Thread.ofVirtual().start(() -> {
+            try {
+                platformNamed.accept(device, platform);
+            } catch (RuntimeException e) {
+                log.warn("device {}: could not record its platform: {}", device, e.toString());
+            }
+        });
         if (productVersion != 0xFFFF && productVersion > 0) describe.put("product_version", productVersion);
         if (system > 0) describe.put("system_version", systemVersion(system));
         send(CoapMessage.emptyAck(m.id()));
@@ -350,6 +372,7 @@ final class DeviceOsSession {
         if (m.type() == CoapMessage.RST) {
             byToken.values().remove(o);
             if (o.rid != null) answer(o.rid, "The device refused the request", true);
+            if (update != null && (o.kind.equals("S") || o.kind.equals("F"))) update.fail("the device refused the update");
             return;
         }
         if (o.kind.equals("p")) {
@@ -375,6 +398,14 @@ final class DeviceOsSession {
     }
 
     private void result(Outgoing o, CoapMessage m) {
+        if (update != null && o.kind.equals("S")) {
+            update.started(m, clock.millis());
+            return;
+        }
+        if (update != null && o.kind.equals("F")) {
+            update.finished(m);
+            return;
+        }
         if (o.rid == null) return;
         int cls = m.code() >> 5;
         if (cls != 2) {
@@ -417,8 +448,11 @@ final class DeviceOsSession {
     private void connectMqtt(LocalAddress gateway, EventLoopGroup group) {
         mqtt = new Bootstrap().group(group).channel(LocalChannel.class).handler(new FromGateway())
                 .connect(gateway).syncUninterruptibly().channel();
+        io.netty.handler.codec.mqtt.MqttProperties props = new io.netty.handler.codec.mqtt.MqttProperties();
+        props.add(new io.netty.handler.codec.mqtt.MqttProperties.UserProperty("boson-remote-address",
+                conn.peer().getAddress().getHostAddress()));
         mqtt.writeAndFlush(MqttMessageBuilders.connect().clientId(deviceId()).protocolVersion(MqttVersion.MQTT_5)
-                .cleanSession(true).keepAlive(0).build());
+                .cleanSession(true).keepAlive(0).properties(props).build());
     }
 
     private final class FromGateway extends ChannelInboundHandlerAdapter {
@@ -453,6 +487,7 @@ final class DeviceOsSession {
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/f/#").addSubscription(MqttQoS.AT_MOST_ONCE, "c/v/#")
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/p/#").addSubscription(MqttQoS.AT_MOST_ONCE, "c/signal")
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/vitals").build());
+                if (otaV3) write(MqttMessageBuilders.subscribe().messageId(packetId()).addSubscription(MqttQoS.AT_MOST_ONCE, "c/o/#").build());
                 while (!early.isEmpty() && connected) {
                     CoapMessage e = early.poll();
                     List<String> path = e.path();
@@ -501,6 +536,8 @@ final class DeviceOsSession {
         } else if (topic.equals("c/signal")) {
             byte on = payload.length > 0 && payload[0] == '1' ? (byte) 1 : (byte) 0;
             request(CoapMessage.PUT, List.of(CoapMessage.path("s"), CoapMessage.query(new byte[]{on})), null, "s");
+        } else if (topic.startsWith("c/o/")) {
+            firmware(topic.substring(4), payload);
         } else if (topic.equals("c/vitals")) {
             request(CoapMessage.GET, List.of(CoapMessage.path("d"), CoapMessage.query(new byte[]{4})), null, "d");
         }
@@ -534,6 +571,7 @@ final class DeviceOsSession {
             byId.remove(o.message.id());
             byToken.values().remove(o);
             if (o.rid != null) answer(o.rid, "The device did not acknowledge the request", true);
+            if (update != null && (o.kind.equals("S") || o.kind.equals("F"))) update.fail("the device did not acknowledge the update");
             return;
         }
         o.transmits++;
@@ -555,6 +593,75 @@ final class DeviceOsSession {
         if (c != null) c.writeAndFlush(message);
     }
 
+    /** An offer ({@code {job}}: JSON) or a piece of the image ({@code {job}/{offset}}) from the gateway. */
+    private void firmware(String rest, byte[] payload) {
+        int slash = rest.indexOf('/');
+        if (slash >= 0) {
+            if (update != null && update.job.equals(rest.substring(0, slash))) {
+                try {
+                    update.data(Long.parseLong(rest.substring(slash + 1)), payload);
+                } catch (NumberFormatException e) {
+                    // not a piece of this transfer
+                }
+            }
+            return;
+        }
+        try {
+            var offer = json.readTree(payload);
+            byte[] sha = HexFormat.of().parseHex(offer.get("sha256").asText());
+            long size = offer.get("size").asLong();
+            if (update != null && update.phase != DeviceOsUpdate.Phase.DONE && update.job.equals(rest)) return;
+            if (update != null) update.fail("replaced by a newer update");
+            update = new DeviceOsUpdate(rest, size, sha, new UpdateLink());
+            if (updateTicks != null) updateTicks.cancel(false);
+            DeviceOsUpdate u = update;
+            updateTicks = timers.scheduleWithFixedDelay(() -> {
+                synchronized (this) {
+                    if (update == u && u.phase != DeviceOsUpdate.Phase.DONE) u.tick(clock.millis());
+                }
+            }, 1, 1, TimeUnit.SECONDS);
+            update.begin();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("device {}: unusable firmware offer: {}", deviceId(), e.toString());
+        }
+    }
+
+    private final class UpdateLink implements DeviceOsUpdate.Link {
+        @Override
+        public void send(CoapMessage m) {
+            DeviceOsSession.this.send(m);
+        }
+
+        @Override
+        public int nextId() {
+            return id();
+        }
+
+        @Override
+        public void fetch(String job, long offset) {
+            write(MqttMessageBuilders.publish().topicName("o/" + job + "/get").qos(MqttQoS.AT_LEAST_ONCE).messageId(packetId())
+                    .payload(Unpooled.wrappedBuffer(Long.toString(offset).getBytes(StandardCharsets.US_ASCII))).build());
+        }
+
+        @Override
+        public void request(int code, List<CoapMessage.Option> options, String kind) {
+            DeviceOsSession.this.request(code, options, null, kind);
+        }
+
+        @Override
+        public void outcome(String job, String state, String error) {
+            ObjectNode o = json.createObjectNode().put("state", state);
+            if (error != null) o.put("error", error);
+            if (updateTicks != null) updateTicks.cancel(false);
+            try {
+                write(MqttMessageBuilders.publish().topicName("o/" + job + "/s").qos(MqttQoS.AT_LEAST_ONCE).messageId(packetId())
+                        .payload(Unpooled.wrappedBuffer(json.writeValueAsBytes(o))).build());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     // --- the end ----------------------------------------------------------------------------------
 
     /**
@@ -573,6 +680,7 @@ final class DeviceOsSession {
         if (closed) return;
         closed = true;
         for (Outgoing o : byId.values()) if (o.retransmit != null) o.retransmit.cancel(false);
+        if (updateTicks != null) updateTicks.cancel(false);
         byId.clear();
         byToken.clear();
         closeMqtt();

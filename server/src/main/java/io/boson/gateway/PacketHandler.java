@@ -199,7 +199,8 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         String clientId = m.payload().clientIdentifier();
         String username = m.payload().userName();
         byte[] password = m.payload().passwordInBytes();
-        String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : null;
+        String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress()
+                : transportAuthenticated ? remoteAddressProperty(m) : null;
         if (!gw.pacing().tryConnect(String.valueOf(clientId), String.valueOf(ip))) {
             refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
                     MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED);
@@ -247,6 +248,20 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             }
         });
     }
+
+    /** The in-process transport's device address: the CONNECT's user property {@value #REMOTE_ADDRESS}. */
+    private static String remoteAddressProperty(MqttConnectMessage m) {
+        if (m.variableHeader().properties().getProperty(io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType.USER_PROPERTY.value())
+                instanceof io.netty.handler.codec.mqtt.MqttProperties.UserProperties users) {
+            for (io.netty.handler.codec.mqtt.MqttProperties.StringPair pair : users.value()) {
+                if (pair.key.equals(REMOTE_ADDRESS)) return pair.value;
+            }
+        }
+        return null;
+    }
+
+    /** The CONNECT user property with which the in-process transport names the device's address. */
+    static final String REMOTE_ADDRESS = "boson-remote-address";
 
     private void refuseConnect(ChannelHandlerContext ctx, MqttConnectReturnCode v3, MqttConnectReturnCode v5) {
         refuseConnect(ctx, v3, v5, switch (v3) {

@@ -51,8 +51,8 @@ class DeviceOsProtocolTest {
     DeviceOsTestDevice connected(Api owner) throws Exception {
         String id = DeviceIds.random();
         KeyPair key = DeviceKeysTest.ecKey();
+        // No platform given (as particle-cli's keys send): the hello names it.
         Map<String, String> form = DeviceKeysTest.form(id, key.getPublic(), "ecc");
-        form.put("platform_id", "32");
         assertThat(cloud.admin().postForm("/v1/provisioning/" + id, form).status()).isEqualTo(200);
         DeviceOsTestDevice d = new DeviceOsTestDevice(id, key, serverKey, udp());
         assertThat(d.handshake()).isTrue();
@@ -74,10 +74,12 @@ class DeviceOsProtocolTest {
             d.variables.put("name", "vdev");
             d.variables.put("armed", true);
             assertThat(d.describe().type()).isEqualTo(CoapMessage.ACK);
-            await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/v1/devices/" + d.id).json().get("functions").size() == 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/v1/devices/" + d.id).json().get("functions").size() == 1
+                    && owner.get("/v1/devices/" + d.id).json().get("platform_id").asInt() == 32);
             JsonNode device = owner.get("/v1/devices/" + d.id).json();
             assertThat(device.get("online").asBoolean()).isTrue();
             assertThat(device.get("platform_id").asInt()).isEqualTo(32);
+            assertThat(device.get("last_ip_address").asText()).isEqualTo("127.0.0.1");
             assertThat(device.get("system_firmware_version").asText()).isEqualTo("6.2.0");
             assertThat(device.get("functions").get(0).asText()).isEqualTo("led");
             assertThat(device.get("variables").get("counter").asText()).isEqualTo("int32");

@@ -55,6 +55,25 @@ final class DeviceOsTestDevice implements AutoCloseable {
     final Map<String, Function<String, Integer>> functions = new ConcurrentHashMap<>();
     final Map<String, Object> variables = new ConcurrentHashMap<>();
     private volatile Thread reader;
+    /** OTA v3 as Device OS receives it: the file being received, chunk by chunk. */
+    private byte[] otaFile;
+    private byte[] otaSha;
+    private int otaChunk;
+    private long otaStart;
+    private final java.util.BitSet otaChunks = new java.util.BitSet();
+    private int otaSinceAck;
+    private volatile int finishResponseId = -1;
+    private volatile boolean finishOk;
+    /** The image the cloud sent and the device validated, once the cloud acknowledged the device's 2.04 (it installs then). */
+    volatile byte[] installed;
+    /** Bytes this device already holds of an earlier transfer of the same file (a resumed transfer). */
+    volatile byte[] held;
+    /** Drops each chunk index for which this answers true, the first time it arrives (a lossy network). */
+    volatile java.util.function.IntPredicate dropFirst = i -> false;
+    private final java.util.Set<Integer> dropped = ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger chunksReceived = new java.util.concurrent.atomic.AtomicInteger();
+    /** A chunk index whose bytes the device stores wrong (its hash check must then fail); 0 for none. */
+    volatile int corruptChunk;
     private volatile boolean resetByCloud;
 
     DeviceOsTestDevice(String id, KeyPair key, PublicKey serverKey, InetSocketAddress cloud) throws Exception {
@@ -318,10 +337,79 @@ final class DeviceOsTestDevice implements AutoCloseable {
             events.add(new String[]{String.join("/", path.subList(1, path.size())), new String(m.payload(), StandardCharsets.UTF_8)});
             return;
         }
+        if (m.code() == CoapMessage.POST && first.equals("S")) {
+            updateStart(m);
+            return;
+        }
+        if (m.code() == CoapMessage.POST && first.equals("C")) {
+            updateChunk(m);
+            return;
+        }
+        if (m.code() == CoapMessage.POST && first.equals("F")) {
+            updateFinish(m);
+            return;
+        }
+        if (m.type() == CoapMessage.ACK && m.id() == finishResponseId) {
+            // Device OS installs when the cloud acknowledges its 2.04 to UpdateFinish; an error answer cancels.
+            if (finishOk) installed = otaFile;
+            return;
+        }
         if (m.type() == CoapMessage.CON && m.code() < 0x20) {
             send(CoapMessage.emptyAck(m.id()));
         }
         inbox.add(m);
+    }
+
+    private synchronized void updateStart(CoapMessage m) {
+        send(CoapMessage.emptyAck(m.id()));
+        int size = (int) m.option(DeviceOsUpdate.FILE_SIZE).unsigned();
+        otaSha = m.option(DeviceOsUpdate.FILE_SHA256).value();
+        otaChunk = (int) m.option(DeviceOsUpdate.CHUNK_SIZE).unsigned();
+        otaFile = new byte[size];
+        otaChunks.clear();
+        byte[] h = held;
+        otaStart = h == null ? 0 : h.length;
+        if (h != null) System.arraycopy(h, 0, otaFile, 0, h.length);
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.CREATED, nextId(), m.token(),
+                List.of(new CoapMessage.Option(DeviceOsUpdate.WINDOW_SIZE, CoapMessage.uint(131072 / otaChunk)),
+                        new CoapMessage.Option(DeviceOsUpdate.FILE_SIZE, CoapMessage.uint(otaStart))), CoapMessage.NO_PAYLOAD));
+    }
+
+    private synchronized void updateChunk(CoapMessage m) {
+        if (m.type() != CoapMessage.NON || m.token().length != 0 || otaFile == null) throw new AssertionError("a bad UpdateChunk");
+        int i = (int) m.option(DeviceOsUpdate.CHUNK_INDEX).unsigned();
+        if (dropFirst.test(i) && dropped.add(i)) return;
+        chunksReceived.incrementAndGet();
+        long from = otaStart + (long) (i - 1) * otaChunk;
+        System.arraycopy(m.payload(), 0, otaFile, (int) from, m.payload().length);
+        if (i == corruptChunk) otaFile[(int) from] ^= 0x5A;
+        otaChunks.set(i);
+        int total = (int) ((otaFile.length - otaStart + otaChunk - 1) / otaChunk);
+        int cum = otaChunks.nextClearBit(1) - 1;
+        if (++otaSinceAck >= 2 || cum == total) {
+            otaSinceAck = 0;
+            ByteBuffer bitmap = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            int last = 0;
+            for (int w = 0; w < 16; w++) {
+                int word = 0;
+                for (int b = 0; b < 32; b++) if (otaChunks.get(cum + 1 + 32 * w + b)) word |= 1 << b;
+                bitmap.putInt(word);
+                if (word != 0) last = w + 1;
+            }
+            send(new CoapMessage(CoapMessage.NON, CoapMessage.POST, nextId(), CoapMessage.NO_TOKEN,
+                    List.of(CoapMessage.path("A"), new CoapMessage.Option(DeviceOsUpdate.CHUNK_INDEX, CoapMessage.uint(cum))),
+                    Arrays.copyOf(bitmap.array(), last * 4)));
+        }
+    }
+
+    private synchronized void updateFinish(CoapMessage m) {
+        send(CoapMessage.emptyAck(m.id()));
+        boolean ok = otaFile != null && Arrays.equals(DtlsConnection.sha256(otaFile), otaSha);
+        finishOk = ok;
+        finishResponseId = nextId();
+        send(new CoapMessage(CoapMessage.CON, ok ? CoapMessage.CHANGED : CoapMessage.SERVICE_UNAVAILABLE, finishResponseId, m.token(),
+                List.of(), (ok ? "{\"recv_chunks\":" + chunksReceived.get() + "}" : "{\"code\":-1331,\"message\":\"hash mismatch\"}")
+                        .getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The next message from the cloud that the device did not handle itself (acknowledgements, time, signal …). */
@@ -331,8 +419,12 @@ final class DeviceOsTestDevice implements AutoCloseable {
 
     /** Sends the hello (as Device OS 6.2.0: platform, system version 6.2.0, flags 0xF6) and waits for its ACK. */
     CoapMessage hello(String deviceId, int platformId, int productVersion) throws InterruptedException {
+        return hello(deviceId, platformId, productVersion, 0xF6);
+    }
+
+    CoapMessage hello(String deviceId, int platformId, int productVersion, int flags) throws InterruptedException {
         ByteBuffer p = ByteBuffer.allocate(32);
-        p.putShort((short) (productVersion == 0xFFFF ? 0xFFFF : platformId)).putShort((short) productVersion).putShort((short) 0xF6)
+        p.putShort((short) (productVersion == 0xFFFF ? 0xFFFF : platformId)).putShort((short) productVersion).putShort((short) flags)
                 .putShort((short) platformId).put((byte) 0).put((byte) 12).put(HexFormat.of().parseHex(deviceId))
                 .putShort((short) 6200).putShort((short) 1152).putInt(1 << 20).putShort((short) 512);
         int mid = nextId();

@@ -1,0 +1,119 @@
+package io.boson.deviceos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.boson.testing.Api;
+import io.boson.testing.TestCloud;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * A product firmware release reaching a Device OS device in its OTA protocol v3: the cloud's offer
+ * becomes UpdateStart, chunks and UpdateFinish; the device installs what the cloud acknowledged and
+ * comes back with the new product version, which makes the update a success.
+ */
+class DeviceOsOtaTest {
+
+    static TestCloud cloud;
+    static PublicKey serverKey;
+
+    @BeforeAll
+    static void start() throws Exception {
+        cloud = TestCloud.start(b -> b.coapPort(0));
+        serverKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(DeviceKeysTest.derOf(cloud)));
+    }
+
+    @AfterAll
+    static void stop() {
+        cloud.close();
+    }
+
+    record Fleet(Api owner, long product, String id, KeyPair key) {
+    }
+
+    static Fleet productDevice() throws Exception {
+        Api owner = cloud.newUser();
+        long product = cloud.newProduct(owner, "dos-" + java.util.UUID.randomUUID().toString().substring(0, 8));
+        String id = cloud.productDevice(owner, product).id();
+        KeyPair key = DeviceKeysTest.ecKey();
+        assertThat(cloud.admin().postForm("/v1/provisioning/" + id, DeviceKeysTest.form(id, key.getPublic(), "ecc")).status())
+                .isEqualTo(200);
+        return new Fleet(owner, product, id, key);
+    }
+
+    DeviceOsTestDevice connect(Fleet f, int productVersion) throws Exception {
+        DeviceOsTestDevice d = new DeviceOsTestDevice(f.id(), f.key(), serverKey,
+                new InetSocketAddress("127.0.0.1", cloud.boson().coapPort()));
+        assertThat(d.handshake()).isTrue();
+        assertThat(d.hello(f.id(), 13, productVersion)).isNotNull();
+        d.describe();
+        return d;
+    }
+
+    static byte[] image(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    static void release(Fleet f, int version, byte[] image) {
+        Api.Response up = f.owner().multipart("POST", "/v1/products/" + f.product() + "/firmware", "firmware.bin", image,
+                Map.of("version", Integer.toString(version), "title", "v" + version, "description", "test build"));
+        assertThat(up.status()).isEqualTo(201);
+        Api.Response rel = f.owner().putJson("/v1/products/" + f.product() + "/firmware/release", Map.of("version", version,
+                "product_default", true, "groups", List.of(), "intelligent", true));
+        assertThat(rel.status()).isEqualTo(200);
+    }
+
+    JsonNode update(Fleet f) {
+        return f.owner().get("/v1/products/" + f.product() + "/devices/" + f.id()).json().get("firmware_update");
+    }
+
+    @Test
+    void anIntelligentReleaseReachesTheDeviceOverALossyNetworkAndSucceedsWhenItComesBackWithTheNewVersion() throws Exception {
+        Fleet f = productDevice();
+        byte[] image = image(300_000, 7);
+        try (DeviceOsTestDevice d = connect(f, 1)) {
+            // Every 13th chunk is lost the first time: the device's bitmap asks for it again.
+            d.dropFirst = i -> i % 13 == 0;
+            release(f, 2, image);
+            await().atMost(Duration.ofSeconds(60)).until(() -> d.installed != null);
+            assertThat(d.installed).isEqualTo(image);
+            int chunks = (image.length + DeviceOsUpdate.CHUNK - 1) / DeviceOsUpdate.CHUNK;
+            assertThat(d.chunksReceived.get()).isGreaterThanOrEqualTo(chunks);
+        }
+        // The device rebooted into version 2 and says so in its hello.
+        try (DeviceOsTestDevice again = connect(f, 2)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> update(f).get("status").asText().equals("up_to_date"));
+            JsonNode device = f.owner().get("/v1/products/" + f.product() + "/devices/" + f.id()).json();
+            assertThat(device.get("firmware_version").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aDeviceThatFailsTheHashCheckReportsAFailedUpdate() throws Exception {
+        Fleet f = productDevice();
+        byte[] image = image(20_000, 9);
+        try (DeviceOsTestDevice d = connect(f, 1)) {
+            // The device ends up with other bytes than the cloud's (a chunk corrupted in its flash).
+            d.dropFirst = i -> false;
+            d.corruptChunk = 3;
+            release(f, 2, image);
+            await().atMost(Duration.ofSeconds(30)).until(() -> update(f).get("status").asText().equals("failing"));
+            assertThat(d.installed).isNull();
+        }
+    }
+}
