@@ -27,6 +27,8 @@ public final class DeviceOsGateway implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DeviceOsGateway.class);
     static final Duration WIFI_SILENCE = Duration.ofSeconds(90);
     static final Duration CELLULAR_SILENCE = Duration.ofMinutes(30);
+    /** How long a device's DTLS session is kept for it to resume after it went quiet (a sleeping cellular device). */
+    static final Duration RESUMABLE = Duration.ofDays(3);
     /** Handshakes in progress at once; more ClientHellos are dropped until some finish. */
     static final int MAX_HANDSHAKES = 1_000;
 
@@ -39,6 +41,9 @@ public final class DeviceOsGateway implements AutoCloseable {
     public DeviceOsGateway(MqttGateway mqtt, DeviceKeys keys, ServerKey serverKey, ObjectMapper json, Clock clock,
                            InetSocketAddress address) throws IOException, InterruptedException {
         this.mqtt = mqtt;
+        this.json = json;
+        this.clock = clock;
+        this.keys = keys;
         this.gateway = mqtt.startLocal();
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> Thread.ofPlatform().name("device-os-timers").daemon()
                 .unstarted(r));
@@ -46,13 +51,13 @@ public final class DeviceOsGateway implements AutoCloseable {
                 MAX_HANDSHAKES, new DtlsServer.Listener() {
             @Override
             public void established(DtlsServer.Connection conn) {
-                sessions.put(conn, new DeviceOsSession(conn, json, timers, clock, keys::helloPlatform, () -> sessions.remove(conn)));
+                sessions.put(conn, session(conn));
             }
 
             @Override
             public void received(DtlsServer.Connection conn, byte[] data) {
-                DeviceOsSession s = sessions.get(conn);
-                if (s != null) s.received(data, gateway, mqtt.localGroup());
+                // A session that went quiet ended in the cloud; the device resumes it (without a handshake) here.
+                sessions.computeIfAbsent(conn, c -> session(c)).received(data, gateway, mqtt.localGroup());
             }
 
             @Override
@@ -61,17 +66,25 @@ public final class DeviceOsGateway implements AutoCloseable {
                 if (s != null) s.close();
             }
         });
-        long sweep = 10_000;
+        long sweep = 2_000;
         timers.scheduleWithFixedDelay(() -> sweep(clock), sweep, sweep, TimeUnit.MILLISECONDS);
     }
+
+    private DeviceOsSession session(DtlsServer.Connection conn) {
+        return new DeviceOsSession(conn, json, timers, clock, keys::helloPlatform, () -> sessions.remove(conn));
+    }
+
+    private final ObjectMapper json;
+    private final Clock clock;
+    private final DeviceKeys keys;
 
     private void sweep(Clock clock) {
         try {
             long now = clock.millis();
             for (DeviceOsSession s : sessions.values()) {
-                if (now - s.lastHeard() > s.silenceAllowed().toMillis()) s.reset("silent past its keep-alive");
+                if (now - s.lastHeard() > s.silenceAllowed().toMillis()) s.quiet();
             }
-            server.expireHandshakes();
+            server.expire(RESUMABLE);
         } catch (RuntimeException e) {
             log.warn("device-os sweep: {}", e.toString());
         }

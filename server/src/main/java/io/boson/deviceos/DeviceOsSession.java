@@ -77,6 +77,17 @@ final class DeviceOsSession {
     /** What arrived before the gateway accepted the session (the describe right after the hello). */
     private final Queue<CoapMessage> early = new ArrayDeque<>();
     private final ObjectNode describe;
+    /**
+     * What outlives this session with the device's DTLS session: Device OS resumes a session without a
+     * handshake or a hello, and sends its describe and subscriptions again only when they changed.
+     */
+    static final class Resume {
+        ObjectNode describe;
+        final java.util.Set<String> subscriptions = new java.util.LinkedHashSet<>();
+        boolean otaV3;
+    }
+
+    private final Resume resume;
     private long lastHeard;
     private final java.time.Clock clock;
     private volatile String closeReason = "connection closed";
@@ -110,7 +121,12 @@ final class DeviceOsSession {
         this.timers = timers;
         this.clock = clock;
         this.ended = ended;
-        this.describe = json.createObjectNode();
+        Resume kept = conn.resumeState() instanceof Resume r ? r : null;
+        this.resume = kept != null ? kept : new Resume();
+        this.describe = kept != null && kept.describe != null ? kept.describe : json.createObjectNode();
+        this.otaV3 = resume.otaV3;
+        resume.describe = describe;
+        conn.resumeState(resume);
         this.lastHeard = clock.millis();
     }
 
@@ -144,6 +160,22 @@ final class DeviceOsSession {
             acknowledged(m);
             return;
         }
+        List<String> path = m.path();
+        String first = path.isEmpty() ? "" : path.get(0);
+        if (m.code() == CoapMessage.POST && first.equals("h")) {
+            hello(m, gateway, group);
+            return;
+        }
+        if (!connected && mqtt == null) {
+            if (!describe.has("platform_id")) {
+                // Neither a hello nor an earlier one to resume from: the device must shake hands again.
+                reset("no hello");
+                return;
+            }
+            // A resumed session (Device OS sends a ping, or what changed): the cloud session starts again as it was.
+            resumed = true;
+            connectMqtt(gateway, group);
+        }
         if (m.code() == CoapMessage.EMPTY) {
             if (m.type() == CoapMessage.CON) send(CoapMessage.emptyAck(m.id())); // the device's ping
             return;
@@ -152,17 +184,16 @@ final class DeviceOsSession {
             answered(m);
             return;
         }
-        List<String> path = m.path();
-        String first = path.isEmpty() ? "" : path.get(0);
-        if (m.code() == CoapMessage.POST && first.equals("h")) {
-            hello(m, gateway, group);
-            return;
-        }
         if (!connected) {
-            if (mqtt == null) {
-                // No hello in this session (a resumed one): the device must shake hands again.
-                reset("no hello");
-                return;
+            {
+                if (!describe.has("platform_id")) {
+                    // Neither a hello nor an earlier one to resume from: the device must shake hands again.
+                    reset("no hello");
+                    return;
+                }
+                // A resumed session (Device OS sends a ping, or what changed): the cloud session starts again as it was.
+                resumed = true;
+                connectMqtt(gateway, group);
             }
             if (early.size() < 64) early.add(m);
             return;
@@ -180,6 +211,7 @@ final class DeviceOsSession {
         } else if (m.code() == CoapMessage.GET && first.equals("e") && path.size() >= 2) {
             String prefix = String.join("/", path.subList(1, path.size()));
             ackIfConfirmable(m);
+            if (resume.subscriptions.size() < 32) resume.subscriptions.add(prefix);
             // The gateway refuses (in its SUBACK) a filter it does not take; Device OS never hears of it, as from Particle.
             write(MqttMessageBuilders.subscribe().messageId(packetId()).addSubscription(MqttQoS.AT_MOST_ONCE, "c/e/" + prefix)
                     .build());
@@ -187,7 +219,7 @@ final class DeviceOsSession {
             describe(m);
         } else if (m.code() == CoapMessage.POST && first.equals("A")) {
             // UpdateAck (NON, never acknowledged).
-            if (update != null) update.acked(m, clock.millis());
+            if (update != null) update.acked(m, System.nanoTime() / 1_000_000);
         } else if (m.code() == CoapMessage.POST && first.equals("x")) {
             ackIfConfirmable(m);
             closeReason = "device disconnected";
@@ -215,6 +247,9 @@ final class DeviceOsSession {
         int platform = b.getShort(6) & 0xFFFF;
         int system = p.length >= 24 ? b.getShort(22) & 0xFFFF : 0;
         otaV3 = ((b.getShort(4) & 0xFFFF) & 0x80) != 0;
+        resume.otaV3 = otaV3;
+        // A hello starts the device's session afresh (its subscriptions come again).
+        resume.subscriptions.clear();
         // The gateway sends an OTA v3 device its image 64 KiB at a time (the largest piece it serves).
         if (otaV3) describe.put("ota_chunk", 64 * 1024);
         describe.put("platform_id", platform);
@@ -230,8 +265,21 @@ final class DeviceOsSession {
         if (productVersion != 0xFFFF && productVersion > 0) describe.put("product_version", productVersion);
         if (system > 0) describe.put("system_version", systemVersion(system));
         send(CoapMessage.emptyAck(m.id()));
-        if (mqtt == null) connectMqtt(gateway, group);
+        if (mqtt != null) {
+            // A hello within a session the cloud holds (the device resumed after a reboot or an update): a new
+            // session, as a reconnection is, so that what the device now runs is judged as a handshake.
+            Channel old = mqtt;
+            mqtt = null;
+            connected = false;
+            eventAcks.clear();
+            old.writeAndFlush(MqttMessageBuilders.disconnect().build()).addListener(f -> old.close());
+        }
+        resumed = false;
+        connectMqtt(gateway, group);
     }
+
+    /** Set for a session the device resumed without a hello: the cloud tells the gateway what the device said before. */
+    private boolean resumed;
 
     /** Device OS's module version as a semantic version (6200 → 6.2.0). */
     static String systemVersion(int module) {
@@ -399,7 +447,7 @@ final class DeviceOsSession {
 
     private void result(Outgoing o, CoapMessage m) {
         if (update != null && o.kind.equals("S")) {
-            update.started(m, clock.millis());
+            update.started(m, System.nanoTime() / 1_000_000);
             return;
         }
         if (update != null && o.kind.equals("F")) {
@@ -445,21 +493,35 @@ final class DeviceOsSession {
 
     // --- from the cloud ----------------------------------------------------------------------------
 
+    /**
+     * Opens the in-process MQTT session and sends its CONNECT once connected. Never waits: the local
+     * event loop may itself be waiting for this session's lock (one loop serves every session).
+     */
     private void connectMqtt(LocalAddress gateway, EventLoopGroup group) {
-        mqtt = new Bootstrap().group(group).channel(LocalChannel.class).handler(new FromGateway())
-                .connect(gateway).syncUninterruptibly().channel();
+        io.netty.channel.ChannelFuture f = new Bootstrap().group(group).channel(LocalChannel.class).handler(new FromGateway())
+                .connect(gateway);
+        Channel c = f.channel();
+        mqtt = c;
         io.netty.handler.codec.mqtt.MqttProperties props = new io.netty.handler.codec.mqtt.MqttProperties();
         props.add(new io.netty.handler.codec.mqtt.MqttProperties.UserProperty("boson-remote-address",
                 conn.peer().getAddress().getHostAddress()));
-        mqtt.writeAndFlush(MqttMessageBuilders.connect().clientId(deviceId()).protocolVersion(MqttVersion.MQTT_5)
-                .cleanSession(true).keepAlive(0).properties(props).build());
+        var connect = MqttMessageBuilders.connect().clientId(deviceId()).protocolVersion(MqttVersion.MQTT_5)
+                .cleanSession(true).keepAlive(0).properties(props).build();
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                c.writeAndFlush(connect);
+            } else {
+                log.warn("device {}: no session with the gateway: {}", deviceId(), String.valueOf(done.cause()));
+                gatewayClosed(c);
+            }
+        });
     }
 
     private final class FromGateway extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             try {
-                if (msg instanceof MqttMessage m) fromGateway(m);
+                if (msg instanceof MqttMessage m) fromGateway(ctx.channel(), m);
             } finally {
                 ReferenceCountUtil.release(msg);
             }
@@ -467,12 +529,12 @@ final class DeviceOsSession {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            gatewayClosed();
+            gatewayClosed(ctx.channel());
         }
     }
 
-    private synchronized void fromGateway(MqttMessage m) {
-        if (closed) return;
+    private synchronized void fromGateway(Channel from, MqttMessage m) {
+        if (closed || from != mqtt) return; // a session this one replaced
         MqttMessageType type = m.fixedHeader().messageType();
         switch (type) {
             case CONNACK -> {
@@ -488,6 +550,14 @@ final class DeviceOsSession {
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/p/#").addSubscription(MqttQoS.AT_MOST_ONCE, "c/signal")
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/vitals").build());
                 if (otaV3) write(MqttMessageBuilders.subscribe().messageId(packetId()).addSubscription(MqttQoS.AT_MOST_ONCE, "c/o/#").build());
+                if (resumed) {
+                    // Resumed without a hello: the gateway hears the describe and subscriptions of before.
+                    sendDescribe(null);
+                    for (String prefix : resume.subscriptions) {
+                        write(MqttMessageBuilders.subscribe().messageId(packetId()).addSubscription(MqttQoS.AT_MOST_ONCE, "c/e/" + prefix)
+                                .build());
+                    }
+                }
                 while (!early.isEmpty() && connected) {
                     CoapMessage e = early.poll();
                     List<String> path = e.path();
@@ -617,7 +687,7 @@ final class DeviceOsSession {
             DeviceOsUpdate u = update;
             updateTicks = timers.scheduleWithFixedDelay(() -> {
                 synchronized (this) {
-                    if (update == u && u.phase != DeviceOsUpdate.Phase.DONE) u.tick(clock.millis());
+                    if (update == u && u.phase != DeviceOsUpdate.Phase.DONE) u.tick(System.nanoTime() / 1_000_000);
                 }
             }, 1, 1, TimeUnit.SECONDS);
             update.begin();
@@ -695,7 +765,25 @@ final class DeviceOsSession {
         }
     }
 
-    private synchronized void gatewayClosed() {
-        if (!closed) reset("the cloud ended the session");
+    private synchronized void gatewayClosed(Channel which) {
+        if (!closed && which == mqtt) reset("the cloud ended the session");
+    }
+
+    /**
+     * The device went silent past its keep-alive: its cloud session ends (it is offline), and its DTLS
+     * session is kept for it to resume (a sleeping device does, without a handshake).
+     */
+    synchronized void quiet() {
+        if (closed) return;
+        closed = true;
+        closeReason = "silent past its keep-alive";
+        for (Outgoing o : byId.values()) if (o.retransmit != null) o.retransmit.cancel(false);
+        byId.clear();
+        byToken.clear();
+        if (updateTicks != null) updateTicks.cancel(false);
+        Channel c = mqtt;
+        mqtt = null;
+        if (c != null) c.close();
+        ended.run();
     }
 }

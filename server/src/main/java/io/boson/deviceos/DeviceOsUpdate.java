@@ -140,7 +140,11 @@ final class DeviceOsUpdate {
         pump();
     }
 
-    /** Nothing acknowledged for a while: resend from the first missing chunk, or give up. */
+    /**
+     * Nothing acknowledged for a while: resend from the first missing chunk, or give up. {@code now}
+     * is a monotonic network time (System.nanoTime in ms), not the cloud's clock: a lost datagram is
+     * resent after real seconds whatever the clock says.
+     */
     void tick(long now) {
         if (phase != Phase.SENDING || now - lastProgress < SILENCE_MILLIS) return;
         lastProgress = now;

@@ -63,7 +63,11 @@ final class DtlsConnection {
     private byte[] clientRandom;
     private byte[] serverRandom;
     private KeyPair ephemeral;
-    private final ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+    private ByteArrayOutputStream transcript = new ByteArrayOutputStream();
+    /** What the layer above keeps with the connection for a resumed session (Device OS resumes without a handshake). */
+    volatile Object resumeState;
+    /** When the last record that authenticated arrived (System.nanoTime). */
+    volatile long lastRecordNanos = System.nanoTime();
     private int nextSendSeq;
     private int nextReceiveSeq;
     private long epoch0WriteSeq;
@@ -136,6 +140,7 @@ final class DtlsConnection {
             type = r.type();
         }
         replay.accept(r.seq());
+        lastRecordNanos = System.nanoTime();
         switch (type) {
             case DtlsRecord.HANDSHAKE -> onEncryptedHandshake(content, out);
             case DtlsRecord.APPLICATION_DATA -> {
@@ -262,6 +267,7 @@ final class DtlsConnection {
         out.add(lastFlight);
         phase = Phase.ESTABLISHED;
         ephemeral = null;
+        transcript = null; // a kept session costs its keys, not its handshake
     }
 
     private byte[] clientHello(byte[] body, byte[] whole) throws Refused {

@@ -65,6 +65,15 @@ public final class DtlsServer implements AutoCloseable {
             forget(dtls);
         }
 
+        /** The layer above's state kept for a resumed session (null until it sets one). */
+        public Object resumeState() {
+            return dtls.resumeState;
+        }
+
+        public void resumeState(Object state) {
+            dtls.resumeState = state;
+        }
+
         public boolean open() {
             return byCid.get(new CidKey(dtls.cid)) == dtls;
         }
@@ -195,11 +204,18 @@ public final class DtlsServer implements AutoCloseable {
         }
     }
 
-    /** Handshakes not finished within a minute are dropped (Device OS gives up after about 45 s). */
-    void expireHandshakes() {
+    /**
+     * Handshakes not finished within a minute are dropped (Device OS gives up after about 45 s), and
+     * sessions nothing arrived on for {@code resumable} (a device that sleeps keeps its session and
+     * resumes it without a handshake).
+     */
+    void expire(java.time.Duration resumable) {
         long now = System.nanoTime();
         for (DtlsConnection c : byAddress.values()) {
             if (c.phase != DtlsConnection.Phase.ESTABLISHED && now - c.startedNanos > 60_000_000_000L) forget(c);
+        }
+        for (DtlsConnection c : byCid.values()) {
+            if (now - c.lastRecordNanos > resumable.toNanos()) forget(c);
         }
     }
 

@@ -94,12 +94,14 @@ class DeviceOsOtaTest {
             assertThat(d.installed).isEqualTo(image);
             int chunks = (image.length + DeviceOsUpdate.CHUNK - 1) / DeviceOsUpdate.CHUNK;
             assertThat(d.chunksReceived.get()).isGreaterThanOrEqualTo(chunks);
-        }
-        // The device rebooted into version 2 and says so in its hello.
-        try (DeviceOsTestDevice again = connect(f, 2)) {
+            // The device rebooted into version 2 and resumes its DTLS session (Device OS keeps it across a reset):
+            // no handshake, a hello with the new version (flag 0x01: an update was installed) and its describe.
+            assertThat(d.hello(f.id(), 13, 2, 0xF7)).isNotNull();
+            d.describe();
             await().atMost(Duration.ofSeconds(15)).until(() -> update(f).get("status").asText().equals("up_to_date"));
             JsonNode device = f.owner().get("/v1/products/" + f.product() + "/devices/" + f.id()).json();
             assertThat(device.get("firmware_version").asInt()).isEqualTo(2);
+            assertThat(device.get("online").asBoolean()).isTrue();
         }
     }
 

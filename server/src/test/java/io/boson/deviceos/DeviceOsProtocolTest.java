@@ -162,6 +162,29 @@ class DeviceOsProtocolTest {
     }
 
     @Test
+    void aDeviceSilentPastItsKeepAliveGoesOfflineAndResumesItsSessionWithoutAHandshake() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner)) {
+            d.functions.put("led", arg -> 7);
+            d.describe();
+            assertThat(d.subscribe("boson-resume").type()).isEqualTo(CoapMessage.ACK);
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/v1/devices/" + d.id).json().get("functions").size() == 1);
+            // Silent for longer than a Wi-Fi device's keep-alive allows: offline.
+            cloud.clock.advance(DeviceOsGateway.WIFI_SILENCE.plusSeconds(5));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !cloud.boson().devices().find(d.id).orElseThrow().online());
+            // Device OS wakes and resumes its session: a ping on the same DTLS session, no hello, nothing described again.
+            assertThat(d.ping().type()).isEqualTo(CoapMessage.ACK);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cloud.boson().devices().find(d.id).orElseThrow().online());
+            // What it said before holds: its function answers, its subscription receives.
+            assertThat(owner.postForm("/v1/devices/" + d.id + "/led", Map.of("arg", "x")).json().get("return_value").asInt())
+                    .isEqualTo(7);
+            assertThat(owner.postForm("/v1/devices/events", Map.of("name", "boson-resume/1", "data", "again")).status())
+                    .isEqualTo(200);
+            assertThat(d.events.poll(10, java.util.concurrent.TimeUnit.SECONDS)).containsExactly("boson-resume/1", "again");
+        }
+    }
+
+    @Test
     void aNewKeyEndsTheSessionOpenedWithTheOldOne() throws Exception {
         Api owner = cloud.newUser();
         try (DeviceOsTestDevice d = connected(owner)) {
