@@ -93,7 +93,29 @@ final class DeviceOsSession {
     private volatile String closeReason = "connection closed";
     /** The device speaks OTA v3 (its hello's flag 0x80; Device OS's virtual device speaks only the legacy transfer). */
     private boolean otaV3;
-    private DeviceOsUpdate update;
+    /** A firmware transfer to the device: OTA v3 ({@link DeviceOsUpdate}) or the legacy one ({@link DeviceOsLegacyUpdate}). */
+    interface Transfer {
+        String job();
+
+        boolean done();
+
+        void begin();
+
+        /** The device's answer (piggybacked or separate) to one of the transfer's requests, by kind. */
+        void answered(String kind, CoapMessage m);
+
+        void data(long offset, byte[] bytes);
+
+        void fail(String why);
+
+        void tick(long nowMillis);
+    }
+
+    private static boolean transferKind(String kind) {
+        return kind.equals("S") || kind.equals("F") || kind.equals("U") || kind.equals("D");
+    }
+
+    private Transfer update;
     private ScheduledFuture<?> updateTicks;
 
     /** A request of ours: what to resend and what its answer means. */
@@ -185,16 +207,7 @@ final class DeviceOsSession {
             return;
         }
         if (!connected) {
-            {
-                if (!describe.has("platform_id")) {
-                    // Neither a hello nor an earlier one to resume from: the device must shake hands again.
-                    reset("no hello");
-                    return;
-                }
-                // A resumed session (Device OS sends a ping, or what changed): the cloud session starts again as it was.
-                resumed = true;
-                connectMqtt(gateway, group);
-            }
+            // Until the gateway accepted the session (CONNACK): kept, and handled then.
             if (early.size() < 64) early.add(m);
             return;
         }
@@ -219,7 +232,11 @@ final class DeviceOsSession {
             describe(m);
         } else if (m.code() == CoapMessage.POST && first.equals("A")) {
             // UpdateAck (NON, never acknowledged).
-            if (update != null) update.acked(m, System.nanoTime() / 1_000_000);
+            if (update instanceof DeviceOsUpdate v3) v3.acked(m, System.nanoTime() / 1_000_000);
+        } else if (m.code() == CoapMessage.GET && first.equals("c")) {
+            // ChunkMissed (legacy transfer): the chunks the device lacks.
+            ackIfConfirmable(m);
+            if (update instanceof DeviceOsLegacyUpdate legacy) legacy.missed(m);
         } else if (m.code() == CoapMessage.POST && first.equals("x")) {
             ackIfConfirmable(m);
             closeReason = "device disconnected";
@@ -250,8 +267,8 @@ final class DeviceOsSession {
         resume.otaV3 = otaV3;
         // A hello starts the device's session afresh (its subscriptions come again).
         resume.subscriptions.clear();
-        // The gateway sends an OTA v3 device its image 64 KiB at a time (the largest piece it serves).
-        if (otaV3) describe.put("ota_chunk", 64 * 1024);
+        // The gateway sends a Device OS device its image 64 KiB at a time (the largest piece it serves).
+        describe.put("ota_chunk", 64 * 1024);
         describe.put("platform_id", platform);
         // A device registered by its key alone learns its platform here (a database write: not on the UDP thread).
         String device = deviceId();
@@ -420,7 +437,7 @@ final class DeviceOsSession {
         if (m.type() == CoapMessage.RST) {
             byToken.values().remove(o);
             if (o.rid != null) answer(o.rid, "The device refused the request", true);
-            if (update != null && (o.kind.equals("S") || o.kind.equals("F"))) update.fail("the device refused the update");
+            if (update != null && transferKind(o.kind)) update.fail("the device refused the update");
             return;
         }
         if (o.kind.equals("p")) {
@@ -446,12 +463,8 @@ final class DeviceOsSession {
     }
 
     private void result(Outgoing o, CoapMessage m) {
-        if (update != null && o.kind.equals("S")) {
-            update.started(m, System.nanoTime() / 1_000_000);
-            return;
-        }
-        if (update != null && o.kind.equals("F")) {
-            update.finished(m);
+        if (update != null && transferKind(o.kind)) {
+            update.answered(o.kind, m);
             return;
         }
         if (o.rid == null) return;
@@ -549,7 +562,7 @@ final class DeviceOsSession {
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/f/#").addSubscription(MqttQoS.AT_MOST_ONCE, "c/v/#")
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/p/#").addSubscription(MqttQoS.AT_MOST_ONCE, "c/signal")
                         .addSubscription(MqttQoS.AT_MOST_ONCE, "c/vitals").build());
-                if (otaV3) write(MqttMessageBuilders.subscribe().messageId(packetId()).addSubscription(MqttQoS.AT_MOST_ONCE, "c/o/#").build());
+                write(MqttMessageBuilders.subscribe().messageId(packetId()).addSubscription(MqttQoS.AT_MOST_ONCE, "c/o/#").build());
                 if (resumed) {
                     // Resumed without a hello: the gateway hears the describe and subscriptions of before.
                     sendDescribe(null);
@@ -614,6 +627,10 @@ final class DeviceOsSession {
     }
 
     private void request(int code, List<CoapMessage.Option> options, String rid, String kind) {
+        request(code, options, CoapMessage.NO_PAYLOAD, rid, kind);
+    }
+
+    private void request(int code, List<CoapMessage.Option> options, byte[] payload, String rid, String kind) {
         if (byToken.size() >= MAX_PENDING) {
             if (rid != null) answer(rid, "Too many requests are waiting for this device's answers", true);
             return;
@@ -623,7 +640,7 @@ final class DeviceOsSession {
             token = (token + 1) & 0xFF;
         } while (byToken.containsKey(token));
         nextToken = token;
-        CoapMessage m = new CoapMessage(CoapMessage.CON, code, id(), new byte[]{(byte) token}, options, CoapMessage.NO_PAYLOAD);
+        CoapMessage m = new CoapMessage(CoapMessage.CON, code, id(), new byte[]{(byte) token}, options, payload);
         Outgoing o = new Outgoing(m, rid, kind);
         byToken.put(token, o);
         track(o, true);
@@ -641,7 +658,7 @@ final class DeviceOsSession {
             byId.remove(o.message.id());
             byToken.values().remove(o);
             if (o.rid != null) answer(o.rid, "The device did not acknowledge the request", true);
-            if (update != null && (o.kind.equals("S") || o.kind.equals("F"))) update.fail("the device did not acknowledge the update");
+            if (update != null && transferKind(o.kind)) update.fail("the device did not acknowledge the update");
             return;
         }
         o.transmits++;
@@ -667,7 +684,7 @@ final class DeviceOsSession {
     private void firmware(String rest, byte[] payload) {
         int slash = rest.indexOf('/');
         if (slash >= 0) {
-            if (update != null && update.job.equals(rest.substring(0, slash))) {
+            if (update != null && update.job().equals(rest.substring(0, slash))) {
                 try {
                     update.data(Long.parseLong(rest.substring(slash + 1)), payload);
                 } catch (NumberFormatException e) {
@@ -680,14 +697,14 @@ final class DeviceOsSession {
             var offer = json.readTree(payload);
             byte[] sha = HexFormat.of().parseHex(offer.get("sha256").asText());
             long size = offer.get("size").asLong();
-            if (update != null && update.phase != DeviceOsUpdate.Phase.DONE && update.job.equals(rest)) return;
+            if (update != null && !update.done() && update.job().equals(rest)) return;
             if (update != null) update.fail("replaced by a newer update");
-            update = new DeviceOsUpdate(rest, size, sha, new UpdateLink());
+            update = otaV3 ? new DeviceOsUpdate(rest, size, sha, new UpdateLink()) : new DeviceOsLegacyUpdate(rest, size, new UpdateLink());
             if (updateTicks != null) updateTicks.cancel(false);
-            DeviceOsUpdate u = update;
+            Transfer u = update;
             updateTicks = timers.scheduleWithFixedDelay(() -> {
                 synchronized (this) {
-                    if (update == u && u.phase != DeviceOsUpdate.Phase.DONE) u.tick(System.nanoTime() / 1_000_000);
+                    if (update == u && !u.done()) u.tick(System.nanoTime() / 1_000_000);
                 }
             }, 1, 1, TimeUnit.SECONDS);
             update.begin();
@@ -714,8 +731,8 @@ final class DeviceOsSession {
         }
 
         @Override
-        public void request(int code, List<CoapMessage.Option> options, String kind) {
-            DeviceOsSession.this.request(code, options, null, kind);
+        public void request(int code, List<CoapMessage.Option> options, byte[] payload, String kind) {
+            DeviceOsSession.this.request(code, options, payload, null, kind);
         }
 
         @Override

@@ -16,7 +16,7 @@ import java.util.List;
  * acknowledged, UpdateFinish ({@code POST /F}); the device validates, answers 2.04 and installs when
  * the cloud acknowledges that answer; the outcome goes to the gateway ({@code o/{job}/s}).
  */
-final class DeviceOsUpdate {
+final class DeviceOsUpdate implements DeviceOsSession.Transfer {
 
     /** CoAP options of Device OS's OTA v3 (firmware_update.cpp). */
     static final int CHUNK_INDEX = 2049;
@@ -43,8 +43,8 @@ final class DeviceOsUpdate {
         /** Asks the gateway for the image from {@code offset} ({@code o/{job}/get}). */
         void fetch(String job, long offset);
 
-        /** Sends UpdateStart or UpdateFinish as a tracked CON request of kind "S" or "F". */
-        void request(int code, List<CoapMessage.Option> options, String kind);
+        /** Sends a tracked CON request (UpdateStart "S", UpdateFinish "F", legacy UpdateBegin "U", UpdateDone "D"). */
+        void request(int code, List<CoapMessage.Option> options, byte[] payload, String kind);
 
         /** Reports the outcome to the gateway ({@code o/{job}/s}). */
         void outcome(String job, String state, String error);
@@ -74,9 +74,27 @@ final class DeviceOsUpdate {
         this.link = link;
     }
 
-    void begin() {
+    @Override
+    public String job() {
+        return job;
+    }
+
+    @Override
+    public boolean done() {
+        return phase == Phase.DONE;
+    }
+
+    @Override
+    public void begin() {
         link.request(CoapMessage.POST, List.of(CoapMessage.path("S"), new CoapMessage.Option(FILE_SIZE, CoapMessage.uint(size)),
-                new CoapMessage.Option(FILE_SHA256, sha256), new CoapMessage.Option(CHUNK_SIZE, CoapMessage.uint(CHUNK))), "S");
+                new CoapMessage.Option(FILE_SHA256, sha256), new CoapMessage.Option(CHUNK_SIZE, CoapMessage.uint(CHUNK))),
+                CoapMessage.NO_PAYLOAD, "S");
+    }
+
+    @Override
+    public void answered(String kind, CoapMessage m) {
+        if (kind.equals("S")) started(m, System.nanoTime() / 1_000_000);
+        else if (kind.equals("F")) finished(m);
     }
 
     /** The device's answer to UpdateStart. */
@@ -101,7 +119,8 @@ final class DeviceOsUpdate {
     }
 
     /** A piece of the image from the gateway. */
-    void data(long offset, byte[] bytes) {
+    @Override
+    public void data(long offset, byte[] bytes) {
         if (offset != fetching) return;
         fetching = -1;
         bufferOffset = offset;
@@ -145,7 +164,8 @@ final class DeviceOsUpdate {
      * is a monotonic network time (System.nanoTime in ms), not the cloud's clock: a lost datagram is
      * resent after real seconds whatever the clock says.
      */
-    void tick(long now) {
+    @Override
+    public void tick(long now) {
         if (phase != Phase.SENDING || now - lastProgress < SILENCE_MILLIS) return;
         lastProgress = now;
         if (++silences > MAX_SILENCES) {
@@ -160,7 +180,7 @@ final class DeviceOsUpdate {
         if (phase != Phase.SENDING) return;
         if (cumulative >= chunks) {
             phase = Phase.FINISHING;
-            link.request(CoapMessage.POST, List.of(CoapMessage.path("F")), "F");
+            link.request(CoapMessage.POST, List.of(CoapMessage.path("F")), CoapMessage.NO_PAYLOAD, "F");
             return;
         }
         int limit = Math.min(chunks, cumulative + Math.min(window, IN_FLIGHT));
@@ -199,7 +219,8 @@ final class DeviceOsUpdate {
     }
 
     /** The device refused UpdateStart or a request failed. */
-    void fail(String why) {
+    @Override
+    public void fail(String why) {
         if (phase == Phase.DONE) return;
         phase = Phase.DONE;
         buffer = null;

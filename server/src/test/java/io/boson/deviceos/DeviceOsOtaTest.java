@@ -106,6 +106,28 @@ class DeviceOsOtaTest {
     }
 
     @Test
+    void aDeviceWithoutOtaV3TakesItsReleaseInTheLegacyTransferAsDeviceOsVirtualDeviceDoes() throws Exception {
+        Fleet f = productDevice();
+        byte[] image = image(60_000, 11);
+        DeviceOsTestDevice d = new DeviceOsTestDevice(f.id(), f.key(), serverKey,
+                new InetSocketAddress("127.0.0.1", cloud.boson().coapPort()));
+        try (d) {
+            assertThat(d.handshake()).isTrue();
+            // Flags 0x36, as the virtual device (platform gcc) sends them: no 0x80, so no OTA v3.
+            assertThat(d.hello(f.id(), 13, 1, 0x36)).isNotNull();
+            d.describe();
+            // Every 7th chunk is lost the first time: UpdateDone hears 4.00 and the device lists what it lacks.
+            d.dropFirst = i -> i % 7 == 0;
+            release(f, 2, image);
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.installed != null);
+            assertThat(d.installed).isEqualTo(image);
+            assertThat(d.hello(f.id(), 13, 2, 0x36)).isNotNull();
+            d.describe();
+            await().atMost(Duration.ofSeconds(15)).until(() -> update(f).get("status").asText().equals("up_to_date"));
+        }
+    }
+
+    @Test
     void aDeviceThatFailsTheHashCheckReportsAFailedUpdate() throws Exception {
         Fleet f = productDevice();
         byte[] image = image(20_000, 9);

@@ -337,6 +337,18 @@ final class DeviceOsTestDevice implements AutoCloseable {
             events.add(new String[]{String.join("/", path.subList(1, path.size())), new String(m.payload(), StandardCharsets.UTF_8)});
             return;
         }
+        if (m.code() == CoapMessage.POST && first.equals("u")) {
+            legacyBegin(m);
+            return;
+        }
+        if (m.code() == CoapMessage.POST && first.equals("c")) {
+            legacyChunk(m);
+            return;
+        }
+        if (m.code() == CoapMessage.PUT && first.equals("u")) {
+            legacyDone(m);
+            return;
+        }
         if (m.code() == CoapMessage.POST && first.equals("S")) {
             updateStart(m);
             return;
@@ -358,6 +370,53 @@ final class DeviceOsTestDevice implements AutoCloseable {
             send(CoapMessage.emptyAck(m.id()));
         }
         inbox.add(m);
+    }
+
+    // The legacy transfer, as Device OS's virtual device (platform gcc) takes it.
+
+    private synchronized void legacyBegin(CoapMessage m) {
+        if (m.token().length != 1 || m.payload().length != 20) throw new AssertionError("a bad UpdateBegin");
+        send(CoapMessage.emptyAck(m.id()));
+        ByteBuffer b = ByteBuffer.wrap(m.payload());
+        int flags = b.get();
+        otaChunk = b.getShort() & 0xFFFF;
+        otaFile = new byte[b.getInt()];
+        otaChunks.clear();
+        otaStart = 0;
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.CHANGED, nextId(), m.token(), List.of(), new byte[]{(byte) (flags & 1)}));
+    }
+
+    private synchronized void legacyChunk(CoapMessage m) {
+        List<CoapMessage.Option> q = m.options().stream().filter(o -> o.number() == CoapMessage.URI_QUERY).toList();
+        if (m.type() != CoapMessage.NON || m.token().length != 1 || q.size() != 2 || q.get(0).value().length != 4
+                || q.get(1).value().length != 2 || otaFile == null) {
+            throw new AssertionError("a bad legacy chunk");
+        }
+        int i = ByteBuffer.wrap(q.get(1).value()).getShort() & 0xFFFF;
+        if (dropFirst.test(i) && dropped.add(i)) return;
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(m.payload());
+        if ((int) crc.getValue() != ByteBuffer.wrap(q.get(0).value()).getInt()) return; // logged and later missed, as Device OS
+        chunksReceived.incrementAndGet();
+        System.arraycopy(m.payload(), 0, otaFile, i * otaChunk, m.payload().length);
+        otaChunks.set(i);
+    }
+
+    private synchronized void legacyDone(CoapMessage m) {
+        int total = (otaFile.length + otaChunk - 1) / otaChunk;
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < total && missing.size() < 40; i++) if (!otaChunks.get(i)) missing.add(i);
+        if (missing.isEmpty()) {
+            send(new CoapMessage(CoapMessage.ACK, CoapMessage.CHANGED, m.id(), m.token(), List.of(),
+                    "{\"r\":0}".getBytes(StandardCharsets.UTF_8)));
+            installed = otaFile;
+            return;
+        }
+        send(new CoapMessage(CoapMessage.ACK, CoapMessage.BAD_REQUEST, m.id(), m.token(), List.of(), CoapMessage.NO_PAYLOAD));
+        ByteBuffer list = ByteBuffer.allocate(missing.size() * 2);
+        for (int i : missing) list.putShort((short) i);
+        send(new CoapMessage(CoapMessage.CON, CoapMessage.GET, nextId(), CoapMessage.NO_TOKEN, List.of(CoapMessage.path("c")),
+                list.array()));
     }
 
     private synchronized void updateStart(CoapMessage m) {
