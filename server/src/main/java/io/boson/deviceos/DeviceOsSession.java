@@ -238,9 +238,9 @@ final class DeviceOsSession {
             ackIfConfirmable(m);
             if (update instanceof DeviceOsLegacyUpdate legacy) legacy.missed(m);
         } else if (m.code() == CoapMessage.POST && first.equals("x")) {
+            // Goodbye: the device disconnects on purpose; its DTLS session is kept for it to resume.
             ackIfConfirmable(m);
-            closeReason = "device disconnected";
-            closeMqtt();
+            end("device disconnected", true);
         } else {
             // Anything else: acknowledged and not acted on (a device must never be left waiting on a CON).
             ackIfConfirmable(m);
@@ -791,16 +791,25 @@ final class DeviceOsSession {
      * session is kept for it to resume (a sleeping device does, without a handshake).
      */
     synchronized void quiet() {
+        end("silent past its keep-alive", false);
+    }
+
+    /** Ends the cloud session (the device is offline) and keeps the DTLS session for the device to resume. */
+    private void end(String reason, boolean disconnect) {
         if (closed) return;
         closed = true;
-        closeReason = "silent past its keep-alive";
+        closeReason = reason;
         for (Outgoing o : byId.values()) if (o.retransmit != null) o.retransmit.cancel(false);
         byId.clear();
         byToken.clear();
         if (updateTicks != null) updateTicks.cancel(false);
         Channel c = mqtt;
         mqtt = null;
-        if (c != null) c.close();
+        if (c != null) {
+            // A DISCONNECT records "device disconnected"; a bare close the gateway's "connection closed".
+            if (disconnect) c.writeAndFlush(MqttMessageBuilders.disconnect().build()).addListener(f -> c.close());
+            else c.close();
+        }
         ended.run();
     }
 }

@@ -185,6 +185,19 @@ class DeviceOsProtocolTest {
     }
 
     @Test
+    void aGoodbyeTakesTheDeviceOfflineAtOnceAndItsSessionResumesLater() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner)) {
+            d.send(new CoapMessage(CoapMessage.CON, CoapMessage.POST, d.nextId(), CoapMessage.NO_TOKEN, java.util.List.of(CoapMessage.path("x")),
+                    new byte[]{1, 2}));
+            await().atMost(Duration.ofSeconds(10)).until(() -> !cloud.boson().devices().find(d.id).orElseThrow().online());
+            assertThat(owner.get("/v1/devices/" + d.id).json().get("last_disconnect_reason").asText()).isEqualTo("device disconnected");
+            assertThat(d.ping().type()).isEqualTo(CoapMessage.ACK);
+            await().atMost(Duration.ofSeconds(10)).until(() -> cloud.boson().devices().find(d.id).orElseThrow().online());
+        }
+    }
+
+    @Test
     void aNewKeyEndsTheSessionOpenedWithTheOldOne() throws Exception {
         Api owner = cloud.newUser();
         try (DeviceOsTestDevice d = connected(owner)) {
