@@ -85,7 +85,9 @@ public final class DeviceOsBenchmark {
             out.append("|---|---|---|\n");
             out.append(String.format("| connect, 16 at a time: devices/s | %.0f | %.0f |%n", m1.connectRate, d1.connectRate));
             out.append(String.format("| server CPU per connect | %.2f ms | %.2f ms |%n", m1.cpuPerConnectMs, d1.cpuPerConnectMs));
-            out.append(String.format("| live heap per connected device (after full GC) | %.0f B | %.0f B |%n", m1.heapPerDevice, d1.heapPerDevice));
+            out.append(String.format("| live heap per connected device (after full GC: connected − disconnected) | %.0f B | %.0f B |%n",
+                    m1.heapPerDevice, d1.heapPerDevice));
+            out.append(String.format("| heap kept per device after it left (DTLS session kept to resume) | — | %.0f B |%n", d1.keptPerDevice));
             out.append(String.format("| events at 1/s per device: acknowledged | %d of %d | %d of %d |%n", m1.eventsAcked, m1.eventsSent,
                     d1.eventsAcked, d1.eventsSent));
             out.append(String.format("| server CPU per event | %.0f µs | %.0f µs |%n", m1.cpuPerEventUs, d1.cpuPerEventUs));
@@ -102,7 +104,7 @@ public final class DeviceOsBenchmark {
         }
     }
 
-    record Result(double connectRate, double cpuPerConnectMs, double heapPerDevice, long eventsSent, long eventsAcked,
+    record Result(double connectRate, double cpuPerConnectMs, double heapPerDevice, double keptPerDevice, long eventsSent, long eventsAcked,
                   double cpuPerEventUs, double callP50, double callP99, double cpuPerCallUs) {
     }
 
@@ -148,60 +150,73 @@ public final class DeviceOsBenchmark {
         }
 
         Result mqttPhase(List<TestCloud.Credentials> creds, int seconds, boolean measure) throws Exception {
-            long heap0 = heapAfterGc();
-            long cpu0 = cpuNanos();
-            long t0 = System.nanoTime();
-            List<TestDevice> connected = parallel(creds, c -> {
+            Connect<TestCloud.Credentials, TestDevice> connect = c -> {
                 TestDevice d = TestDevice.connect(mqttPort, c);
                 // Function calls only, as the Device OS devices here: not every event of the owner's 1,000 devices.
                 TestDevice.join(d.client().subscribeWith().topicFilter("c/f/#")
                         .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_MOST_ONCE).send());
                 TestDevice.join(d.client().unsubscribeWith().topicFilter("c/#").send());
                 d.describe("{\"f\":[\"led\"],\"v\":{},\"platform_id\":12}");
-                d.answer("led", arg -> arg.length());
                 return d;
-            });
+            };
+            long cpu0 = cpuNanos();
+            long t0 = System.nanoTime();
+            List<TestDevice> connected = parallel(creds, connect);
             double connectSeconds = (System.nanoTime() - t0) / 1e9;
             long connectCpu = cpuNanos() - cpu0;
-            long heap1 = heapAfterGc();
-            for (TestDevice d : connected) claim(d.id);
-            long[] events = events(connected.size(), seconds, i -> connected.get(i).publish("bench", "x").getCode() < 0x80);
-            long cpuEvents = events[2];
-            double[] calls = calls(connected.stream().map(d -> d.id).toList(), seconds);
+            // Heap a connected device holds: with them connected, then once they disconnected (nothing else between).
+            long heapConnected = measure ? heapAfterGc() : 0;
             for (TestDevice d : connected) d.close();
-            return new Result(creds.size() / connectSeconds, connectCpu / 1e6 / creds.size(), (heap1 - heap0) * 1024.0 / creds.size(),
-                    events[0], events[1], cpuEvents / 1e3 / Math.max(1, events[1]), calls[0], calls[1], calls[2]);
+            long heapGone = measure ? heapAfterGc() : 0;
+            List<TestDevice> again = parallel(creds, connect);
+            for (TestDevice d : again) claim(d.id);
+            long[] events = events(again.size(), seconds, i -> again.get(i).publish("bench", "x").getCode() < 0x80);
+            double[] calls = calls(again.stream().map(d -> d.id).toList(), seconds);
+            for (TestDevice d : again) d.close();
+            return new Result(creds.size() / connectSeconds, connectCpu / 1e6 / creds.size(),
+                    (heapConnected - heapGone) * 1024.0 / creds.size(), 0,
+                    events[0], events[1], events[2] / 1e3 / Math.max(1, events[1]), calls[0], calls[1], calls[2]);
         }
 
         Result dosPhase(List<DosDevice> devices, int seconds, boolean measure) throws Exception {
-            long heap0 = heapAfterGc();
-            long cpu0 = cpuNanos();
-            long t0 = System.nanoTime();
-            List<DeviceOsTestDevice> connected = parallel(devices, dd -> {
+            Connect<DosDevice, DeviceOsTestDevice> connect = dd -> {
                 DeviceOsTestDevice d = new DeviceOsTestDevice(dd.id(), dd.key(), serverKey, udp);
                 if (!d.handshake()) throw new IllegalStateException("no handshake for " + dd.id());
                 if (d.hello(dd.id(), 12, 0xFFFF) == null) throw new IllegalStateException("no hello ack");
                 d.functions.put("led", arg -> arg.length());
                 if (d.describe() == null) throw new IllegalStateException("no describe ack");
                 return d;
-            });
+            };
+            long heapBefore = measure ? heapAfterGc() : 0;
+            long cpu0 = cpuNanos();
+            long t0 = System.nanoTime();
+            List<DeviceOsTestDevice> connected = parallel(devices, connect);
             double connectSeconds = (System.nanoTime() - t0) / 1e9;
             long connectCpu = cpuNanos() - cpu0;
-            long heap1 = heapAfterGc();
-            for (DeviceOsTestDevice d : connected) claim(d.id);
-            long[] events = events(connected.size(), seconds, i -> {
-                CoapMessage ack = connected.get(i).publish("bench", "x");
+            long heapConnected = measure ? heapAfterGc() : 0;
+            goodbye(connected);
+            long heapGone = measure ? heapAfterGc() : 0;
+            List<DeviceOsTestDevice> again = parallel(devices, connect);
+            for (DeviceOsTestDevice d : again) claim(d.id);
+            long[] events = events(again.size(), seconds, i -> {
+                CoapMessage ack = again.get(i).publish("bench", "x");
                 return ack != null && ack.code() == CoapMessage.EMPTY;
             });
-            double[] calls = calls(connected.stream().map(d -> d.id).toList(), seconds);
-            for (DeviceOsTestDevice d : connected) {
-                // Goodbye, so that the session ends now and not after the keep-alive.
+            double[] calls = calls(again.stream().map(d -> d.id).toList(), seconds);
+            goodbye(again);
+            return new Result(devices.size() / connectSeconds, connectCpu / 1e6 / devices.size(),
+                    (heapConnected - heapGone) * 1024.0 / devices.size(), (heapGone - heapBefore) * 1024.0 / devices.size(),
+                    events[0], events[1], events[2] / 1e3 / Math.max(1, events[1]), calls[0], calls[1], calls[2]);
+        }
+
+        /** Goodbye, so that the session ends now and not after the keep-alive (the DTLS session stays, to resume). */
+        private static void goodbye(List<DeviceOsTestDevice> devices) throws InterruptedException {
+            for (DeviceOsTestDevice d : devices) {
                 d.send(new CoapMessage(CoapMessage.CON, CoapMessage.POST, d.nextId(), CoapMessage.NO_TOKEN,
                         List.of(CoapMessage.path("x")), CoapMessage.NO_PAYLOAD));
-                d.close();
             }
-            return new Result(devices.size() / connectSeconds, connectCpu / 1e6 / devices.size(), (heap1 - heap0) * 1024.0 / devices.size(),
-                    events[0], events[1], events[2] / 1e3 / Math.max(1, events[1]), calls[0], calls[1], calls[2]);
+            Thread.sleep(500);
+            for (DeviceOsTestDevice d : devices) d.close();
         }
 
         private void claim(String id) {
@@ -276,9 +291,9 @@ public final class DeviceOsBenchmark {
             return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L; // 100 ticks per second
         }
 
-        /** Used heap (KiB) after a full GC, by jcmd. */
+        /** Used heap (KiB) after a full GC, by jcmd, once the node settled (presence flushes every 5 s). */
         long heapAfterGc() throws Exception {
-            Thread.sleep(1000);
+            Thread.sleep(6000);
             String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
             new ProcessBuilder(jcmd, Long.toString(pid), "GC.run").redirectErrorStream(true).start().waitFor();
             Process p = new ProcessBuilder(jcmd, Long.toString(pid), "GC.heap_info").redirectErrorStream(true).start();
