@@ -11,7 +11,7 @@ seconds="${1:-60}"
 [ $# -gt 0 ] && shift
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(io.boson.gateway.TopicsFuzzTest io.boson.fuzz.DescribeFuzzTest io.boson.fuzz.MqttSessionFuzzTest io.boson.fuzz.ApiRequestFuzzTest)
+  targets=(io.boson.gateway.TopicsFuzzTest io.boson.fuzz.DescribeFuzzTest io.boson.fuzz.MqttSessionFuzzTest io.boson.fuzz.ApiRequestFuzzTest io.boson.deviceos.DtlsFuzzTest io.boson.deviceos.CoapFuzzTest)
 fi
 # shellcheck source=tools/jdk.sh
 . "$root/tools/jdk.sh"
@@ -22,7 +22,8 @@ cd "$root"
 failed=()
 for t in "${targets[@]}"; do
   echo "fuzz: $t for ${seconds}s" >&2
-  if ! JAZZER_FUZZ=1 ./mvnw -B -q -pl server -am surefire:test@default-test -Dtest="$t" \
+  # test-compile in the same command: the reactor then resolves boson-device from its build, not from ~/.m2 (empty on a new machine).
+  if ! JAZZER_FUZZ=1 ./mvnw -B -q -pl server -am test-compile surefire:test@default-test -Dtest="$t" \
       -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.max_duration="${seconds}s"; then
     failed+=("$t")
   fi

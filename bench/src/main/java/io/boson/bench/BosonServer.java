@@ -52,7 +52,7 @@ final class BosonServer implements AutoCloseable {
         command.add(java.toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "serve", "--data-dir", dataDir.toString(),
-                "--bind", "127.0.0.1", "--http-port", "0", "--mqtt-port", "0"));
+                "--bind", "127.0.0.1", "--http-port", "0", "--mqtt-port", "0", "--coap-port", "0"));
         // A benchmark is one client address sending far more than Particle's API limits allow a client:
         // they are turned off through the environment (which an older baseline jar simply ignores).
         command.addAll(serveOptions);

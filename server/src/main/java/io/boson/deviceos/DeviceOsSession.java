@@ -385,7 +385,7 @@ final class DeviceOsSession {
             return;
         }
         if ((flags & 4) != 0) {
-            publish("v", vitals(payload), m);
+            publish("v", vitals(json, payload), m);
             return;
         }
         send(new CoapMessage(CoapMessage.ACK, CoapMessage.CHANGED, m.id(), m.token(), List.of(), CoapMessage.NO_PAYLOAD));
@@ -400,7 +400,7 @@ final class DeviceOsSession {
     }
 
     /** Device OS's binary metrics (id, value pairs, little-endian) as vitals JSON. */
-    byte[] vitals(byte[] p) {
+    static byte[] vitals(ObjectMapper json, byte[] p) {
         ObjectNode v = json.createObjectNode();
         if (p.length >= 7 && p[0] == 0) {
             ByteBuffer b = ByteBuffer.wrap(p).order(ByteOrder.LITTLE_ENDIAN);

@@ -467,6 +467,7 @@ final class DtlsConnection {
     }
 
     private static void skip(ByteBuffer b, int n) {
+        if (n > b.remaining()) throw new java.nio.BufferUnderflowException();
         b.position(b.position() + n);
     }
 

@@ -112,7 +112,7 @@ public final class DtlsServer implements AutoCloseable {
         this.maxHandshakes = maxHandshakes;
         channel = DatagramChannel.open();
         channel.setOption(StandardSocketOptions.SO_RCVBUF, 1 << 20);
-        channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+        // No SO_REUSEADDR: on Linux it would let a second process bind the same UDP port and share its datagrams.
         channel.bind(address);
         receiver = Thread.ofPlatform().name("device-os-udp").daemon().start(this::receiveLoop);
         log.info("Device OS devices (CoAP over DTLS) on udp {}", channel.getLocalAddress());

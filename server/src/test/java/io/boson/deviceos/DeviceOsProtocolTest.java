@@ -198,6 +198,50 @@ class DeviceOsProtocolTest {
     }
 
     @Test
+    void signalVitalsAndClaimCodesMapToTheirDeviceOsMessages() throws Exception {
+        Api owner = cloud.newUser();
+        try (DeviceOsTestDevice d = connected(owner)) {
+            // Signal: PUT /s with the on/off byte as Uri-Query (Device OS reads it at a fixed offset).
+            assertThat(owner.putJson("/v1/devices/" + d.id, Map.of("signal", "1")).status()).isEqualTo(200);
+            CoapMessage signal = null;
+            for (int i = 0; i < 20 && signal == null; i++) {
+                CoapMessage m = d.next(Duration.ofMillis(500));
+                if (m != null && m.code() == CoapMessage.PUT && m.path().equals(java.util.List.of("s"))) signal = m;
+            }
+            assertThat(signal).isNotNull();
+            assertThat(signal.token()).hasSize(1);
+            assertThat(signal.option(CoapMessage.URI_QUERY).value()).containsExactly(1);
+
+            // Vitals: Device OS's binary metrics (POST /d?4): id/value pairs, little-endian.
+            ByteBuffer metrics = ByteBuffer.allocate(7 + 12).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            metrics.put((byte) 0).putShort((short) 4).putShort((short) 2).putShort((short) 4);
+            metrics.putShort((short) 6).putInt(3600).putShort((short) 31).putInt(42);
+            int mid = d.nextId();
+            d.send(new CoapMessage(CoapMessage.CON, CoapMessage.POST, mid, new byte[]{3},
+                    java.util.List.of(CoapMessage.path("d"), CoapMessage.query(new byte[]{4})), metrics.array()));
+            assertThat(d.awaitAck(mid)).isNotNull();
+            await().atMost(Duration.ofSeconds(10)).until(() -> owner.get("/v1/diagnostics/" + d.id + "/last").status() == 200);
+            JsonNode payload = owner.get("/v1/diagnostics/" + d.id + "/last").json().get("diagnostics").get("payload");
+            assertThat(payload.get("uptime").asInt()).isEqualTo(3600);
+            assertThat(payload.get("rtt").asInt()).isEqualTo(42);
+        }
+        // A claim code, published as Device OS does (spark/device/claim/code), claims the device to the code's owner.
+        Api claimer = cloud.newUser();
+        String code = claimer.postJson("/v1/device_claims", Map.of()).json().get("claim_code").asText();
+        String id = DeviceIds.random();
+        KeyPair key = DeviceKeysTest.ecKey();
+        assertThat(cloud.admin().postForm("/v1/provisioning/" + id, DeviceKeysTest.form(id, key.getPublic(), "ecc")).status())
+                .isEqualTo(200);
+        try (DeviceOsTestDevice unclaimed = new DeviceOsTestDevice(id, key, serverKey, udp())) {
+            assertThat(unclaimed.handshake()).isTrue();
+            assertThat(unclaimed.hello(id, 32, 0xFFFF)).isNotNull();
+            assertThat(unclaimed.publish("spark/device/claim/code", code).type()).isEqualTo(CoapMessage.ACK);
+            await().atMost(Duration.ofSeconds(10)).until(() -> claimer.get("/v1/devices/" + id).status() == 200);
+            assertThat(claimer.get("/v1/devices/" + id).json().get("online").asBoolean()).isTrue();
+        }
+    }
+
+    @Test
     void aNewKeyEndsTheSessionOpenedWithTheOldOne() throws Exception {
         Api owner = cloud.newUser();
         try (DeviceOsTestDevice d = connected(owner)) {

@@ -49,7 +49,9 @@ public final class BosonProcess implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.boson.Main", "serve",
                     "--data-dir", dataDir.toString(), "--bind", "127.0.0.1", "--http-port", Integer.toString(httpPort),
-                    "--mqtt-port", Integer.toString(mqttPort)));
+                    "--mqtt-port", Integer.toString(mqttPort),
+                    // Device OS's UDP port off: several server processes run at once, and 5684 is one port per host.
+                    "--coap-port", "0"));
             command.addAll(options);
             ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
             pb.environment().putAll(Map.of("BOSON_ADMIN_USERNAME", TestCloud.ADMIN, "BOSON_ADMIN_PASSWORD", TestCloud.ADMIN_PASSWORD));
