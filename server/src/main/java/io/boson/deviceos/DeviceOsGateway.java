@@ -61,6 +61,11 @@ public final class DeviceOsGateway implements AutoCloseable {
             }
 
             @Override
+            public void bytes(DtlsServer.Connection conn, long bytes) {
+                sessions.computeIfAbsent(conn, c -> session(c)).wire(bytes);
+            }
+
+            @Override
             public void closed(DtlsServer.Connection conn) {
                 DeviceOsSession s = sessions.remove(conn);
                 if (s != null) s.close();
@@ -71,7 +76,7 @@ public final class DeviceOsGateway implements AutoCloseable {
     }
 
     private DeviceOsSession session(DtlsServer.Connection conn) {
-        return new DeviceOsSession(conn, json, timers, clock, keys::helloPlatform, () -> sessions.remove(conn));
+        return new DeviceOsSession(conn, json, timers, clock, keys::helloPlatform, mqtt::cellularBytes, () -> sessions.remove(conn));
     }
 
     private final ObjectMapper json;

@@ -135,8 +135,14 @@ final class DeviceOsSession {
 
     private final java.util.function.ObjIntConsumer<String> platformNamed;
 
+    private final java.util.function.ObjLongConsumer<String> cellularBytes;
+    /** Datagram bytes before the hello named the platform: billed then, if it is a cellular one. */
+    private long unbilled;
+
     DeviceOsSession(DtlsServer.Connection conn, ObjectMapper json, ScheduledExecutorService timers, java.time.Clock clock,
-                    java.util.function.ObjIntConsumer<String> platformNamed, Runnable ended) {
+                    java.util.function.ObjIntConsumer<String> platformNamed, java.util.function.ObjLongConsumer<String> cellularBytes,
+                    Runnable ended) {
+        this.cellularBytes = cellularBytes;
         this.platformNamed = platformNamed;
         this.conn = conn;
         this.json = json;
@@ -158,6 +164,19 @@ final class DeviceOsSession {
 
     long lastHeard() {
         return lastHeard;
+    }
+
+    /**
+     * Datagram bytes of the device's DTLS session, both ways (handshake and retransmissions included):
+     * a cellular device's are metered as cellular data, as the MQTT gateway meters its TCP bytes.
+     */
+    synchronized void wire(long bytes) {
+        var p = describe.get("platform_id");
+        if (p == null) {
+            unbilled += bytes;
+        } else if (io.boson.usage.Platforms.cellular(p.asInt())) {
+            cellularBytes.accept(deviceId(), bytes);
+        }
     }
 
     /** How long the device may stay silent: Device OS pings every 25 s on Wi-Fi, every 23 minutes on cellular. */
@@ -270,6 +289,8 @@ final class DeviceOsSession {
         // The gateway sends a Device OS device its image 64 KiB at a time (the largest piece it serves).
         describe.put("ota_chunk", 64 * 1024);
         describe.put("platform_id", platform);
+        if (unbilled > 0 && io.boson.usage.Platforms.cellular(platform)) cellularBytes.accept(deviceId(), unbilled);
+        unbilled = 0;
         // A device registered by its key alone learns its platform here (a database write: not on the UDP thread).
         String device = deviceId();
         Thread.ofVirtual().start(() -> {

@@ -66,6 +66,8 @@ final class DtlsConnection {
     private ByteArrayOutputStream transcript = new ByteArrayOutputStream();
     /** What the layer above keeps with the connection for a resumed session (Device OS resumes without a handshake). */
     volatile Object resumeState;
+    /** Bytes of this connection's datagrams both ways not yet reported (cellular metering). */
+    long wire;
     /** When the last record that authenticated arrived (System.nanoTime). */
     volatile long lastRecordNanos = System.nanoTime();
     private int nextSendSeq;

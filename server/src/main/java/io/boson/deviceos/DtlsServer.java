@@ -38,6 +38,10 @@ public final class DtlsServer implements AutoCloseable {
 
         /** The connection ended (an alert, or a newer handshake of the same device). */
         void closed(Connection conn);
+
+        /** Datagram bytes of the connection, both ways, handshake included (for cellular metering). */
+        default void bytes(Connection conn, long bytes) {
+        }
     }
 
     /** An established connection as the layer above sees it. */
@@ -57,7 +61,9 @@ public final class DtlsServer implements AutoCloseable {
         }
 
         public void send(byte[] data) {
-            DtlsServer.this.send(dtls.peer, dtls.seal(data));
+            byte[] datagram = dtls.seal(data);
+            DtlsServer.this.send(dtls.peer, datagram);
+            listener.bytes(this, datagram.length);
         }
 
         /** Forgets the connection: the device's next records are dropped until it shakes hands again. */
@@ -150,6 +156,7 @@ public final class DtlsServer implements AutoCloseable {
     }
 
     private void handle(InetSocketAddress from, byte[] datagram) {
+        DtlsConnection counted = null;
         for (DtlsRecord r : DtlsRecord.parse(datagram, DtlsConnection.CID_LENGTH)) {
             DtlsConnection conn;
             if (r.withCid()) {
@@ -171,6 +178,10 @@ public final class DtlsServer implements AutoCloseable {
                     byAddress.put(from, conn);
                 }
             }
+            if (counted != conn) {
+                counted = conn;
+                conn.wire += datagram.length;
+            }
             List<byte[]> appData = new ArrayList<>(1);
             DtlsConnection.Phase before = conn.phase;
             List<byte[]> out;
@@ -187,7 +198,10 @@ public final class DtlsServer implements AutoCloseable {
                 conn.peer = from;
                 byAddress.put(from, conn);
             }
-            for (byte[] d : out) send(conn.peer, d);
+            for (byte[] d : out) {
+                send(conn.peer, d);
+                conn.wire += d.length;
+            }
             if (before != DtlsConnection.Phase.ESTABLISHED && conn.phase == DtlsConnection.Phase.ESTABLISHED) {
                 Connection view = new Connection(conn);
                 views.put(conn, view);
@@ -200,7 +214,13 @@ public final class DtlsServer implements AutoCloseable {
                 continue;
             }
             Connection view = views.get(conn);
-            if (view != null) for (byte[] data : appData) listener.received(view, data);
+            if (view != null) {
+                if (conn.wire > 0) {
+                    listener.bytes(view, conn.wire);
+                    conn.wire = 0;
+                }
+                for (byte[] data : appData) listener.received(view, data);
+            }
         }
     }
 

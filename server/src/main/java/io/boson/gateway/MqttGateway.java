@@ -86,6 +86,11 @@ public final class MqttGateway implements AutoCloseable {
         usage.onPause(this::closeOwner);
     }
 
+    /** Meters bytes of a cellular device's connection that crossed another transport (Device OS's UDP). */
+    public void cellularBytes(String deviceId, long bytes) {
+        context.usage().meter().cellular(deviceId, bytes);
+    }
+
     /** The devices with a session on this node now (fleet health's online gauge). */
     public java.util.Collection<String> connectedDeviceIds() {
         return context.sessions().all().stream().map(DeviceSession::deviceId).toList();

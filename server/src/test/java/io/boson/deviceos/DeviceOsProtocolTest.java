@@ -242,6 +242,39 @@ class DeviceOsProtocolTest {
     }
 
     @Test
+    void aCellularDeviceHasItsDatagramsMeteredAsCellularDataAndAWifiOneNot() throws Exception {
+        Api owner = cloud.newUser();
+        String id = DeviceIds.random();
+        KeyPair key = DeviceKeysTest.ecKey();
+        assertThat(cloud.admin().postForm("/v1/provisioning/" + id, DeviceKeysTest.form(id, key.getPublic(), "ecc")).status())
+                .isEqualTo(200);
+        try (DeviceOsTestDevice boron = new DeviceOsTestDevice(id, key, serverKey, udp()); DeviceOsTestDevice argon = connected(owner)) {
+            assertThat(boron.handshake()).isTrue();
+            assertThat(boron.hello(id, 13, 0xFFFF)).isNotNull();
+            await().atMost(Duration.ofSeconds(10)).until(() -> cloud.boson().devices().find(id).map(x -> x.online()).orElse(false));
+            assertThat(owner.postJson("/v1/devices", Map.of("id", id)).status()).isEqualTo(200);
+            cloud.boson().usage().flush();
+            long before = cellularBytes(owner, id);
+            // The handshake (about a kilobyte both ways) and the hello crossed before the platform was known.
+            assertThat(before).isGreaterThan(800);
+            String data = "x".repeat(1000);
+            assertThat(boron.publish("cell", data).code()).isEqualTo(CoapMessage.EMPTY);
+            assertThat(argon.publish("wifi", data).code()).isEqualTo(CoapMessage.EMPTY);
+            cloud.boson().usage().flush();
+            long delta = cellularBytes(owner, id) - before;
+            // The event's datagram (1000 bytes of data, CoAP, the DTLS record) and its acknowledgement.
+            assertThat(delta).isBetween(1000L + 30, 1000L + 200);
+            assertThat(cellularBytes(owner, argon.id)).isZero();
+        }
+    }
+
+    static long cellularBytes(Api caller, String deviceId) {
+        Api.Response r = caller.get("/v1/sims/" + deviceId + "/data_usage");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return Math.round(r.json().get("total_mbs_used").asDouble() * 1_000_000);
+    }
+
+    @Test
     void aNewKeyEndsTheSessionOpenedWithTheOldOne() throws Exception {
         Api owner = cloud.newUser();
         try (DeviceOsTestDevice d = connected(owner)) {
