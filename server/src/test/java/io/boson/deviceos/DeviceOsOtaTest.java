@@ -128,6 +128,21 @@ class DeviceOsOtaTest {
     }
 
     @Test
+    void aDeviceThatHoldsPartOfTheImageResumesFromItsOffset() throws Exception {
+        Fleet f = productDevice();
+        byte[] image = image(150_000, 13);
+        try (DeviceOsTestDevice d = connect(f, 1)) {
+            // The device kept 100,000 bytes of this file from an interrupted transfer (Device OS checks their SHA-256).
+            d.held = java.util.Arrays.copyOf(image, 100_000);
+            release(f, 2, image);
+            await().atMost(Duration.ofSeconds(30)).until(() -> d.installed != null);
+            assertThat(d.installed).isEqualTo(image);
+            // Only what it lacked was sent: 50,000 bytes in 1 KiB chunks.
+            assertThat(d.chunksReceived.get()).isEqualTo((50_000 + DeviceOsUpdate.CHUNK - 1) / DeviceOsUpdate.CHUNK);
+        }
+    }
+
+    @Test
     void aDeviceThatFailsTheHashCheckReportsAFailedUpdate() throws Exception {
         Fleet f = productDevice();
         byte[] image = image(20_000, 9);
