@@ -83,6 +83,18 @@ final class DtlsConnection {
     private String deviceId;
     private final ReplayWindow replay = new ReplayWindow();
 
+    /**
+     * A connection whose ClientHello carried a valid cookie (after our HelloVerifyRequest, message
+     * 0 of ours): our messages are numbered from 1, our records from that ClientHello's sequence
+     * number, so they follow the HelloVerifyRequest's (RFC 6347 section 4.2.1).
+     */
+    DtlsConnection(ServerKey serverKey, SecureRandom random, Function<byte[], String> deviceOfKey, InetSocketAddress peer,
+                   long clientHelloRecordSeq) {
+        this(serverKey, random, deviceOfKey, peer);
+        this.nextSendSeq = 1;
+        this.epoch0WriteSeq = clientHelloRecordSeq;
+    }
+
     DtlsConnection(ServerKey serverKey, SecureRandom random, Function<byte[], String> deviceOfKey, InetSocketAddress peer) {
         this.serverKey = serverKey;
         this.random = random;
@@ -458,6 +470,44 @@ final class DtlsConnection {
         out.write(body.length >> 8);
         out.write(body.length & 0xFF);
         out.writeBytes(body);
+    }
+
+    /**
+     * The cookie a ClientHello record carries (its first handshake message), with the client random it
+     * is bound to: {@code {random, cookie}}, or null when the record is not a readable ClientHello.
+     */
+    static byte[][] clientHelloCookie(byte[] fragment) {
+        try {
+            ByteBuffer b = ByteBuffer.wrap(fragment);
+            if ((b.get() & 0xFF) != 1) return null;
+            b.position(12);
+            b.getShort();
+            byte[] random = new byte[32];
+            b.get(random);
+            skip(b, b.get() & 0xFF);
+            byte[] cookie = new byte[b.get() & 0xFF];
+            b.get(cookie);
+            return new byte[][]{random, cookie};
+        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A HelloVerifyRequest record answering a ClientHello record numbered {@code recordSeq} (RFC 6347 section 4.2.1). */
+    static byte[] helloVerifyRequest(long recordSeq, byte[] cookie) {
+        byte[] body = new byte[3 + cookie.length];
+        body[0] = DtlsRecord.VERSION_MAJOR;
+        body[1] = (byte) 0xFF; // DTLS 1.0 in the HelloVerifyRequest, as RFC 6347 recommends for any version
+        body[2] = (byte) cookie.length;
+        System.arraycopy(cookie, 0, body, 3, cookie.length);
+        ByteBuffer m = ByteBuffer.allocate(12 + body.length);
+        m.put((byte) 3);
+        putU24(m, body.length);
+        m.putShort((short) 0);
+        putU24(m, 0);
+        putU24(m, body.length);
+        m.put(body);
+        return DtlsRecord.encode(DtlsRecord.HANDSHAKE, 0, recordSeq, m.array());
     }
 
     static int u24(ByteBuffer b) {

@@ -173,8 +173,17 @@ public final class DtlsServer implements AutoCloseable {
                         || (conn.phase == DtlsConnection.Phase.ESTABLISHED && r.epoch() == 0 && r.type() == DtlsRecord.HANDSHAKE
                         && isClientHello(r))) {
                     if (r.epoch() != 0 || r.type() != DtlsRecord.HANDSHAKE || !isClientHello(r)) continue;
+                    // A stateless cookie first (HelloVerifyRequest): a ClientHello from a spoofed address costs
+                    // the cloud one HMAC and a reply smaller than itself, not a key pair and a signature.
+                    byte[][] hello = DtlsConnection.clientHelloCookie(r.fragment());
+                    if (hello == null) continue;
+                    byte[] expected = cookie(from, hello[0]);
+                    if (!java.security.MessageDigest.isEqual(expected, hello[1])) {
+                        send(from, DtlsConnection.helloVerifyRequest(r.seq(), expected));
+                        continue;
+                    }
                     if (pendingHandshakes() >= maxHandshakes) continue;
-                    conn = new DtlsConnection(serverKey, random, deviceOfKey, from);
+                    conn = new DtlsConnection(serverKey, random, deviceOfKey, from, r.seq());
                     byAddress.put(from, conn);
                 }
             }
@@ -237,6 +246,27 @@ public final class DtlsServer implements AutoCloseable {
         for (DtlsConnection c : byCid.values()) {
             if (now - c.lastRecordNanos > resumable.toNanos()) forget(c);
         }
+    }
+
+    /** HMAC-SHA256 (this node's secret) of the client's address and random, 16 bytes. */
+    private byte[] cookie(InetSocketAddress from, byte[] clientRandom) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(cookieSecret, "HmacSHA256"));
+            mac.update(from.getAddress().getAddress());
+            mac.update((byte) (from.getPort() >> 8));
+            mac.update((byte) from.getPort());
+            mac.update(clientRandom);
+            return java.util.Arrays.copyOf(mac.doFinal(), 16);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final byte[] cookieSecret = new byte[32];
+
+    {
+        random.nextBytes(cookieSecret);
     }
 
     private int pendingHandshakes() {

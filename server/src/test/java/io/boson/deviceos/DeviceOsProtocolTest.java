@@ -68,6 +68,8 @@ class DeviceOsProtocolTest {
     void aDeviceWithARegisteredKeyComesOnlineDescribedAsDeviceOsSaysIt() throws Exception {
         Api owner = cloud.newUser();
         try (DeviceOsTestDevice d = connected(owner)) {
+            // The cloud asked for a cookie first (a stateless HelloVerifyRequest), and the handshake went on with it.
+            assertThat(d.helloVerifyRequests).isEqualTo(1);
             d.functions.put("led", arg -> arg.length());
             d.variables.put("counter", 7);
             d.variables.put("temp", 21.5);

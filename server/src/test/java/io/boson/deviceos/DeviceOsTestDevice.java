@@ -104,19 +104,8 @@ final class DeviceOsTestDevice implements AutoCloseable {
         ext(ext, 20, new byte[]{1, 2});                   // server certificate type: raw public key
         ext(ext, 254, new byte[]{0});                     // connection id, empty own id
         byte[] extBytes = ext.toByteArray();
-        ByteArrayOutputStream hello = new ByteArrayOutputStream();
-        hello.writeBytes(new byte[]{(byte) 0xFE, (byte) 0xFD});
-        hello.writeBytes(clientRandom);
-        hello.write(0); // session id
-        hello.write(0); // cookie
-        hello.writeBytes(new byte[]{0, 4, (byte) 0xC0, (byte) 0xAE, 0, (byte) 0xFF});
-        hello.writeBytes(new byte[]{1, 0});
-        hello.write(extBytes.length >> 8);
-        hello.write(extBytes.length);
-        hello.writeBytes(extBytes);
         int seq = 0;
-        byte[] ch = handshakeMessage(1, seq++, hello.toByteArray());
-        transcript.writeBytes(ch);
+        byte[] ch = handshakeMessage(1, seq++, clientHello(clientRandom, new byte[0], extBytes));
         sendRaw(DtlsRecord.encode(DtlsRecord.HANDSHAKE, 0, writeSeq0++, ch));
 
         byte[] flight;
@@ -125,6 +114,22 @@ final class DeviceOsTestDevice implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             return false;
         }
+        List<DtlsRecord> first = DtlsRecord.parse(flight, 8);
+        if (!first.isEmpty() && first.get(0).fragment().length > 15 && first.get(0).fragment()[0] == 3) {
+            // HelloVerifyRequest: the same ClientHello again with the cookie; the handshake starts from it.
+            helloVerifyRequests++;
+            byte[] hvr = first.get(0).fragment();
+            byte[] cookie = Arrays.copyOfRange(hvr, 15, 15 + (hvr[14] & 0xFF));
+            ch = handshakeMessage(1, seq++, clientHello(clientRandom, cookie, extBytes));
+            sendRaw(DtlsRecord.encode(DtlsRecord.HANDSHAKE, 0, writeSeq0++, ch));
+            try {
+                flight = receiveRaw();
+            } catch (SocketTimeoutException e) {
+                return false;
+            }
+        }
+        transcript.writeBytes(ch);
+
         byte[] serverRandom = null;
         byte[] serverPoint = null;
         for (DtlsRecord r : DtlsRecord.parse(flight, 8)) {
@@ -222,6 +227,24 @@ final class DeviceOsTestDevice implements AutoCloseable {
         if (!ok) throw new AssertionError("the cloud's Finished does not verify");
         reader = Thread.ofVirtual().start(this::readLoop);
         return true;
+    }
+
+    /** HelloVerifyRequests the cloud sent in this device's handshakes. */
+    int helloVerifyRequests;
+
+    private static byte[] clientHello(byte[] clientRandom, byte[] cookie, byte[] extBytes) {
+        ByteArrayOutputStream hello = new ByteArrayOutputStream();
+        hello.writeBytes(new byte[]{(byte) 0xFE, (byte) 0xFD});
+        hello.writeBytes(clientRandom);
+        hello.write(0); // session id
+        hello.write(cookie.length);
+        hello.writeBytes(cookie);
+        hello.writeBytes(new byte[]{0, 4, (byte) 0xC0, (byte) 0xAE, 0, (byte) 0xFF});
+        hello.writeBytes(new byte[]{1, 0});
+        hello.write(extBytes.length >> 8);
+        hello.write(extBytes.length);
+        hello.writeBytes(extBytes);
+        return hello.toByteArray();
     }
 
     private byte[] handshakeMessage(int type, int seq, byte[] body) {
