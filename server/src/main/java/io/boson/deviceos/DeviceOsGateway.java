@@ -99,10 +99,6 @@ public final class DeviceOsGateway implements AutoCloseable {
         return server.address();
     }
 
-    public int sessions() {
-        return sessions.size();
-    }
-
     @Override
     public void close() {
         server.close();

@@ -28,9 +28,7 @@ final class DeviceOsLegacyUpdate implements DeviceOsSession.Transfer {
     private final DeviceOsUpdate.Link link;
     private final int chunks;
     private final Deque<Integer> toSend = new ArrayDeque<>();
-    private long bufferOffset = -1;
-    private byte[] buffer;
-    private long fetching = -1;
+    private final ImagePieces image;
     private int rounds;
     private boolean done;
     private boolean sending;
@@ -40,6 +38,7 @@ final class DeviceOsLegacyUpdate implements DeviceOsSession.Transfer {
         this.size = size;
         this.link = link;
         this.chunks = (int) ((size + CHUNK - 1) / CHUNK);
+        this.image = new ImagePieces(job, link);
     }
 
     @Override
@@ -83,7 +82,7 @@ final class DeviceOsLegacyUpdate implements DeviceOsSession.Transfer {
         } else if (kind.equals("D")) {
             if (m.code() == CoapMessage.CHANGED) {
                 done = true;
-                buffer = null;
+                image.release();
                 link.outcome(job, "applied", null);
             } else if (m.code() != CoapMessage.BAD_REQUEST) {
                 fail("the device did not take the update (" + DeviceOsUpdate.error(m) + ")");
@@ -110,11 +109,7 @@ final class DeviceOsLegacyUpdate implements DeviceOsSession.Transfer {
 
     @Override
     public void data(long offset, byte[] bytes) {
-        if (offset != fetching) return;
-        fetching = -1;
-        bufferOffset = offset;
-        buffer = bytes;
-        pump();
+        if (image.arrived(offset, bytes)) pump();
     }
 
     private void pump() {
@@ -123,15 +118,9 @@ final class DeviceOsLegacyUpdate implements DeviceOsSession.Transfer {
             int i = toSend.peek();
             long from = (long) i * CHUNK;
             int length = (int) Math.min(CHUNK, size - from);
-            if (buffer == null || from < bufferOffset || from + length > bufferOffset + buffer.length) {
-                if (fetching < 0) {
-                    fetching = from;
-                    link.fetch(job, from);
-                }
-                return;
-            }
+            byte[] chunk = image.slice(from, length);
+            if (chunk == null) return;
             toSend.poll();
-            byte[] chunk = java.util.Arrays.copyOfRange(buffer, (int) (from - bufferOffset), (int) (from - bufferOffset) + length);
             CRC32 crc = new CRC32();
             crc.update(chunk);
             link.send(new CoapMessage(CoapMessage.NON, CoapMessage.POST, link.nextId(), new byte[]{(byte) i},
@@ -146,7 +135,7 @@ final class DeviceOsLegacyUpdate implements DeviceOsSession.Transfer {
     public void fail(String why) {
         if (done) return;
         done = true;
-        buffer = null;
+        image.release();
         link.outcome(job, "failed", why);
     }
 

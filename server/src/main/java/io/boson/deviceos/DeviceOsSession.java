@@ -55,7 +55,11 @@ final class DeviceOsSession {
     static final int MAX_PENDING = 16;
     static final long RETRANSMIT_MILLIS = 2_000;
     static final int MAX_TRANSMITS = 4;
-    /** Events queued for the device while earlier ones wait: past this they are dropped (as the gateway drops QoS 0). */
+    /**
+     * Events (NON, never acknowledged) are dropped while this many of the cloud's CON messages wait for
+     * the device's acknowledgement: a device that stops answering stops receiving, as the gateway drops
+     * QoS 0 messages for a device that does not read.
+     */
     static final int MAX_QUEUED_EVENTS = 32;
     private static final Map<Integer, String> VARIABLE_TYPES = Map.of(1, "bool", 2, "int32", 4, "string", 9, "double");
 
@@ -84,6 +88,7 @@ final class DeviceOsSession {
     static final class Resume {
         ObjectNode describe;
         final java.util.Set<String> subscriptions = new java.util.LinkedHashSet<>();
+        /** The device speaks OTA v3 (its hello's flag 0x80; Device OS's virtual device speaks only the legacy transfer). */
         boolean otaV3;
     }
 
@@ -91,8 +96,6 @@ final class DeviceOsSession {
     private long lastHeard;
     private final java.time.Clock clock;
     private volatile String closeReason = "connection closed";
-    /** The device speaks OTA v3 (its hello's flag 0x80; Device OS's virtual device speaks only the legacy transfer). */
-    private boolean otaV3;
     /** A firmware transfer to the device: OTA v3 ({@link DeviceOsUpdate}) or the legacy one ({@link DeviceOsLegacyUpdate}). */
     interface Transfer {
         String job();
@@ -152,7 +155,6 @@ final class DeviceOsSession {
         Resume kept = conn.resumeState() instanceof Resume r ? r : null;
         this.resume = kept != null ? kept : new Resume();
         this.describe = kept != null && kept.describe != null ? kept.describe : json.createObjectNode();
-        this.otaV3 = resume.otaV3;
         resume.describe = describe;
         conn.resumeState(resume);
         this.lastHeard = clock.millis();
@@ -282,8 +284,7 @@ final class DeviceOsSession {
         int productVersion = b.getShort(2) & 0xFFFF;
         int platform = b.getShort(6) & 0xFFFF;
         int system = p.length >= 24 ? b.getShort(22) & 0xFFFF : 0;
-        otaV3 = ((b.getShort(4) & 0xFFFF) & 0x80) != 0;
-        resume.otaV3 = otaV3;
+        resume.otaV3 = ((b.getShort(4) & 0xFFFF) & 0x80) != 0;
         // A hello starts the device's session afresh (its subscriptions come again).
         resume.subscriptions.clear();
         // The gateway sends a Device OS device its image 64 KiB at a time (the largest piece it serves).
@@ -720,7 +721,7 @@ final class DeviceOsSession {
             long size = offer.get("size").asLong();
             if (update != null && !update.done() && update.job().equals(rest)) return;
             if (update != null) update.fail("replaced by a newer update");
-            update = otaV3 ? new DeviceOsUpdate(rest, size, sha, new UpdateLink()) : new DeviceOsLegacyUpdate(rest, size, new UpdateLink());
+            update = resume.otaV3 ? new DeviceOsUpdate(rest, size, sha, new UpdateLink()) : new DeviceOsLegacyUpdate(rest, size, new UpdateLink());
             if (updateTicks != null) updateTicks.cancel(false);
             Transfer u = update;
             updateTicks = timers.scheduleWithFixedDelay(() -> {

@@ -61,9 +61,7 @@ final class DeviceOsUpdate implements DeviceOsSession.Transfer {
     private int cumulative;
     private final BitSet beyond = new BitSet();
     private int nextToSend = 1;
-    private long bufferOffset = -1;
-    private byte[] buffer;
-    private long fetching = -1;
+    private final ImagePieces image;
     private long lastProgress;
     private int silences;
 
@@ -72,6 +70,7 @@ final class DeviceOsUpdate implements DeviceOsSession.Transfer {
         this.size = size;
         this.sha256 = sha256;
         this.link = link;
+        this.image = new ImagePieces(job, link);
     }
 
     @Override
@@ -121,11 +120,7 @@ final class DeviceOsUpdate implements DeviceOsSession.Transfer {
     /** A piece of the image from the gateway. */
     @Override
     public void data(long offset, byte[] bytes) {
-        if (offset != fetching) return;
-        fetching = -1;
-        bufferOffset = offset;
-        buffer = bytes;
-        pump();
+        if (image.arrived(offset, bytes)) pump();
     }
 
     /** UpdateAck: the device holds chunks 1..{@code index} and those set in the bitmap beyond. */
@@ -192,14 +187,8 @@ final class DeviceOsUpdate implements DeviceOsSession.Transfer {
             }
             long from = start + (long) (i - 1) * CHUNK;
             int length = (int) Math.min(CHUNK, size - from);
-            if (buffer == null || from < bufferOffset || from + length > bufferOffset + buffer.length) {
-                if (fetching < 0) {
-                    fetching = from;
-                    link.fetch(job, from);
-                }
-                return;
-            }
-            byte[] chunk = java.util.Arrays.copyOfRange(buffer, (int) (from - bufferOffset), (int) (from - bufferOffset) + length);
+            byte[] chunk = image.slice(from, length);
+            if (chunk == null) return;
             link.send(new CoapMessage(CoapMessage.NON, CoapMessage.POST, link.nextId(), CoapMessage.NO_TOKEN,
                     List.of(CoapMessage.path("C"), new CoapMessage.Option(CHUNK_INDEX, CoapMessage.uint(i))), chunk));
             nextToSend++;
@@ -215,7 +204,7 @@ final class DeviceOsUpdate implements DeviceOsSession.Transfer {
         } else {
             link.outcome(job, "failed", error(answer));
         }
-        buffer = null;
+        image.release();
     }
 
     /** The device refused UpdateStart or a request failed. */
@@ -223,7 +212,7 @@ final class DeviceOsUpdate implements DeviceOsSession.Transfer {
     public void fail(String why) {
         if (phase == Phase.DONE) return;
         phase = Phase.DONE;
-        buffer = null;
+        image.release();
         link.outcome(job, "failed", why);
     }
 

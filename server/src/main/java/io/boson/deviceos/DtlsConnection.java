@@ -108,10 +108,6 @@ final class DtlsConnection {
         return deviceId;
     }
 
-    PublicKey deviceKey() {
-        return deviceKey;
-    }
-
     /**
      * Handles one record of the connection; returns datagrams to send and application data received
      * (in {@code appData}).
@@ -339,7 +335,7 @@ final class DtlsConnection {
             if (renegotiation) extension(ext, EXT_RENEGOTIATION_INFO, new byte[]{0});
             byte[] cidBody = new byte[1 + CID_LENGTH];
             cidBody[0] = CID_LENGTH;
-            System.arraycopy(cid(), 0, cidBody, 1, CID_LENGTH);
+            System.arraycopy(this.cid, 0, cidBody, 1, CID_LENGTH);
             extension(ext, EXT_CID, cidBody);
             ByteArrayOutputStream hello = new ByteArrayOutputStream();
             hello.write(DtlsRecord.VERSION_MAJOR);
@@ -382,10 +378,6 @@ final class DtlsConnection {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    byte[] cid() {
-        return cid;
     }
 
     /** A handshake message of ours with its DTLS header, numbered in order. */

@@ -79,10 +79,6 @@ public final class DtlsServer implements AutoCloseable {
         public void resumeState(Object state) {
             dtls.resumeState = state;
         }
-
-        public boolean open() {
-            return byCid.get(new CidKey(dtls.cid)) == dtls;
-        }
     }
 
     private record CidKey(byte[] cid) {
@@ -130,10 +126,6 @@ public final class DtlsServer implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    public int connections() {
-        return byCid.size();
     }
 
     private void receiveLoop() {

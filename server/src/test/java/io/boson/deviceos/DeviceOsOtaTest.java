@@ -2,16 +2,9 @@ package io.boson.deviceos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.testing.Api;
-import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
-import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,21 +18,7 @@ import static org.awaitility.Awaitility.await;
  * becomes UpdateStart, chunks and UpdateFinish; the device installs what the cloud acknowledged and
  * comes back with the new product version, which makes the update a success.
  */
-class DeviceOsOtaTest {
-
-    static TestCloud cloud;
-    static PublicKey serverKey;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = TestCloud.start(b -> b.coapPort(0));
-        serverKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(DeviceKeysTest.derOf(cloud)));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
+class DeviceOsOtaTest extends DeviceOsCloudTest {
 
     record Fleet(Api owner, long product, String id, KeyPair key) {
     }
@@ -56,7 +35,7 @@ class DeviceOsOtaTest {
 
     DeviceOsTestDevice connect(Fleet f, int productVersion) throws Exception {
         DeviceOsTestDevice d = new DeviceOsTestDevice(f.id(), f.key(), serverKey,
-                new InetSocketAddress("127.0.0.1", cloud.boson().coapPort()));
+                udp());
         assertThat(d.handshake()).isTrue();
         assertThat(d.hello(f.id(), 13, productVersion)).isNotNull();
         d.describe();
@@ -110,7 +89,7 @@ class DeviceOsOtaTest {
         Fleet f = productDevice();
         byte[] image = image(60_000, 11);
         DeviceOsTestDevice d = new DeviceOsTestDevice(f.id(), f.key(), serverKey,
-                new InetSocketAddress("127.0.0.1", cloud.boson().coapPort()));
+                udp());
         try (d) {
             assertThat(d.handshake()).isTrue();
             // Flags 0x36, as the virtual device (platform gcc) sends them: no 0x80, so no OTA v3.

@@ -4,17 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.boson.devices.DeviceIds;
 import io.boson.testing.Api;
 import io.boson.testing.SseStream;
-import io.boson.testing.TestCloud;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.security.KeyFactory;
 import java.security.KeyPair;
-import java.security.PublicKey;
-import java.security.spec.X509EncodedKeySpec;
 import java.time.Duration;
 import java.util.Map;
 
@@ -27,24 +20,14 @@ import static org.awaitility.Awaitility.await;
  * particle-cli and particle-api-js use them. Such a device must be indistinguishable from an MQTT
  * one to API clients.
  */
-class DeviceOsProtocolTest {
+class DeviceOsProtocolTest extends DeviceOsCloudTest {
 
-    static TestCloud cloud;
-    static PublicKey serverKey;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cloud = TestCloud.start(b -> b.coapPort(0));
-        serverKey = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(DeviceKeysTest.derOf(cloud)));
-    }
-
-    @AfterAll
-    static void stop() {
-        cloud.close();
-    }
-
-    InetSocketAddress udp() {
-        return new InetSocketAddress("127.0.0.1", cloud.boson().coapPort());
+    /** Device sessions the gateway established (Prometheus counter). */
+    static double connects() {
+        for (String line : cloud.anonymous().get("/metrics").body().lines().toList()) {
+            if (line.startsWith("boson_device_connects_total")) return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+        throw new AssertionError("no boson_device_connects_total in /metrics");
     }
 
     /** A device with a key registered by the admin, claimed to {@code owner}, connected and described. */
@@ -88,6 +71,24 @@ class DeviceOsProtocolTest {
             assertThat(device.get("variables").get("temp").asText()).isEqualTo("double");
             assertThat(device.get("variables").get("name").asText()).isEqualTo("string");
             assertThat(device.get("variables").get("armed").asText()).isEqualTo("bool");
+        }
+    }
+
+    @Test
+    void aHelloOpensOneGatewaySessionThoughTheDescribeArrivesBeforeTheGatewayAcceptedIt() throws Exception {
+        String id = DeviceIds.random();
+        KeyPair key = DeviceKeysTest.ecKey();
+        assertThat(cloud.admin().postForm("/v1/provisioning/" + id, DeviceKeysTest.form(id, key.getPublic(), "ecc")).status())
+                .isEqualTo(200);
+        double before = connects();
+        try (DeviceOsTestDevice d = new DeviceOsTestDevice(id, key, serverKey, udp())) {
+            assertThat(d.handshake()).isTrue();
+            // As Device OS: the describe right after the hello's acknowledgement, before the session is up in the gateway.
+            assertThat(d.hello(id, 32, 0xFFFF)).isNotNull();
+            d.functions.put("led", arg -> 1);
+            assertThat(d.describe()).isNotNull();
+            await().atMost(Duration.ofSeconds(10)).until(() -> cloud.boson().devices().find(id).orElseThrow().online());
+            assertThat(connects() - before).isEqualTo(1.0);
         }
     }
 
