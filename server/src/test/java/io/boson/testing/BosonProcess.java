@@ -43,11 +43,26 @@ public final class BosonProcess implements AutoCloseable {
 
     /** The same on given ports (0: any free one), e.g. to restart a killed node where its devices reconnect. */
     public static BosonProcess start(Path dataDir, int httpPort, int mqttPort, List<String> options) {
+        return start(dataDir, httpPort, mqttPort, options, System.getProperty("java.class.path"));
+    }
+
+    /**
+     * A node on the class path a release runs on: without the test classes and their resources
+     * (logback-test.xml, which quiets every node the other tests start), so it logs as shipped.
+     */
+    public static BosonProcess startAsShipped(Path dataDir) {
+        String shipped = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes/"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        return start(dataDir, 0, 0, List.of(), shipped);
+    }
+
+    private static BosonProcess start(Path dataDir, int httpPort, int mqttPort, List<String> options, String classPath) {
         try {
             Files.createDirectories(dataDir);
             Path log = dataDir.resolve("server.log");
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), "io.boson.Main", "serve",
+                    "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", classPath, "io.boson.Main", "serve",
                     "--data-dir", dataDir.toString(), "--bind", "127.0.0.1", "--http-port", Integer.toString(httpPort),
                     "--mqtt-port", Integer.toString(mqttPort),
                     // Device OS's UDP port off: several server processes run at once, and 5684 is one port per host.
