@@ -1,14 +1,14 @@
 package io.boson.events;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.devices.DeviceJson;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Encodes events for the bus and renders them for SSE. Every subscriber of an event gets the same
@@ -69,10 +69,29 @@ public final class EventCodec {
 
     private static final byte[] ID_PREFIX = "{\"id\":".getBytes(StandardCharsets.US_ASCII);
 
+    /**
+     * The event as JSON, written field by field with Jackson's streaming generator: the same bytes
+     * as the object mapper writes for the record ({@code EventCodecTest} compares them), without its
+     * reflective accessor calls, which were a fifth of the gateway threads' samples in the fan-in.
+     */
     public byte[] encode(Event event) {
-        try {
-            return json.writeValueAsBytes(event);
-        } catch (JsonProcessingException e) {
+        try (ByteArrayBuilder out = new ByteArrayBuilder(256); JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("name", event.name());
+            g.writeStringField("data", event.data());
+            g.writeBooleanField("base64", event.base64());
+            g.writeNumberField("ttl", event.ttl());
+            g.writeNumberField("publishedAt", event.publishedAt());
+            g.writeStringField("coreid", event.coreid());
+            g.writeStringField("scope", event.scope());
+            g.writeFieldName("productId");
+            if (event.productId() == null) g.writeNull();
+            else g.writeNumber(event.productId());
+            g.writeStringField("deviceOwner", event.deviceOwner());
+            g.writeEndObject();
+            g.flush();
+            return out.toByteArray();
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
@@ -129,16 +148,33 @@ public final class EventCodec {
         }
     }
 
-    /** Particle's wire format: an {@code event:} line, then the JSON {@code data:} line, then a blank line. */
+    /**
+     * Particle's wire format: an {@code event:} line, then the JSON {@code data:} line, then a blank
+     * line. The JSON object is {@code data, ttl, published_at, coreid}, then {@code productID} for a
+     * product's event and {@code data_encoding} for a binary one.
+     */
     private byte[] sseFrame(Event e) throws JsonProcessingException {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("data", e.data());
-        data.put("ttl", e.ttl());
-        data.put("published_at", DeviceJson.iso(e.publishedAt()));
-        data.put("coreid", e.coreid());
-        if (e.productId() != null) data.put("productID", e.productId());
-        if (e.base64()) data.put("data_encoding", "base64");
-        String frame = "event: " + e.name() + "\ndata: " + json.writeValueAsString(data) + "\n\n";
-        return frame.getBytes(StandardCharsets.UTF_8);
+        // Through characters, as the object mapper's writeValueAsString did: a character outside the
+        // Basic Multilingual Plane (an emoji) stays one UTF-8 sequence, where Jackson's byte generator
+        // would escape it as a surrogate pair.
+        java.io.StringWriter out = new java.io.StringWriter(160);
+        out.append("event: ").append(e.name()).append("\ndata: ");
+        try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("data", e.data());
+            g.writeNumberField("ttl", e.ttl());
+            g.writeStringField("published_at", DeviceJson.iso(e.publishedAt()));
+            g.writeStringField("coreid", e.coreid());
+            if (e.productId() != null) g.writeNumberField("productID", e.productId());
+            if (e.base64()) g.writeStringField("data_encoding", "base64");
+            g.writeEndObject();
+        } catch (JsonProcessingException ex) {
+            throw ex;
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        out.append("\n\n");
+        return out.toString().getBytes(StandardCharsets.UTF_8);
     }
+
 }
