@@ -394,6 +394,10 @@ public final class Boson implements AutoCloseable {
         return auth;
     }
 
+    public MqttGateway gateway() {
+        return gateway;
+    }
+
     public Presence presence() {
         return presence;
     }

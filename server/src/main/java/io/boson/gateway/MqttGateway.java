@@ -62,7 +62,7 @@ public final class MqttGateway implements AutoCloseable {
 
     private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-    private final ExecutorService blocking = new DatabaseWork(DatabaseWork.DEFAULT_PERMITS);
+    private final DatabaseWork blocking = new DatabaseWork(DatabaseWork.DEFAULT_PERMITS);
     private final GatewayContext context;
     private volatile boolean closing;
     private final ConnectionLimit limit;
@@ -199,6 +199,11 @@ public final class MqttGateway implements AutoCloseable {
     /** The in-process transport's event loops, for the client ends of its channels. */
     public EventLoopGroup localGroup() {
         return local;
+    }
+
+    /** The gateway's database work, for tests that hold it busy. */
+    DatabaseWork databaseWork() {
+        return blocking;
     }
 
     public int port() {

@@ -219,7 +219,23 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
         String secret = certified != null ? null : new String(password, StandardCharsets.UTF_8);
         int keepAlive = m.variableHeader().keepAliveTimeSeconds();
         ctx.channel().config().setAutoRead(false);
+        long queuedAt = gw.clock().millis();
         gw.blocking().execute(() -> {
+            // While it waits for the gateway's database work this connection reads nothing, so a client that gave
+            // up and closed is not seen. In a reconnect storm the backlog outgrew the clients' patience: every
+            // stale CONNECT was still authenticated and marked online (and then offline), its file held meanwhile,
+            // and the retries queued behind them until the node ran out of files and ~3 devices/s got back in.
+            // A CONNECT that waited longer than the connect timeout is turned away as "server busy" before any of
+            // that work, and its client retries.
+            if (!ctx.channel().isActive()) return;
+            if (gw.clock().millis() - queuedAt > connectTimeout.toMillis()) {
+                ctx.channel().eventLoop().execute(() -> {
+                    refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,
+                            MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY, "connect_backlog");
+                    closeReason = "waited too long for the node";
+                });
+                return;
+            }
             try {
                 Optional<Device> device = secret == null ? gw.devices().find(clientId) : gw.devices().authenticate(clientId, secret);
                 // A device removed from its product, or denied, is refused; nothing about the product is said.
