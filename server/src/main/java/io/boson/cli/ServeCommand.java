@@ -119,7 +119,8 @@ public final class ServeCommand implements Callable<Integer> {
     int maxDeviceConnections;
 
     @Option(names = "--connect-timeout-seconds", defaultValue = "${env:BOSON_CONNECT_TIMEOUT_SECONDS:-10}",
-            description = "Seconds a new device connection (TLS handshake included) may take to send CONNECT (default 10).")
+            description = "Seconds a new device connection (TLS handshake included) may take to send CONNECT, and a CONNECT may wait"
+                    + " for the node before it is answered 'server busy' (default 10).")
     int connectTimeoutSeconds;
 
     @Option(names = "--last-heard-seconds", defaultValue = "${env:BOSON_LAST_HEARD_SECONDS:-60}",
