@@ -70,12 +70,13 @@ public final class ProductDeviceRepository {
                     .bindArray("ids", String.class, ids).map(mapper).forEach(r -> found.put(r.id(), r));
             return found;
         }
-        // H2 plans "= ANY(array)" as a scan of the table for each element: lists of 1,000 use the primary key.
-        for (int i = 0; i < ids.size(); i += CHUNK) {
-            h.createQuery("SELECT id, platform_id, product_id, owner_id FROM devices WHERE id IN (<ids>)")
-                    .bindList("ids", ids.subList(i, Math.min(ids.size(), i + CHUNK)))
-                    .map(mapper).forEach(r -> found.put(r.id(), r));
-        }
+        // H2 plans "= ANY(array)" as a scan of the table for each element. "id IN (1,000 parameters)" uses the
+        // primary key but tests each row it finds against the whole list again (1,000 x 1,000 comparisons per
+        // statement: 100,000 IDs took ~8 s of an import's CPU). The IDs as a table joined by primary key are one
+        // lookup each: 10,000 in 30-60 ms where the IN lists took 470-1,160 ms.
+        h.createQuery("SELECT d.id, d.platform_id, d.product_id, d.owner_id FROM TABLE(id CHAR(24) = :ids) t"
+                        + " JOIN devices d ON d.id = t.id")
+                .bindArray("ids", String.class, ids).map(mapper).forEach(r -> found.put(r.id(), r));
         return found;
     }
 
