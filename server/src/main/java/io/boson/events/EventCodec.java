@@ -1,7 +1,6 @@
 package io.boson.events;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.boson.devices.DeviceJson;
@@ -126,14 +125,6 @@ public final class EventCodec {
         return id;
     }
 
-    /** The SSE frame of an event read from history. */
-    byte[] frame(Event e) {
-        try {
-            return sseFrame(e);
-        } catch (JsonProcessingException ex) {
-            throw new UncheckedIOException(ex);
-        }
-    }
 
     public Decoded decode(byte[] wire) {
         Decoded d = last.get();
@@ -151,9 +142,9 @@ public final class EventCodec {
     /**
      * Particle's wire format: an {@code event:} line, then the JSON {@code data:} line, then a blank
      * line. The JSON object is {@code data, ttl, published_at, coreid}, then {@code productID} for a
-     * product's event and {@code data_encoding} for a binary one.
+     * product's event and {@code data_encoding} for a binary one. Also the frame of an event read from history.
      */
-    private byte[] sseFrame(Event e) throws JsonProcessingException {
+    byte[] frame(Event e) {
         // Through characters, as the object mapper's writeValueAsString did: a character outside the
         // Basic Multilingual Plane (an emoji) stays one UTF-8 sequence, where Jackson's byte generator
         // would escape it as a surrogate pair.
@@ -168,8 +159,6 @@ public final class EventCodec {
             if (e.productId() != null) g.writeNumberField("productID", e.productId());
             if (e.base64()) g.writeStringField("data_encoding", "base64");
             g.writeEndObject();
-        } catch (JsonProcessingException ex) {
-            throw ex;
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }

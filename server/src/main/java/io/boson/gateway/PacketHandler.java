@@ -227,7 +227,6 @@ final class PacketHandler extends ChannelInboundHandlerAdapter {
             // and the retries queued behind them until the node ran out of files and ~3 devices/s got back in.
             // A CONNECT that waited longer than the connect timeout is turned away as "server busy" before any of
             // that work, and its client retries.
-            if (!ctx.channel().isActive()) return;
             if (gw.clock().millis() - queuedAt > connectTimeout.toMillis()) {
                 ctx.channel().eventLoop().execute(() -> {
                     refuseConnect(ctx, MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE,

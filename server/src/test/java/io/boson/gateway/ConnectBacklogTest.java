@@ -45,13 +45,7 @@ class ConnectBacklogTest {
     @Test
     void aConnectThatWaitedPastTheTimeoutIsTurnedAwayBusyAndNotMarkedOnline() throws Exception {
         TestCloud.Credentials device = cloud.registerDevice();
-        Mqtt5AsyncClient client = client(device);
-        CompletableFuture<Mqtt5ConnAck> connect;
-        try (Busy busy = new Busy()) {
-            connect = connect(client, device);
-            await().atMost(Duration.ofSeconds(10)).until(() -> busy.work.waiting() == 1);
-            cloud.clock.advance(CONNECT_TIMEOUT.plusSeconds(1));
-        }
+        CompletableFuture<Mqtt5ConnAck> connect = connectWhileBusy(client(device), device, CONNECT_TIMEOUT.plusSeconds(1));
         assertThatThrownBy(() -> connect.get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(Mqtt5ConnAckException.class)
                 .satisfies(e -> assertThat(((Mqtt5ConnAckException) e).getMqttMessage().getReasonCode())
@@ -68,14 +62,20 @@ class ConnectBacklogTest {
     void aConnectThatWaitedLessThanTheTimeoutIsServed() throws Exception {
         TestCloud.Credentials device = cloud.registerDevice();
         Mqtt5AsyncClient client = client(device);
-        CompletableFuture<Mqtt5ConnAck> connect;
-        try (Busy busy = new Busy()) {
-            connect = connect(client, device);
-            await().atMost(Duration.ofSeconds(10)).until(() -> busy.work.waiting() == 1);
-            cloud.clock.advance(CONNECT_TIMEOUT.minusSeconds(1));
-        }
+        CompletableFuture<Mqtt5ConnAck> connect = connectWhileBusy(client, device, CONNECT_TIMEOUT.minusSeconds(1));
         assertThat(connect.get(10, TimeUnit.SECONDS).getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
         client.disconnect().get(5, TimeUnit.SECONDS);
+    }
+
+    /** Sends a CONNECT while the gateway's database work is busy, and lets the work go after {@code waited} on the clock. */
+    private static CompletableFuture<Mqtt5ConnAck> connectWhileBusy(Mqtt5AsyncClient client, TestCloud.Credentials device,
+                                                                   Duration waited) throws InterruptedException {
+        try (Busy busy = new Busy()) {
+            CompletableFuture<Mqtt5ConnAck> connect = connect(client, device);
+            await().atMost(Duration.ofSeconds(10)).until(() -> busy.work.waiting() == 1);
+            cloud.clock.advance(waited);
+            return connect;
+        }
     }
 
     /** Holds every permit of the gateway's database work until closed. */

@@ -1,16 +1,13 @@
 package io.boson.store;
 
-import io.boson.Config;
 import io.boson.devices.Device;
 import io.boson.devices.DeviceRepository;
-import io.boson.testing.TestCloud;
-import org.flywaydb.core.Flyway;
+import io.boson.testing.PassStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.Statement;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,20 +27,13 @@ class DeviceReportsMigrationTest {
 
     @Test
     void describesAndVitalsSurviveTheMoveToTheirOwnTable() throws Exception {
-        boolean postgres = "postgres".equals(System.getProperty("boson.test.db"));
-        String schema = postgres ? TestCloud.createTestSchema() : null;
-        try {
-            String url = postgres ? TestCloud.testSchemaUrl(schema)
-                    : "jdbc:h2:async:" + dir.toAbsolutePath().resolve("boson") + ";DB_CLOSE_ON_EXIT=FALSE";
-            String user = postgres ? "postgres" : "sa";
-            Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("75").load().migrate();
-            try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
+        try (PassStore store = PassStore.create(dir).migratedTo("75")) {
+            try (Connection c = store.connect(); Statement s = c.createStatement()) {
                 s.execute("INSERT INTO devices(id, secret_hash, platform_id, registered_at, describe_json, vitals_json, vitals_at,"
                         + " system_firmware_version) VALUES ('" + DESCRIBED + "', 'h', 13, 1, '{\"f\":[\"led\"]}', '{\"v\":1}', 42, '6.2.0')");
                 s.execute("INSERT INTO devices(id, secret_hash, platform_id, registered_at) VALUES ('" + SILENT + "', 'h', 13, 1)");
             }
-            Config config = postgres ? Config.defaults().toBuilder().db(url, user, null).build() : Config.defaults().withDataDir(dir);
-            try (Database db = Database.open(config)) {
+            try (Database db = Database.open(store.config())) {
                 DeviceRepository devices = new DeviceRepository(db.jdbi());
                 Device d = devices.find(DESCRIBED).orElseThrow();
                 assertThat(d.describeJson()).isEqualTo("{\"f\":[\"led\"]}");
@@ -66,19 +56,13 @@ class DeviceReportsMigrationTest {
                 devices.saveVitals("ffffffffffffffffffffffff", "{}", 1);
                 assertThat(devices.find("ffffffffffffffffffffffff")).isEmpty();
             }
-        } finally {
-            if (schema != null) TestCloud.dropTestSchema(schema);
         }
     }
 
     @Test
     void aFirstDescribeAndFirstVitalsWrittenAtOnceAreBothKept() throws Exception {
-        boolean postgres = "postgres".equals(System.getProperty("boson.test.db"));
-        String schema = postgres ? TestCloud.createTestSchema() : null;
-        try {
-            Config config = postgres ? Config.defaults().toBuilder().db(TestCloud.testSchemaUrl(schema), "postgres", null).build()
-                    : Config.defaults().withDataDir(dir);
-            try (Database db = Database.open(config);
+        try (PassStore store = PassStore.create(dir)) {
+            try (Database db = Database.open(store.config());
                  var workers = java.util.concurrent.Executors.newFixedThreadPool(2)) {
                 DeviceRepository devices = new DeviceRepository(db.jdbi());
                 // The gateway writes a device's first describe and first vitals on two workers at once.
@@ -103,8 +87,6 @@ class DeviceReportsMigrationTest {
                     assertThat(d.vitalsJson()).isEqualTo("{\"v\":\"" + id + "\"}");
                 }
             }
-        } finally {
-            if (schema != null) TestCloud.dropTestSchema(schema);
         }
     }
 }

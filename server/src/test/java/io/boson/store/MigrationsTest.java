@@ -1,8 +1,6 @@
 package io.boson.store;
 
-import io.boson.Config;
-import io.boson.testing.TestCloud;
-import org.flywaydb.core.Flyway;
+import io.boson.testing.PassStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -10,7 +8,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.regex.Matcher;
@@ -44,35 +41,23 @@ class MigrationsTest {
 
     @Test
     void anUpToDateSchemaIsRecognisedAndAnOlderOneIsMigrated() throws Exception {
-        boolean postgres = "postgres".equals(System.getProperty("boson.test.db"));
-        String schema = postgres ? TestCloud.createTestSchema() : null;
-        try {
-            String url = postgres ? TestCloud.testSchemaUrl(schema)
-                    : "jdbc:h2:async:" + dir.toAbsolutePath().resolve("boson") + ";DB_CLOSE_ON_EXIT=FALSE";
-            String user = postgres ? "postgres" : "sa";
-            Flyway.configure().dataSource(url, user, "").locations("classpath:db/migration").target("80").load().migrate();
-            org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
-            javax.sql.DataSource ds = postgres ? pg(url) : h2;
-            h2.setURL(url);
-            h2.setUser(user);
+        try (PassStore store = PassStore.create(dir).migratedTo("80")) {
+            javax.sql.DataSource ds = dataSource(store);
             assertThat(Database.upToDate(ds)).as("a schema at V80").isFalse();
 
-            Config config = postgres ? Config.defaults().toBuilder().db(url, user, null).build() : Config.defaults().withDataDir(dir);
-            try (Database db = Database.open(config)) {
+            try (Database db = Database.open(store.config())) {
                 int keys = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM device_keys").mapTo(Integer.class).one());
                 assertThat(keys).as("V90's table, made by the open").isZero();
             }
             assertThat(Database.upToDate(ds)).as("after the open migrated it").isTrue();
-            assertThat(newestRecorded(url, user)).isEqualTo(String.valueOf(Database.NEWEST_MIGRATION));
+            assertThat(newestRecorded(store)).isEqualTo(String.valueOf(Database.NEWEST_MIGRATION));
 
             // A failed migration recorded in the history sends the start to Flyway (which refuses it) again.
-            try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement()) {
+            try (Connection c = store.connect(); Statement s = c.createStatement()) {
                 s.execute("UPDATE \"flyway_schema_history\" SET \"success\" = FALSE WHERE \"version\" = '"
                         + Database.NEWEST_MIGRATION + "'");
             }
             assertThat(Database.upToDate(ds)).as("a failed migration in the history").isFalse();
-        } finally {
-            if (postgres) TestCloud.dropTestSchema(schema);
         }
     }
 
@@ -84,15 +69,21 @@ class MigrationsTest {
         assertThat(Database.upToDate(h2)).isFalse();
     }
 
-    private static javax.sql.DataSource pg(String url) {
-        org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
-        ds.setURL(url);
-        ds.setUser("postgres");
-        return ds;
+    private static javax.sql.DataSource dataSource(PassStore store) {
+        if (store.isPostgres()) {
+            org.postgresql.ds.PGSimpleDataSource ds = new org.postgresql.ds.PGSimpleDataSource();
+            ds.setURL(store.url());
+            ds.setUser(store.user());
+            return ds;
+        }
+        org.h2.jdbcx.JdbcDataSource h2 = new org.h2.jdbcx.JdbcDataSource();
+        h2.setURL(store.url());
+        h2.setUser(store.user());
+        return h2;
     }
 
-    private static String newestRecorded(String url, String user) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, user, ""); Statement s = c.createStatement();
+    private static String newestRecorded(PassStore store) throws Exception {
+        try (Connection c = store.connect(); Statement s = c.createStatement();
              ResultSet rs = s.executeQuery("SELECT \"version\" FROM \"flyway_schema_history\" ORDER BY \"installed_rank\" DESC")) {
             rs.next();
             return rs.getString(1);
