@@ -132,6 +132,72 @@ class ProductDeviceListTest extends CloudTest {
                 .isEqualTo(named.stream().sorted().toList().reversed());
     }
 
+    @Test
+    void aGroupFilterReadFromItsMembersListsWhatTheWalkOfTheProductLists() {
+        Api owner = cloud.newUser();
+        long p = cloud.newProduct(owner, "Grouped");
+        long other = cloud.newProduct(owner, "Elsewhere");
+        List<String> ids = ids(cloud.registerDevices(24)).stream().sorted().toList();
+        List<String> outside = ids(cloud.registerDevices(3));
+        importIds(owner, p, ids);
+        importIds(owner, other, outside);
+        String devices = "/v1/products/" + p + "/devices";
+        List<String> east = new ArrayList<>();
+        List<String> west = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            if (i % 2 == 0) east.add(ids.get(i));
+            if (i % 3 == 0) west.add(ids.get(i));
+            if (i % 4 == 0) assertThat(owner.putJson(devices + "/" + ids.get(i), Map.of("name", "n-" + (50 - i))).status()).isEqualTo(200);
+        }
+        groups(owner, devices, east, "east");
+        groups(owner, devices, west, "west");
+        // The same group name in another product: not this product's members.
+        groups(owner, "/v1/products/" + other + "/devices", outside, "east");
+
+        boolean h2 = !cloud.boson().database().postgres();
+        ProductDeviceListing members = new ProductDeviceListing(h2, 10_000);
+        ProductDeviceListing walk = new ProductDeviceListing(h2, 0);
+        ProductDeviceListing tooFew = new ProductDeviceListing(h2, east.size() - 1); // the group outgrows the limit: the walk
+        org.jdbi.v3.core.Jdbi jdbi = cloud.boson().database().jdbi();
+        int queries = 0;
+        for (String groups : List.of("east", "east,west", "west", "nowhere")) {
+            for (String sort : List.of("deviceId", "deviceName", "lastConnection")) {
+                for (String dir : List.of("asc", "desc")) {
+                    for (String[] filter : List.<String[]>of(new String[] {null, null}, new String[] {null, "n-"},
+                            new String[] {ids.get(6).substring(0, 1), null})) {
+                        for (int page = 1; page <= 4; page++) {
+                            ProductDeviceQuery q = ProductDeviceQuery.of(filter[0], filter[1], groups, sort, dir, String.valueOf(page), "5");
+                            ProductDeviceRepository.Page expected = jdbi.withHandle(h -> walk.list(h, p, q));
+                            String what = groups + " " + sort + " " + dir + " " + java.util.Arrays.toString(filter) + " page " + page;
+                            assertThat(pageIds(jdbi.withHandle(h -> members.list(h, p, q)))).as(what).isEqualTo(pageIds(expected));
+                            assertThat(jdbi.withHandle(h -> members.list(h, p, q)).total()).as(what).isEqualTo(expected.total());
+                            assertThat(pageIds(jdbi.withHandle(h -> tooFew.list(h, p, q)))).as(what).isEqualTo(pageIds(expected));
+                            queries++;
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(queries).isEqualTo(4 * 3 * 2 * 3 * 4);
+        // And what they list is right.
+        List<String> eastOrWest = Stream.concat(east.stream(), west.stream()).distinct().sorted().toList();
+        assertThat(walk(owner, devices + "?groups=east,west", 5)).isEqualTo(eastOrWest);
+        assertThat(owner.get(devices + "?groups=east,west").json().get("meta").get("total").asLong()).isEqualTo(eastOrWest.size());
+        assertThat(walk(owner, devices + "?groups=east&sortDir=desc", 4)).isEqualTo(east.reversed());
+        List<String> namedEast = east.stream().filter(id -> ids.indexOf(id) % 4 == 0).toList();
+        assertThat(walk(owner, devices + "?groups=east&sortAttr=deviceName", 3))
+                .isEqualTo(concat(namedEast.reversed(), east.stream().filter(id -> !namedEast.contains(id)).toList()));
+    }
+
+    private static void groups(Api owner, String devices, List<String> ids, String group) {
+        assertThat(owner.putJson(devices, Map.of("action", "groups", "devices", ids, "metadata", Map.of("add", List.of(group))))
+                .status()).isEqualTo(200);
+    }
+
+    private static List<String> pageIds(ProductDeviceRepository.Page page) {
+        return page.devices().stream().map(io.boson.devices.Device::id).toList();
+    }
+
     // --- helpers ----------------------------------------------------------------------------------
 
     private static void assertPagesMatch(Api owner, long p, List<String> members, int perPage) {
