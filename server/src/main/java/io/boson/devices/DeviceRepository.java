@@ -47,7 +47,9 @@ public final class DeviceRepository {
             if (!existing.isEmpty()) return existing;
             PreparedBatch batch = h.prepareBatch(
                     "INSERT INTO devices(id, secret_hash, platform_id, registered_at) VALUES (?, ?, ?, ?)");
-            for (NewDevice d : devices) {
+            // In key order: on H2 a batch of random device IDs writes all over the table's and indexes' pages
+            // (see ProductDeviceRepository.addToProduct).
+            for (NewDevice d : devices.stream().sorted(java.util.Comparator.comparing(NewDevice::id)).toList()) {
                 batch.bind(0, d.id()).bind(1, d.secretHash()).bind(2, d.platformId()).bind(3, now).add();
             }
             batch.execute();
@@ -211,7 +213,7 @@ public final class DeviceRepository {
         jdbi.useHandle(h -> {
             PreparedBatch batch = h.prepareBatch(
                     "UPDATE devices SET last_heard = ? WHERE id = ? AND (last_heard IS NULL OR last_heard < ?)");
-            lastHeard.forEach((id, at) -> batch.bind(0, at).bind(1, id).bind(2, at).add());
+            new java.util.TreeMap<>(lastHeard).forEach((id, at) -> batch.bind(0, at).bind(1, id).bind(2, at).add()); // key order
             batch.execute();
         });
     }

@@ -77,10 +77,12 @@ public final class ProductDeviceRepository {
         // statement: 100,000 IDs took ~8 s of an import's CPU). The IDs as a table joined by primary key are one
         // lookup each: 10,000 in 30-60 ms where the IN lists took 470-1,160 ms.
         // An H2 array holds at most 65,536 elements, and an import up to 100,000 IDs: 10,000 per statement.
-        for (int i = 0; i < ids.size(); i += ARRAY_CHUNK) {
+        // In key order, as addToProduct writes them: the lookups then walk the primary key's pages in order.
+        List<String> sorted = ids.stream().sorted().toList();
+        for (int i = 0; i < sorted.size(); i += ARRAY_CHUNK) {
             h.createQuery("SELECT d.id, d.platform_id, d.product_id, d.owner_id FROM TABLE(id CHAR(24) = :ids) t"
                             + " JOIN devices d ON d.id = t.id")
-                    .bindArray("ids", String.class, ids.subList(i, Math.min(ids.size(), i + ARRAY_CHUNK)))
+                    .bindArray("ids", String.class, sorted.subList(i, Math.min(sorted.size(), i + ARRAY_CHUNK)))
                     .map(mapper).forEach(r -> found.put(r.id(), r));
         }
         return found;
@@ -100,7 +102,9 @@ public final class ProductDeviceRepository {
             PreparedBatch add = h.prepareBatch("""
                     UPDATE devices SET product_id = ?, imported_at = ?, removed_from_product = NULL
                     WHERE id = ? AND product_id IS NULL""");
-            for (String id : ids) add.bind(0, productId).bind(1, now).bind(2, id).add();
+            // In key order: H2 updates 100,000 rows of one transaction in 4 s in primary-key order and in 55 s in
+            // the random order device IDs come in (each row's pages of the table and its indexes copied again).
+            for (String id : ids.stream().sorted().toList()) add.bind(0, productId).bind(1, now).bind(2, id).add();
             for (int n : add.execute()) added += n;
         }
         countChanged(h, productId, added);
