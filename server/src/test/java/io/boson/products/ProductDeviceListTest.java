@@ -154,11 +154,17 @@ class ProductDeviceListTest extends CloudTest {
         // The same group name in another product: not this product's members.
         groups(owner, "/v1/products/" + other + "/devices", outside, "east");
 
+        org.jdbi.v3.core.Jdbi jdbi = cloud.boson().database().jdbi();
+        // Some devices heard (the last-connection sort puts them first, the rest after in ID order).
+        for (int i : List.of(0, 3, 4, 9)) {
+            int at = i;
+            jdbi.useHandle(h -> h.createUpdate("UPDATE devices SET last_heard = ? WHERE id = ?").bind(0, 1_000L + at % 5).bind(1, ids.get(at))
+                    .execute());
+        }
         boolean h2 = !cloud.boson().database().postgres();
         ProductDeviceListing members = new ProductDeviceListing(h2, 10_000);
         ProductDeviceListing walk = new ProductDeviceListing(h2, 0);
         ProductDeviceListing tooFew = new ProductDeviceListing(h2, east.size() - 1); // the group outgrows the limit: the walk
-        org.jdbi.v3.core.Jdbi jdbi = cloud.boson().database().jdbi();
         int queries = 0;
         for (String groups : List.of("east", "east,west", "west", "nowhere")) {
             for (String sort : List.of("deviceId", "deviceName", "lastConnection")) {
@@ -185,6 +191,9 @@ class ProductDeviceListTest extends CloudTest {
         assertThat(owner.get(devices + "?groups=east,west").json().get("meta").get("total").asLong()).isEqualTo(eastOrWest.size());
         assertThat(walk(owner, devices + "?groups=east&sortDir=desc", 4)).isEqualTo(east.reversed());
         List<String> namedEast = east.stream().filter(id -> ids.indexOf(id) % 4 == 0).toList();
+        // Heard: 0 at 1000, 3 at 1003, 4 and 9 at 1004 (a tie: by ID); the others after them.
+        assertThat(walk(owner, devices + "?groups=east,west&sortAttr=lastConnection&sortDir=desc", 4))
+                .startsWith(ids.get(9), ids.get(4), ids.get(3), ids.get(0)).hasSize(eastOrWest.size());
         assertThat(walk(owner, devices + "?groups=east&sortAttr=deviceName", 3))
                 .isEqualTo(concat(namedEast.reversed(), east.stream().filter(id -> !namedEast.contains(id)).toList()));
     }
