@@ -213,7 +213,7 @@ public final class DeviceRepository {
         jdbi.useHandle(h -> {
             PreparedBatch batch = h.prepareBatch(
                     "UPDATE devices SET last_heard = ? WHERE id = ? AND (last_heard IS NULL OR last_heard < ?)");
-            new java.util.TreeMap<>(lastHeard).forEach((id, at) -> batch.bind(0, at).bind(1, id).bind(2, at).add()); // key order
+            lastHeard.forEach((id, at) -> batch.bind(0, at).bind(1, id).bind(2, at).add());
             batch.execute();
         });
     }
