@@ -15,6 +15,7 @@ import io.boson.device.CloudMessage.VitalsRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -230,18 +231,25 @@ public final class BosonDevice {
     }
 
     /** The one place where cloud topics turn into actions; OTA support belongs in the two firmware cases. */
-    void onMessage(String topic, byte[] payload) {
+    /** A message from the cloud; {@code payload} is read here and not kept (see {@link DeviceLink.Settings}). */
+    void onMessage(String topic, ByteBuffer payload) {
         switch (CloudMessage.parse(topic)) {
-            case FunctionCall call -> reply(responder.call(call, payload));
+            case FunctionCall call -> reply(responder.call(call, bytes(payload)));
             case VariableRead read -> reply(responder.read(read));
             case Ping ping -> reply(Responder.ping(ping));
-            case Event event -> deliver(event.name(), payload);
+            case Event event -> deliver(event.name(), bytes(payload));
             case VitalsRequest request -> publishVitals(vitals());
-            case Signal request -> signal(payload);
-            case FirmwareOffer offer -> firmwareOffered(offer.job(), payload);
+            case Signal request -> signal(bytes(payload));
+            case FirmwareOffer offer -> firmwareOffered(offer.job(), bytes(payload));
             case FirmwareChunk chunk -> firmwareChunk(chunk.job(), chunk.offset(), payload);
             case Unknown unknown -> log.debug("{}: ignoring topic {}", id, unknown.topic());
         }
+    }
+
+    private static byte[] bytes(ByteBuffer payload) {
+        byte[] b = new byte[payload.remaining()];
+        payload.duplicate().get(b);
+        return b;
     }
 
     private void reply(Reply reply) {
@@ -314,13 +322,14 @@ public final class BosonDevice {
         }
     }
 
-    private void firmwareChunk(String job, long offset, byte[] payload) {
+    private void firmwareChunk(String job, long offset, ByteBuffer payload) {
         FirmwareDownload d = download;
         if (d == null || !d.job.equals(job)) return;
         int size = d.size();
-        boolean corrupt = otaFaults.corruptChunk() && offset <= size / 2 && size / 2 < offset + payload.length;
+        int length = payload.remaining();
+        boolean corrupt = otaFaults.corruptChunk() && offset <= size / 2 && size / 2 < offset + length;
         if (!d.accept(offset, payload, corrupt)) return;
-        firmwareBytes.addAndGet(payload.length);
+        firmwareBytes.addAndGet(length);
         double done = (double) d.offset() / size;
         if (otaFaults.failAt() >= 0 && done >= otaFaults.failAt() && !d.complete()) {
             download = null;

@@ -5,6 +5,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5MessageException;
 import com.hivemq.client.mqtt.mqtt5.message.Mqtt5ReasonCode;
 
 import javax.net.ssl.TrustManagerFactory;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -20,7 +21,11 @@ import java.util.function.Consumer;
  */
 interface DeviceLink {
 
-    /** Where to connect and whom to tell about incoming messages and lost connections. */
+    /**
+     * Where to connect and whom to tell about incoming messages and lost connections. An incoming
+     * message's payload is the client's own read-only buffer, valid during the call: a firmware chunk
+     * is copied once, into the image, instead of into an array first.
+     */
     record Settings(
             String host,
             int port,
@@ -28,7 +33,7 @@ interface DeviceLink {
             boolean tls,
             TrustManagerFactory trust,
             Executor callbackExecutor,
-            BiConsumer<String, byte[]> inbound,
+            BiConsumer<String, ByteBuffer> inbound,
             Consumer<String> disconnected) {}
 
     /** Fails with {@link ConnectRefusedException} when the CONNACK carries an error code. */
@@ -45,6 +50,9 @@ interface DeviceLink {
     static DeviceLink open(MqttVersion version, Settings settings) {
         return version == MqttVersion.MQTT_5 ? new Mqtt5Link(settings) : new Mqtt3Link(settings);
     }
+
+    /** No payload. */
+    ByteBuffer EMPTY = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     static Throwable unwrap(Throwable error) {
         Throwable t = error;

@@ -1,5 +1,6 @@
 package io.boson.device;
 
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,11 +34,12 @@ final class FirmwareDownload {
     }
 
     /** Takes the chunk if it is the one expected next; false for duplicates and strays. */
-    synchronized boolean accept(long at, byte[] chunk, boolean corrupt) {
-        if (at != offset || chunk.length == 0 || offset + chunk.length > image.length) return false;
-        System.arraycopy(chunk, 0, image, offset, chunk.length);
+    synchronized boolean accept(long at, ByteBuffer chunk, boolean corrupt) {
+        int length = chunk.remaining();
+        if (at != offset || length == 0 || offset + length > image.length) return false;
+        chunk.duplicate().get(image, offset, length);
         if (corrupt) image[offset] ^= 0x5A;
-        offset += chunk.length;
+        offset += length;
         return true;
     }
 

@@ -43,7 +43,7 @@ final class Mqtt3Link implements DeviceLink {
         }
         client = builder.buildAsync();
         inbound = message ->
-                settings.inbound().accept(message.getTopic().toString(), message.getPayloadAsBytes());
+                settings.inbound().accept(message.getTopic().toString(), message.getPayload().orElse(EMPTY));
         callbackExecutor = settings.callbackExecutor();
     }
 

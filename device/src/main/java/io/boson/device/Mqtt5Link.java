@@ -42,7 +42,7 @@ final class Mqtt5Link implements DeviceLink {
         }
         client = builder.buildAsync();
         inbound = message ->
-                settings.inbound().accept(message.getTopic().toString(), message.getPayloadAsBytes());
+                settings.inbound().accept(message.getTopic().toString(), message.getPayload().orElse(EMPTY));
         callbackExecutor = settings.callbackExecutor();
     }
 

@@ -51,7 +51,7 @@ final class StubLink implements DeviceLink {
 
     /** The cloud publishes to the device. */
     void deliver(String topic, String payload) {
-        settings.inbound().accept(topic, payload.getBytes(StandardCharsets.UTF_8));
+        settings.inbound().accept(topic, java.nio.ByteBuffer.wrap(payload.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** The session ends. */
