@@ -227,7 +227,8 @@ final class DeviceSession {
     }
 
     /**
-     * Sends an OTA chunk without copying the image. A device asks for the next chunk once it has the
+     * Sends an OTA chunk as a view of the cached image (Netty's MQTT encoder then copies it once, into
+     * the frame it writes to the socket). A device asks for the next chunk once it has the
      * previous one, so the connection's outbound buffer never holds more than one; a device that
      * keeps asking without reading would make the server buffer image after image for it, so it is
      * disconnected (0x96) instead.
