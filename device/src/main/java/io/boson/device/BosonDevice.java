@@ -230,8 +230,10 @@ public final class BosonDevice {
         return eventsReceived.get();
     }
 
-    /** The one place where cloud topics turn into actions; OTA support belongs in the two firmware cases. */
-    /** A message from the cloud; {@code payload} is read here and not kept (see {@link DeviceLink.Settings}). */
+    /**
+     * The one place where cloud topics turn into actions; OTA support belongs in the two firmware cases.
+     * {@code payload} is the MQTT client's buffer: read here, never kept (see {@link DeviceLink.Settings}).
+     */
     void onMessage(String topic, ByteBuffer payload) {
         switch (CloudMessage.parse(topic)) {
             case FunctionCall call -> reply(responder.call(call, bytes(payload)));

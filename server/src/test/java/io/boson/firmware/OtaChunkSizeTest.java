@@ -81,15 +81,17 @@ class OtaChunkSizeTest extends CloudTest {
         }
     }
 
-    @Test
-    void theSdkAskingFor64KiBChunksUpdatesAndResumesAsBefore() {
+    /** Both of the SDK's links (HiveMQ's MQTT 5 and 3.1.1 clients) hand it each chunk's payload buffer. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(io.boson.device.MqttVersion.class)
+    void theSdkAskingFor64KiBChunksUpdatesAndResumesAsBefore(io.boson.device.MqttVersion version) {
         Api owner = cloud.newUser();
         long p = cloud.newProduct(owner, "SDK chunks");
         byte[] image = Firmwares.image(500_000, 9);
         Firmwares.uploaded(owner, p, 2, image);
         TestCloud.Credentials cr = cloud.productDevice(owner, p);
         BosonDevice d = BosonDevice.builder().deviceId(cr.id()).secret(cr.secret()).host("127.0.0.1").port(cloud.mqttPort())
-                .productId((int) p).productVersion(1).otaChunkBytes(64 * 1024)
+                .mqttVersion(version).productId((int) p).productVersion(1).otaChunkBytes(64 * 1024)
                 .otaFaults(io.boson.device.OtaFaults.disconnectingAt(0.5)).build();
         try {
             d.connect().join();
