@@ -27,7 +27,8 @@ import java.util.function.LongConsumer;
  * Every event of every scope, kept for the retention (24 h by default) so that streams can resume
  * and the history API can list them. As {@code io.boson.health.VitalsHistory} does, the publishing
  * thread only gives the event its id and appends it to a queue in memory; the node's history
- * thread writes the queue in batches every flush interval (1 s by default; one transaction each) and prunes in the background.
+ * thread writes the queue every flush interval (5 s by default, sooner once {@link #FLUSH_AT} events
+ * wait; one transaction each), in the order of the index by device, and prunes in the background.
  * A crash loses at most the last interval; a queue that outgrows {@link #MAX_QUEUED} (the database
  * is down) drops the newest entries and counts them.
  *
@@ -43,10 +44,16 @@ public final class EventHistory implements AutoCloseable {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
     /**
-     * A stream that resumes asks every node to flush at once, so the interval bounds only what a
-     * crash loses, not how long a resume waits. Each flush is one commit (on H2, a chunk written).
+     * A stream that resumes, and a history page, ask for a flush at once, so the interval bounds only
+     * what a crash loses, not how long a resume waits. Each flush is one commit (on H2, a chunk
+     * written). Five seconds, as for usage counts and last heard: a flush then holds several events of
+     * each device that publishes once a second, and written in device order they share the pages of
+     * the index by device, which on H2 is most of a history row's cost (half the CPU per event of a
+     * 1 s interval, docs/benchmarks.md).
      */
-    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(5);
+    /** Events waiting that start a flush before the interval is up: a busy fleet's flushes stay this size. */
+    static final int FLUSH_AT = 20_000;
     static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
     /** How long a resuming stream waits for the other nodes' flushes (a node that died answers never). */
     static final Duration BARRIER_TIMEOUT = Duration.ofSeconds(5);
@@ -155,11 +162,13 @@ public final class EventHistory implements AutoCloseable {
         synchronized (stripes[Math.floorMod(e.scope().hashCode(), STRIPES)]) {
             long id = ids.next();
             if (kept(e.scope())) {
-                if (queued.incrementAndGet() > MAX_QUEUED) {
+                int waiting = queued.incrementAndGet();
+                if (waiting > MAX_QUEUED) {
                     queued.decrementAndGet();
                     dropped.incrementAndGet();
                 } else {
                     queue.add(new Stored(id, e));
+                    if (waiting == FLUSH_AT) flushSoon();
                 }
             }
             send.accept(id);
@@ -200,6 +209,9 @@ public final class EventHistory implements AutoCloseable {
                     queued.decrementAndGet();
                     rows.add(s);
                 }
+                // In the order of the index by device (scope, coreid, id): a device's events of this flush
+                // go to its page of that index together, which is then written once.
+                rows.sort(BY_DEVICE);
                 long last = ids.lastIssued();
                 // An idle node writes nothing: no commit (on H2, a chunk written) when there is nothing new.
                 if (!rows.isEmpty() || last != savedLastId) {
@@ -209,6 +221,18 @@ public final class EventHistory implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("could not write {} history events: {}", rows.size(), e.toString());
             }
+        }
+    }
+
+    private static final Comparator<Stored> BY_DEVICE = Comparator.<Stored, String>comparing(s -> s.event().scope())
+            .thenComparing(s -> s.event().coreid(), Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingLong(Stored::id);
+
+    private void flushSoon() {
+        try {
+            worker.execute(this::flushQuietly);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // close() writes what is queued
         }
     }
 

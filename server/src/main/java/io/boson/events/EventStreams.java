@@ -25,7 +25,10 @@ import java.util.concurrent.TimeUnit;
  * {@code :dropped N} (N: the stream's total so far), which SSE clients ignore and a careful reader
  * can use to know it missed N events; {@link #dropped} is the node's total.
  * A comment line goes out whenever the stream is idle for the keep-alive interval, well under
- * particle-api-js's 15 s idle timeout. Revoking a token ends the streams opened with it at once.
+ * particle-api-js's 15 s idle timeout: one timer thread for all streams hands an idle stream a
+ * keep-alive through its queue, so a stream's thread waits without a timeout (a timed wait of a
+ * virtual thread schedules and cancels a timer task per event it is woken for). Revoking a token
+ * ends the streams opened with it at once.
  */
 public final class EventStreams implements AutoCloseable {
 
@@ -34,12 +37,15 @@ public final class EventStreams implements AutoCloseable {
     private static final byte[] KEEPALIVE = ":\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] REPLAY_TRUNCATED = ":replay-truncated\n".getBytes(StandardCharsets.US_ASCII);
     private static final EventCodec.Decoded CLOSE = new EventCodec.Decoded(new byte[0], null, new byte[0], 0);
+    private static final EventCodec.Decoded IDLE = new EventCodec.Decoded(new byte[0], null, new byte[0], 0);
 
     private final EventService events;
     private final EventCodec codec;
     private final Clock clock;
     private final Duration keepAlive;
-    private final Set<BlockingQueue<EventCodec.Decoded>> open = ConcurrentHashMap.newKeySet();
+    /** Open streams, each with the {@link System#nanoTime} of its last write. */
+    private final Map<BlockingQueue<EventCodec.Decoded>, java.util.concurrent.atomic.AtomicLong> open = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService keepAlives;
     private final Map<String, Set<BlockingQueue<EventCodec.Decoded>>> byToken = new ConcurrentHashMap<>();
     private final Bus.Subscription revocations;
     private final Bus.Subscription membershipChanges;
@@ -61,7 +67,7 @@ public final class EventStreams implements AutoCloseable {
         this.events = events;
         this.clock = clock;
         this.keepAlive = keepAlive;
-        io.micrometer.core.instrument.Gauge.builder("boson.sse.streams.open", open, Set::size)
+        io.micrometer.core.instrument.Gauge.builder("boson.sse.streams.open", open, Map::size)
                 .description("Server-sent event streams open on this node").register(registry);
         this.sent = io.micrometer.core.instrument.Counter.builder("boson.events.out").tag("to", "sse")
                 .description("Events written to server-sent event streams").register(registry);
@@ -78,6 +84,20 @@ public final class EventStreams implements AutoCloseable {
                 if (owner.equals(key)) end(q);
             });
         });
+        // Every half interval, a stream that wrote nothing for half an interval gets a keep-alive: no
+        // stream stays silent longer than the interval.
+        long half = Math.max(1, keepAlive.toNanos() / 2);
+        this.keepAlives = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "boson-sse-keepalive");
+            t.setDaemon(true);
+            return t;
+        });
+        keepAlives.scheduleAtFixedRate(() -> {
+            long now = System.nanoTime();
+            open.forEach((q, lastWrite) -> {
+                if (now - lastWrite.get() >= half && q.isEmpty()) q.offer(IDLE);
+            });
+        }, half, half, TimeUnit.NANOSECONDS);
     }
 
     private static void end(BlockingQueue<EventCodec.Decoded> q) {
@@ -112,6 +132,7 @@ public final class EventStreams implements AutoCloseable {
             throws IOException {
         StreamCursor cursor = cursor(filter, lastEventId);
         BlockingQueue<EventCodec.Decoded> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        java.util.concurrent.atomic.AtomicLong lastWrite = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
         java.util.concurrent.atomic.AtomicLong streamLost = new java.util.concurrent.atomic.AtomicLong();
         byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(queue);
         ownerScope.put(queue, caller.userId() + "@" + filter.scope());
@@ -122,7 +143,8 @@ public final class EventStreams implements AutoCloseable {
                 dropped.increment();
             }
         })) {
-            open.add(queue);
+            open.put(queue, lastWrite);
+            if (closing) end(queue);
             res.setStatus(200);
             res.setContentType("text/event-stream");
             res.setCharacterEncoding("utf-8");
@@ -146,7 +168,7 @@ public final class EventStreams implements AutoCloseable {
             }
             long reported = 0;
             while (!closing) {
-                EventCodec.Decoded frame = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
+                EventCodec.Decoded frame = queue.take();
                 if (frame == CLOSE) break;
                 if (caller.tokenExpiresAt() != null && clock.millis() >= caller.tokenExpiresAt()) break;
                 long lost = streamLost.get();
@@ -154,14 +176,15 @@ public final class EventStreams implements AutoCloseable {
                     out.write((":dropped " + lost + "\n").getBytes(StandardCharsets.US_ASCII));
                     reported = lost;
                 }
-                if (frame == null) out.write(KEEPALIVE);
+                if (frame == IDLE) out.write(KEEPALIVE);
                 else write(out, frame, cursor);
                 // Write whatever else is already waiting before one flush.
                 for (EventCodec.Decoded more = queue.poll(); more != null; more = queue.poll()) {
                     if (more == CLOSE) return;
-                    write(out, more, cursor);
+                    if (more != IDLE) write(out, more, cursor);
                 }
                 out.flush();
+                lastWrite.set(System.nanoTime());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -199,6 +222,7 @@ public final class EventStreams implements AutoCloseable {
         closing = true;
         revocations.close();
         membershipChanges.close();
-        open.forEach(EventStreams::end);
+        keepAlives.shutdownNow();
+        open.keySet().forEach(EventStreams::end);
     }
 }

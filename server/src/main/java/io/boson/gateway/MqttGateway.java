@@ -15,9 +15,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
@@ -60,8 +58,9 @@ public final class MqttGateway implements AutoCloseable {
             : msg instanceof io.netty.buffer.ByteBuf b ? b.readableBytes() : 0);
     private static final long SHUTDOWN_WAIT_MILLIS = 5_000;
 
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    private final Transport transport = Transport.chosen();
+    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, transport.handlers());
+    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, transport.handlers());
     private final DatabaseWork blocking = new DatabaseWork(DatabaseWork.DEFAULT_PERMITS);
     private final GatewayContext context;
     private volatile boolean closing;
@@ -123,6 +122,11 @@ public final class MqttGateway implements AutoCloseable {
         }
     }
 
+    /** The socket transport of this gateway's event loops ({@link Transport#chosen()}). */
+    public Transport transport() {
+        return transport;
+    }
+
     public MqttGateway start(String host, int port) throws InterruptedException {
         server = bootstrap(null).bind(host, port).sync().channel();
         return this;
@@ -151,7 +155,7 @@ public final class MqttGateway implements AutoCloseable {
     private ServerBootstrap bootstrap(SslContext ssl) {
         return new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW, WRITE_BUFFER_HIGH))

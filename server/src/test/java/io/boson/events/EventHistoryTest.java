@@ -232,6 +232,47 @@ class EventHistoryTest {
     }
 
     @Test
+    void aBusyFleetsEventsAreWrittenBeforeTheIntervalIsUpEachOnceInItsDevicesOrder() {
+        // An interval no test waits for: only the number of events waiting can start this flush.
+        try (TestCloud own = TestCloud.start(b -> b.eventFlushInterval(Duration.ofHours(1)))) {
+            Api owner = own.newUser();
+            long product = own.newProduct(owner, "Busy");
+            String scope = io.boson.devices.Scope.product(product);
+            EventHistory history = own.boson().eventHistory();
+            int devices = 500;
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < EventHistory.FLUSH_AT - 1; i++) {
+                String device = String.format("%024x", i % devices);
+                history.publish(new Event("busy", Integer.toString(i), false, 60, own.clock.millis(), device, scope,
+                        (int) product, device), ids::add);
+            }
+            assertThat(history.queued()).isEqualTo(EventHistory.FLUSH_AT - 1);
+            history.publish(new Event("busy", "last", false, 60, own.clock.millis(), "api", scope, (int) product, null), ids::add);
+            org.awaitility.Awaitility.await().atMost(WAIT).until(() -> history.queued() == 0);
+
+            // Written in device order, listed in id order: every event once, none lost. (The test clock
+            // stands still, so these ids run ahead of it: the range ends an hour on.)
+            String to = Long.toString(own.clock.millis() + 3_600_000);
+            List<Long> listed = new ArrayList<>();
+            Long before = null;
+            do {
+                EventHistory.Page page = history.list(new EventService.Filter(scope, null, null), "0", to,
+                        before == null ? null : before.toString(), "1000");
+                page.events().forEach(e -> listed.add(e.id()));
+                before = page.nextBefore();
+            } while (before != null);
+            assertThat(listed).hasSize(EventHistory.FLUSH_AT).doesNotHaveDuplicates()
+                    .isSortedAccordingTo(java.util.Comparator.reverseOrder());
+            assertThat(new java.util.HashSet<>(listed)).isEqualTo(new java.util.HashSet<>(ids));
+            // One device's page, by the index the flush wrote in its order.
+            String device = String.format("%024x", 7);
+            EventHistory.Page mine = history.list(new EventService.Filter(scope, device, null), "0", to, null, "1000");
+            assertThat(mine.events()).hasSize(EventHistory.FLUSH_AT / devices)
+                    .allSatisfy(e -> assertThat(e.event().coreid()).isEqualTo(device));
+        }
+    }
+
+    @Test
     void noOneResumesIntoOrListsAnothersEvents() {
         Api alice = cloud.newUser();
         Api bob = cloud.newUser();
