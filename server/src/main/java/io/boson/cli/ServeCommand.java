@@ -266,6 +266,12 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("boson: --nats-url joins nodes into one cloud, which needs a shared PostgreSQL (--db-url)");
             return 2;
         }
+        try {
+            io.boson.gateway.Transport.chosen();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("boson: " + e.getMessage());
+            return 2;
+        }
         Boson boson = Boson.start(config);
         if (training != null) {
             try {

@@ -54,6 +54,19 @@ class TransportTest {
         }
     }
 
+    @Test
+    void serveStopsWithOneLineNamingAnUnknownTransport(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Process p = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-D" + Transport.PROPERTY + "=bogus", "-cp", System.getProperty("java.class.path"), "io.boson.Main", "serve",
+                "--data-dir", dir.toString(), "--bind", "127.0.0.1", "--http-port", "0", "--mqtt-port", "0", "--coap-port", "0")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isEqualTo(2);
+        assertThat(output).contains("boson: boson.mqtt.transport must be auto, epoll or nio, not 'bogus'")
+                .doesNotContain("\tat ").doesNotContain("Boson is up");
+    }
+
     /** A claimed device connects, its event reaches its owner's stream, and a function call reaches it and back. */
     private static void servesADevice(TestCloud cloud) {
         TestCloud.Credentials c = cloud.registerDevice();
