@@ -232,7 +232,7 @@ class EventHistoryTest {
     }
 
     @Test
-    void aBusyFleetsEventsAreWrittenBeforeTheIntervalIsUpEachOnceInItsDevicesOrder() {
+    void aBusyFleetsEventsAreWrittenBeforeTheIntervalIsUpEachOnceAndFoundByDevice() {
         // An interval no test waits for: only the number of events waiting can start this flush.
         try (TestCloud own = TestCloud.start(b -> b.eventFlushInterval(Duration.ofHours(1)))) {
             Api owner = own.newUser();
@@ -250,7 +250,7 @@ class EventHistoryTest {
             history.publish(new Event("busy", "last", false, 60, own.clock.millis(), "api", scope, (int) product, null), ids::add);
             org.awaitility.Awaitility.await().atMost(WAIT).until(() -> history.queued() == 0);
 
-            // Written in device order, listed in id order: every event once, none lost. (The test clock
+            // Written sorted by device, listed in id order: every event once, none lost. (The test clock
             // stands still, so these ids run ahead of it: the range ends an hour on.)
             String to = Long.toString(own.clock.millis() + 3_600_000);
             List<Long> listed = new ArrayList<>();

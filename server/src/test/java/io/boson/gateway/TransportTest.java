@@ -23,24 +23,12 @@ class TransportTest {
     void onLinuxTheGatewayRunsOnTheNativeEpollTransportThatShipsInTheJar() {
         assumeThat(System.getProperty("os.name")).isEqualTo("Linux");
         assumeThat(System.getProperty("os.arch")).isIn("amd64", "x86_64");
-        String before = System.clearProperty(Transport.PROPERTY);
-        try (TestCloud cloud = TestCloud.start()) {
-            assertThat(cloud.boson().gateway().transport()).isEqualTo(Transport.EPOLL);
-            servesADevice(cloud);
-        } finally {
-            restore(before);
-        }
+        servesADeviceOn(null, Transport.EPOLL);
     }
 
     @Test
     void anOperatorCanAskForTheJdksNioAndDevicesAreServedTheSame() {
-        String before = System.setProperty(Transport.PROPERTY, "nio");
-        try (TestCloud cloud = TestCloud.start()) {
-            assertThat(cloud.boson().gateway().transport()).isEqualTo(Transport.NIO);
-            servesADevice(cloud);
-        } finally {
-            restore(before);
-        }
+        servesADeviceOn("nio", Transport.NIO);
     }
 
     @Test
@@ -67,23 +55,32 @@ class TransportTest {
                 .doesNotContain("\tat ").doesNotContain("Boson is up");
     }
 
-    /** A claimed device connects, its event reaches its owner's stream, and a function call reaches it and back. */
-    private static void servesADevice(TestCloud cloud) {
-        TestCloud.Credentials c = cloud.registerDevice();
-        Api admin = cloud.admin();
-        try (TestDevice device = TestDevice.connect(cloud, c)) {
-            // Particle claims only a device that is online.
-            assertThat(admin.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
-            try (SseStream stream = SseStream.open(cloud.baseUrl(), "/v1/devices/events/transport", admin.token())) {
-                device.answer("led", arg -> arg.equals("on") ? 7 : -1);
-                assertThat(device.publish("transport/check", "over the wire")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
-                SseStream.Received e = stream.next("transport/check", WAIT);
-                assertThat(e.data().get("data").asText()).isEqualTo("over the wire");
-                assertThat(e.data().get("coreid").asText()).isEqualTo(c.id());
-                Api.Response call = admin.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on"));
-                assertThat(call.status()).isEqualTo(200);
-                assertThat(call.json().get("return_value").asInt()).isEqualTo(7);
+    /**
+     * With {@code boson.mqtt.transport} set to {@code asked} (null: unset), the gateway runs on {@code expected}, and a
+     * claimed device connects, its event reaches its owner's stream, and a function call reaches it and back.
+     */
+    private static void servesADeviceOn(String asked, Transport expected) {
+        String before = asked == null ? System.clearProperty(Transport.PROPERTY) : System.setProperty(Transport.PROPERTY, asked);
+        try (TestCloud cloud = TestCloud.start()) {
+            assertThat(cloud.boson().gateway().transport()).isEqualTo(expected);
+            TestCloud.Credentials c = cloud.registerDevice();
+            Api admin = cloud.admin();
+            try (TestDevice device = TestDevice.connect(cloud, c)) {
+                // Particle claims only a device that is online.
+                assertThat(admin.postJson("/v1/devices", Map.of("id", c.id())).status()).isEqualTo(200);
+                try (SseStream stream = SseStream.open(cloud.baseUrl(), "/v1/devices/events/transport", admin.token())) {
+                    device.answer("led", arg -> arg.equals("on") ? 7 : -1);
+                    assertThat(device.publish("transport/check", "over the wire")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+                    SseStream.Received e = stream.next("transport/check", WAIT);
+                    assertThat(e.data().get("data").asText()).isEqualTo("over the wire");
+                    assertThat(e.data().get("coreid").asText()).isEqualTo(c.id());
+                    Api.Response call = admin.postJson("/v1/devices/" + c.id() + "/led", Map.of("arg", "on"));
+                    assertThat(call.status()).isEqualTo(200);
+                    assertThat(call.json().get("return_value").asInt()).isEqualTo(7);
+                }
             }
+        } finally {
+            restore(before);
         }
     }
 
