@@ -88,8 +88,30 @@ public final class EventRoutes implements HttpApi.Routes {
         } catch (IllegalArgumentException e) {
             throw io.boson.errors.DomainException.invalid("Last-Event-ID is not an event id of this stream: " + e.getMessage());
         }
-        try (AutoCloseable slot = limits.openStream(ctx.ip())) {
-            streams.stream(ctx.res(), p, filter, lastEventId);
+        AutoCloseable slot = limits.openStream(ctx.ip());
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) closeQuietly(slot);
+        };
+        SseStream stream;
+        try {
+            stream = streams.open(ctx.res(), p, filter, lastEventId, release);
+        } catch (Exception e) {
+            release.run();
+            throw e;
+        }
+        // The request stays open, without a thread, until the stream ends (no timeout: a stream is long-lived).
+        ctx.future(() -> {
+            ctx.req().getAsyncContext().setTimeout(0);
+            return stream.goLive();
+        });
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // releasing a counted slot does not fail
         }
     }
 }

@@ -69,4 +69,57 @@ class SlowStreamTest extends CloudTest {
             assertThat(received + announced).isEqualTo(published);
         }
     }
+
+    /**
+     * The device's own event loop writes its events to the streams now: a stream that stops reading
+     * must cost it nothing. Every publish of the device is acknowledged (a blocked loop would leave
+     * its PUBACK unsent), a stream that reads gets every event in order, and the stuck one loses.
+     */
+    @Test
+    void aStreamThatStopsReadingHoldsUpNeitherTheDeviceNorAnotherStream() throws Exception {
+        Api user = cloud.newUser();
+        URI base = URI.create(cloud.baseUrl());
+        try (Socket stuck = stuckStream(base, user.token());
+             io.boson.testing.TestDevice device = cloud.claimedDevice(user);
+             io.boson.testing.SseStream reader = io.boson.testing.SseStream.open(cloud.baseUrl(), "/v1/devices/events/flood",
+                     user.token())) {
+            long baseline = cloud.boson().eventStreams().dropped();
+            int published = 0;
+            while (cloud.boson().eventStreams().dropped() - baseline < 100 && published < 20_000) {
+                for (int i = 0; i < 8; i++, published++) { // the device's burst; then the clock refills it
+                    assertThat(device.publish("flood", published + " " + KIB))
+                            .isEqualTo(com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode.SUCCESS);
+                }
+                cloud.clock.advance(java.time.Duration.ofSeconds(3));
+            }
+            assertThat(cloud.boson().eventStreams().dropped() - baseline).as("lost by the stuck stream after %d events", published)
+                    .isGreaterThanOrEqualTo(100);
+            device.publish("flood-end", "");
+            java.util.List<io.boson.testing.SseStream.Received> got = reader.upTo("flood-end", java.time.Duration.ofSeconds(20));
+            java.util.List<String> numbers = got.stream().filter(e -> e.name().equals("flood"))
+                    .map(e -> e.data().get("data").asText().split(" ")[0]).toList();
+            assertThat(numbers).hasSize(published);
+            for (int i = 0; i < published; i++) assertThat(numbers.get(i)).isEqualTo(Integer.toString(i));
+        }
+    }
+
+    /** A stream opened on a raw socket with a small receive buffer, read up to its opening comment, then never again. */
+    private static Socket stuckStream(URI base, String token) throws Exception {
+        Socket s = new Socket();
+        s.setReceiveBufferSize(4096);
+        s.connect(new InetSocketAddress(base.getHost(), base.getPort()), 5000);
+        s.setSoTimeout(20_000);
+        OutputStream out = s.getOutputStream();
+        out.write(("GET /v1/devices/events/flood HTTP/1.0\r\nHost: " + base.getHost() + "\r\nAuthorization: Bearer "
+                + token + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder seen = new StringBuilder();
+        while (seen.indexOf(":ok") < 0) { // byte by byte: nothing after the comment is taken off the socket
+            int b = in.read();
+            if (b < 0) throw new AssertionError("stream closed before it opened: " + seen);
+            seen.append((char) b);
+        }
+        return s;
+    }
 }
