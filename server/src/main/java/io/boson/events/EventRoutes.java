@@ -89,17 +89,7 @@ public final class EventRoutes implements HttpApi.Routes {
             throw io.boson.errors.DomainException.invalid("Last-Event-ID is not an event id of this stream: " + e.getMessage());
         }
         AutoCloseable slot = limits.openStream(ctx.ip());
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) closeQuietly(slot);
-        };
-        SseStream stream;
-        try {
-            stream = streams.open(ctx.res(), p, filter, lastEventId, release);
-        } catch (Exception e) {
-            release.run();
-            throw e;
-        }
+        SseStream stream = streams.open(ctx.res(), p, filter, lastEventId, () -> closeQuietly(slot));
         // The request stays open, without a thread, until the stream ends (no timeout: a stream is long-lived).
         ctx.future(() -> {
             ctx.req().getAsyncContext().setTimeout(0);

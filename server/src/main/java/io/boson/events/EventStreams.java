@@ -107,16 +107,21 @@ public final class EventStreams implements AutoCloseable {
      * stream's {@link StreamCursor} gives each event an SSE {@code id:} when history is on). It is
      * subscribed before it answers, so nothing published after the 200 is missed and nothing is
      * sent twice. The stream goes live with {@link SseStream#goLive()} once the request is
-     * asynchronous, and runs {@code onEnd} when it ends: the client went away, the server stops, or
-     * the caller's token is revoked or expires.
+     * asynchronous, and runs {@code onEnd} once when it ends: the client went away, the server stops,
+     * the caller's token is revoked or expires, or the stream failed to open (then before this throws).
      */
     SseStream open(HttpServletResponse res, Principal caller, EventService.Filter filter, String lastEventId, Runnable onEnd)
             throws IOException {
-        StreamCursor cursor = cursor(filter, lastEventId);
-        ServletOutputStream out = res.getOutputStream();
-        SseStream[] self = new SseStream[1];
-        SseStream stream = new SseStream(out, caller, clock, cursor, QUEUE_CAPACITY, () -> {
-            SseStream s = self[0];
+        StreamCursor cursor;
+        ServletOutputStream out;
+        try {
+            cursor = cursor(filter, lastEventId);
+            out = res.getOutputStream();
+        } catch (IOException | RuntimeException e) {
+            onEnd.run();
+            throw e;
+        }
+        SseStream stream = new SseStream(out, caller, clock, cursor, QUEUE_CAPACITY, s -> {
             open.remove(s);
             ownerScope.remove(s);
             byToken.computeIfPresent(caller.tokenHash(), (k, set) -> {
@@ -125,7 +130,6 @@ public final class EventStreams implements AutoCloseable {
             });
             onEnd.run();
         }, sent, dropped);
-        self[0] = stream;
         byToken.computeIfAbsent(caller.tokenHash(), k -> ConcurrentHashMap.newKeySet()).add(stream);
         ownerScope.put(stream, caller.userId() + "@" + filter.scope());
         open.add(stream);

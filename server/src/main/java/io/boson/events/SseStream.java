@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Before it goes live, the stream is written in blocking mode by the request's thread (the
  * opening comment and the replay of a resume); events that arrive meanwhile wait in the queue.
- * Every method runs under the stream's lock. The end (client gone, token revoked or expired,
+ * The stream's state is only touched under its lock (the blocking writes of the replay and the
+ * listener's registration happen outside it, before any other thread writes). The end (client gone, token revoked or expired,
  * server stopping) waits for a write in progress to finish or fail; the clean-up and the
  * completion of the request then run on a virtual thread of their own, never on the thread of a
  * device's event loop.
@@ -40,7 +41,7 @@ final class SseStream implements WriteListener {
     private final int capacity;
     private final ArrayDeque<EventCodec.Decoded> queue = new ArrayDeque<>();
     private final CompletableFuture<Void> finished = new CompletableFuture<>();
-    private final Runnable cleanUp;
+    private final java.util.function.Consumer<SseStream> cleanUp;
     private final io.micrometer.core.instrument.Counter sent;
     private final io.micrometer.core.instrument.Counter droppedTotal;
 
@@ -55,7 +56,8 @@ final class SseStream implements WriteListener {
     /** {@link System#nanoTime} of the last flush. */
     private long lastWrite = System.nanoTime();
 
-    SseStream(ServletOutputStream out, Principal caller, Clock clock, StreamCursor cursor, int capacity, Runnable cleanUp,
+    SseStream(ServletOutputStream out, Principal caller, Clock clock, StreamCursor cursor, int capacity,
+              java.util.function.Consumer<SseStream> cleanUp,
               io.micrometer.core.instrument.Counter sent, io.micrometer.core.instrument.Counter droppedTotal) {
         this.out = out;
         this.caller = caller;
@@ -86,16 +88,14 @@ final class SseStream implements WriteListener {
 
     /**
      * Written by the request's thread before the stream goes live (blocking): the replay of a
-     * resume. Returns false when the cursor has delivered the event already.
+     * resume. Nothing is written for an event the cursor has delivered already.
      */
-    boolean writeBlocking(EventCodec.Decoded d) throws IOException {
+    void writeBlocking(EventCodec.Decoded d) throws IOException {
         byte[] bytes;
         synchronized (this) {
             bytes = render(d);
         }
-        if (bytes == null) return false;
-        out.write(bytes);
-        return true;
+        if (bytes != null) out.write(bytes);
     }
 
     /** Switches to non-blocking writes; the request is done when the returned future completes. */
@@ -115,7 +115,7 @@ final class SseStream implements WriteListener {
         if (ended) return;
         ended = true;
         closeSubscription();
-        cleanUp.run();
+        cleanUp.accept(this);
     }
 
     /** From the keep-alive ticker: ends a stream whose token expired, gives an idle one a keep-alive. */
@@ -214,7 +214,7 @@ final class SseStream implements WriteListener {
         // Off this thread: it may be a device's event loop, and completing runs the request's end.
         Thread.startVirtualThread(() -> {
             try {
-                cleanUp.run();
+                cleanUp.accept(this);
             } finally {
                 finished.complete(null);
             }
